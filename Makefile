@@ -1,0 +1,52 @@
+# pageheat: `make run` starts the product with a demo, `make test` runs every test.
+# Both go through `make install`, which sets up what is missing and does nothing else.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+STATIC := src/pageheat/web/static
+ASSETS := $(STATIC)/pageheat.js $(STATIC)/dashboard.js
+TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
+
+.PHONY: install run test bench lint chromium clean
+
+install: $(PY_STAMP) $(ASSETS) chromium
+
+$(PY_STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS) &: $(NODE_STAMP) tools/build.mjs $(TS)
+	npm run --silent build
+
+# Debian's Chromium renders backgrounds and runs the browser tests.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (needs root or sudo)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+run: install
+	$(BIN)/pageheat demo
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/heat_bench.py
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) node_modules $(ASSETS) data

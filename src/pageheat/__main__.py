@@ -1,0 +1,3 @@
+from pageheat.cli import cli
+
+cli()

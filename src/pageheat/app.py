@@ -1,0 +1,85 @@
+"""The one object that holds pageheat together, as Datasette's ``Datasette`` does.
+
+A :class:`Pageheat` is built from :class:`~pageheat.settings.Settings`; it owns the event
+store, the metadata store, the single writer and the backgrounds service. The web app,
+the CLI and the tests each make one and use it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pageheat.collect.protocol import Limits, build_protocol
+from pageheat.collect.writer import Writer
+from pageheat.meta import MetaStore
+from pageheat.settings import Settings
+from pageheat.snapshots.backgrounds import Backgrounds
+from pageheat.snapshots.screenshot import Screenshotter
+from pageheat.store.base import EventStore
+
+
+def open_store(settings: Settings) -> EventStore:
+    """The event store the settings name: the DuckDB file unless ``events_url`` says else."""
+    url = settings.events_url
+    if not url or url.startswith("duckdb:"):
+        from pageheat.store.duckdb import DuckDBStore
+
+        path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
+        return DuckDBStore(path or settings.data_dir / "events.duckdb")
+    raise ValueError(f"unsupported events URL {url!r} (this build knows duckdb)")
+
+
+class Pageheat:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.load()
+        self.data_dir: Path = self.settings.data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.protocol = build_protocol(Limits.from_settings(self.settings))
+        self.store: EventStore = open_store(self.settings)
+        self.meta = MetaStore(self.settings.meta_url or f"sqlite:///{self.data_dir / 'meta.sqlite'}")
+        self.writer = Writer(
+            self.store, self.settings.commit_interval_ms, self.settings.commit_rows
+        )
+        self.backgrounds = Backgrounds(
+            self.store,
+            Screenshotter(
+                self.settings.chromium,
+                self.settings.screenshot_timeout_s,
+                self.settings.screenshot_max_height,
+            ),
+        )
+
+    @cached_property
+    def admin_token(self) -> str:
+        """The admin token: the setting, else one kept in the data directory."""
+        if self.settings.admin_token:
+            return self.settings.admin_token
+        path = self.data_dir / "admin_token"
+        if path.exists():
+            return path.read_text().strip()
+        token = secrets.token_urlsafe(24)
+        path.write_text(token + "\n")
+        path.chmod(0o600)
+        return token
+
+    @property
+    def public_url(self) -> str:
+        s = self.settings
+        return (s.public_url or f"http://{s.host}:{s.port}").rstrip("/")
+
+    def script_tag(self, key: str) -> str:
+        return f'<script src="{self.public_url}/pageheat.js" data-app="{key}" defer></script>'
+
+    def asgi(self):
+        from pageheat.web.server import build_app
+
+        return build_app(self)
+
+    def close(self) -> None:
+        """Commit what the writer holds, then close everything (in that order)."""
+        self.writer.close()
+        self.backgrounds.close()
+        self.store.close()
+        self.meta.close()

@@ -1,0 +1,154 @@
+"""The ``pageheat`` command: serve, demo, app create, render, settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pageheat.settings import Settings, SettingsError, as_markdown
+
+DATA_HELP = "Data directory (DuckDB and SQLite files); PAGEHEAT_DATA by default."
+
+
+def _settings(**overrides) -> Settings:
+    try:
+        return Settings.load({k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _pageheat(**overrides):
+    from pageheat.app import Pageheat
+
+    return Pageheat(_settings(**overrides))
+
+
+@click.group()
+@click.version_option(package_name="pageheat")
+def cli() -> None:
+    """pageheat: self-hosted web heatmaps. Start with `pageheat demo` or `pageheat serve`."""
+
+
+@cli.command()
+@click.option("--data", help=DATA_HELP)
+@click.option("--host", help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8000).")
+def serve(data: str | None, host: str | None, port: int | None) -> None:
+    """Run the collector, the query API and the dashboard."""
+    from pageheat.web.run import serve as run_serve
+
+    ph = _pageheat(data=data, host=host, port=port)
+    click.echo(f"pageheat on {ph.public_url}  (dashboard {ph.public_url}/ , data {ph.data_dir})")
+    click.echo(f"admin token: {ph.admin_token}")
+    run_serve(ph)
+
+
+@cli.command()
+@click.option("--data", help=DATA_HELP)
+@click.option("--port", type=int, help="Port of pageheat (default 8000).")
+@click.option("--site-port", type=int, default=8001, show_default=True,
+              help="Port of the demo site.")  # fmt: skip
+@click.option("--visits", type=int, default=400, show_default=True,
+              help="Synthetic visits recorded on first start (0 for none).")  # fmt: skip
+def demo(data: str | None, port: int | None, site_port: int, visits: int) -> None:
+    """Run pageheat with a demo site and a demo app, seeded with visits on first start."""
+    from pageheat.demo.run import run_demo
+
+    run_demo(_pageheat(data=data, port=port), site_port=site_port, visits=visits)
+
+
+@cli.group()
+def app() -> None:
+    """Manage apps (the sites that send events)."""
+
+
+@app.command("create")
+@click.argument("name")
+@click.option("--origin", "origins", multiple=True, help="Allowed origin, e.g. https://shop.example (repeat).")
+@click.option("--data", help=DATA_HELP)
+def app_create(name: str, origins: tuple[str, ...], data: str | None) -> None:
+    """Create an app and print it as JSON, with its script tag."""
+    ph = _pageheat(data=data)
+    try:
+        a = ph.meta.create_app(name, list(origins))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    finally:
+        ph.close()
+    click.echo(json.dumps({"key": a.key, "name": a.name, "origins": list(a.origins),
+                           "script_tag": ph.script_tag(a.key)}))  # fmt: skip
+
+
+@app.command("list")
+@click.option("--data", help=DATA_HELP)
+def app_list(data: str | None) -> None:
+    """List apps as JSON lines."""
+    ph = _pageheat(data=data)
+    try:
+        for a in ph.meta.list_apps():
+            click.echo(json.dumps({"key": a.key, "name": a.name, "origins": list(a.origins)}))
+    finally:
+        ph.close()
+
+
+@cli.command()
+@click.option("--data", help=DATA_HELP)
+@click.option("--app", "key", required=True, help="App key.")
+@click.option("--view", required=True, help="View name, e.g. /pricing.")
+@click.option("--kind", default="click", show_default=True)
+@click.option("--width", default="desktop", show_default=True, help="desktop, tablet, mobile or MIN-MAX.")
+@click.option("--from", "start", help="ISO date or date-time (UTC).")
+@click.option("--to", "end", help="ISO date or date-time (UTC), exclusive.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.png or FILE.json")  # fmt: skip
+def render(data, key, view, kind, width, start, end, out: Path) -> None:
+    """Render a heatmap to a PNG (over the page's background) or to JSON."""
+    from pageheat import reports
+    from pageheat.store.base import Query, WidthRange
+    from pageheat.web.api import parse_time
+
+    if out.suffix not in {".png", ".json"}:
+        raise click.BadParameter("--out must end in .png or .json")
+    ph = _pageheat(data=data)
+    try:
+        s = ph.settings
+        try:
+            query = Query(
+                app=key, view=view, width=WidthRange.parse(width, s.desktop_min_px, s.mobile_max_px),
+                start_ms=parse_time(start, "--from"), end_ms=parse_time(end, "--to"),
+            )  # fmt: skip
+        except Exception as exc:
+            raise click.BadParameter(str(getattr(exc, "detail", exc))) from None
+        if ph.meta.app(key) is None:
+            raise click.BadParameter(f"no app with key {key!r}")
+        if ph.store.background(key, view, query.width.name) is None:
+            try:
+                ph.backgrounds.capture_now(query, ph.store.points(query).selectors)
+            except Exception as exc:
+                click.echo(f"no background: {exc}", err=True)
+        try:
+            rendered = reports.render(ph, query, kind, capture=False)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if out.suffix == ".png":
+            out.write_bytes(reports.heatmap_png(ph, rendered))
+        else:
+            out.write_text(json.dumps(reports.heatmap_json(rendered, kind)))
+        click.echo(f"{out}: {rendered.heatmap.total} clicks, {rendered.sessions} sessions")
+    finally:
+        ph.backgrounds.shooter.close()
+        ph.close()
+
+
+@cli.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the documentation table instead.")
+def settings_cmd(markdown: bool) -> None:
+    """List every setting with its value in force."""
+    if markdown:
+        click.echo(as_markdown(), nl=False)
+        return
+    for setting, value in _settings().items():
+        click.echo(f"{setting.env}={value}    # {setting.help}")
+

@@ -1,0 +1,170 @@
+"""Wire protocol v1 of ``POST /api/v1/collect``: the types, their limits, and the decoder.
+
+Field names are public (DESIGN.md): other SDKs send them, so they are terse and stable.
+The limits are settings, so the types are built by :func:`build_protocol` from the
+resolved limits; msgspec then refuses a bad batch whole and names the field in its
+message (``... - at `$.events[3].x```), which is what the 400 answer carries.
+
+Checks that msgspec cannot express as a type (times relative to the server clock) are in
+:func:`check_times`.
+"""
+
+
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+SDK_PATTERN = r"^[\x20-\x7e]{1,64}$"
+#: 2020-01-01T00:00:00Z in ms; events older than this are clock garbage.
+EARLIEST_MS = 1_577_836_800_000
+POINTERS = ("mouse", "touch", "pen")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_events: int = 500
+    max_coordinate: float = 1_000_000.0
+    max_id: int = 64
+    max_selector: int = 1024
+    max_text: int = 256
+    max_url: int = 2048
+    max_future_s: int = 86_400
+
+    @classmethod
+    def from_settings(cls, s: Any) -> "Limits":
+        return cls(
+            max_events=s.max_batch_events,
+            max_coordinate=float(s.max_coordinate),
+            max_id=s.max_id_length,
+            max_selector=s.max_selector_length,
+            max_text=s.max_text_length,
+            max_url=s.max_url_length,
+            max_future_s=s.max_future_s,
+        )
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The types of one set of limits, and a decoder for whole batches."""
+
+    limits: Limits
+    Batch: type
+    View: type
+    Click: type
+    Leave: type
+    decoder: msgspec.json.Decoder
+
+    def decode(self, body: bytes) -> Any:
+        """Decode and validate a batch, raising :class:`BadBatch` naming the first bad field."""
+        try:
+            batch = self.decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise BadBatch(str(exc)) from None
+        except msgspec.DecodeError as exc:
+            raise BadBatch(f"malformed JSON: {exc}") from None
+        check_times(batch, self.limits)
+        return batch
+
+    def json_schema(self) -> dict[str, Any]:
+        return msgspec.json.schema(self.Batch)
+
+
+class BadBatch(ValueError):
+    """A batch refused whole; the message names the field."""
+
+
+@lru_cache(maxsize=8)
+def build_protocol(limits: Limits = Limits()) -> Protocol:
+    """Build the v1 types for ``limits`` (cached: limits are fixed for a process)."""
+    C = Annotated[float, Meta(ge=0, le=limits.max_coordinate)]
+    W = Annotated[float, Meta(gt=0, le=limits.max_coordinate)]
+    Unit = Annotated[float, Meta(ge=0, le=1)]
+    Ident = Annotated[str, Meta(min_length=1, max_length=limits.max_id)]
+    Url = Annotated[str, Meta(max_length=limits.max_url)]
+    Sel = Annotated[str, Meta(max_length=limits.max_selector)]
+    Text = Annotated[str, Meta(max_length=limits.max_text)]
+    Short = Annotated[str, Meta(max_length=128)]
+    Ms = Annotated[int, Meta(ge=EARLIEST_MS, le=10**13 * 2)]
+    Pointer = Literal["mouse", "touch", "pen"]
+    Dict = Annotated[dict[Annotated[str, Meta(min_length=1, max_length=64)], Short], Meta(max_length=16)]
+
+    class Event(Struct, tag_field="k", forbid_unknown_fields=True):
+        t: Ms
+        v: Ident
+
+    class View(Event, tag="view"):
+        k: ClassVar[str] = "view"  # the wire tag, readable on decoded events
+        url: Url
+        path: Url
+        vw: W
+        vh: W
+        dw: W
+        dh: W
+        title: Text = ""
+        referrer: Url = ""
+        dpr: Annotated[float, Meta(gt=0, le=16)] = 1.0
+        name: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
+        lang: Short = ""
+        tz: Short = ""
+        utm: Dict = {}  # noqa: RUF012 - msgspec copies mutable defaults
+        tags: Dict = {}  # noqa: RUF012
+
+    class Click(Event, tag="click"):
+        k: ClassVar[str] = "click"
+        x: C
+        y: C
+        vw: W
+        dw: W
+        dh: W
+        sel: Sel
+        rx: Unit
+        ry: Unit
+        tag: Annotated[str, Meta(min_length=1, max_length=64)]
+        text: Text = ""
+        href: Url | None = None
+        interactive: bool = False
+        pointer: Pointer = "mouse"
+        fixed: bool = False
+        rage: Annotated[int, Meta(ge=0, le=10_000)] = 0
+        dead: bool = False
+        error: bool = False
+
+    class Leave(Event, tag="leave"):
+        k: ClassVar[str] = "leave"
+        vis: Annotated[int, Meta(ge=0, le=86_400_000)]
+        depth: C
+        dh: W
+
+    Events = Annotated[list[View | Click | Leave], Meta(min_length=1, max_length=limits.max_events)]
+
+    class Batch(Struct, forbid_unknown_fields=True):
+        app: Ident
+        visitor: Ident
+        session: Ident
+        events: Events
+        sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
+        batch: Ident | None = None
+
+    for cls in (View, Click, Leave, Batch):
+        cls.__qualname__ = cls.__name__
+    return Protocol(limits, Batch, View, Click, Leave, msgspec.json.Decoder(Batch))
+
+
+def check_times(batch: Any, limits: Limits, now_ms: int | None = None) -> None:
+    """Refuse events dated more than ``max_future_s`` ahead of the server clock."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    latest = now_ms + limits.max_future_s * 1000
+    for i, event in enumerate(batch.events):
+        if event.t > latest:
+            raise BadBatch(
+                f"Expected a time at most {limits.max_future_s} s ahead of the server clock,"
+                f" got {event.t} - at `$.events[{i}].t`"
+            )
+
+
+__all__ = ["POINTERS", "BadBatch", "Limits", "Protocol", "build_protocol", "check_times"]

@@ -1,0 +1,170 @@
+"""What a person asks for, assembled from the store, the backgrounds and the heat engine.
+
+The web API and the CLI both answer from here, so a heatmap rendered by
+``pageheat render`` is the one the dashboard shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pageheat import heat
+from pageheat.heat.placement import Placed, Points, place
+from pageheat.store.base import Background, ClickRows, Query
+
+if TYPE_CHECKING:
+    from pageheat.app import Pageheat
+
+KINDS = ("click",)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A heatmap with the context it was drawn in."""
+
+    heatmap: heat.Heatmap
+    background: Background | None
+    status: str
+    error: str | None
+    sessions: int
+    warning: str | None
+
+
+def to_points(rows: ClickRows) -> Points:
+    return Points(
+        x=rows.x, y=rows.y, dw=rows.dw, rx=rows.rx, ry=rows.ry, sel=rows.sel,
+        touch=rows.touch, selectors=list(rows.selectors),
+    )  # fmt: skip
+
+
+def _page_size(ph: Pageheat, query: Query, rows: ClickRows) -> tuple[int, int]:
+    """The page size to draw on when there is no background yet."""
+    sample = ph.store.view_sample(query)
+    width = sample["vw"] if sample else 1280
+    tallest = float(rows.y.max()) + 50 if len(rows) else 0
+    height = max(sample["dh"] if sample else 0, tallest, 600)
+    return int(width), int(min(height, ph.settings.screenshot_max_height))
+
+
+def render(ph: Pageheat, query: Query, kind: str = "click", capture: bool = True) -> Rendered:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    rows = ph.store.points(query)
+    bg = ph.backgrounds.ensure(query, rows.selectors) if capture else _stored_bg(ph, query)
+    if bg is not None:
+        width, height, rects = bg.width, bg.height, bg.rects
+    else:
+        (width, height), rects = _page_size(ph, query, rows), None
+    s = ph.settings
+    h = heat.heatmap(
+        to_points(rows), width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
+        radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
+        n_hotspots=s.hotspots,
+    )  # fmt: skip
+    stats = ph.store.stats(query)
+    sessions = stats["sessions"]
+    warning = None
+    if sessions < s.min_sessions_click:
+        warning = (
+            f"Only {sessions} session{'s' if sessions != 1 else ''} in this heatmap: click"
+            f" heatmaps need about {s.min_sessions_click} to show a reliable pattern."
+        )
+    status, error = _status(ph, query, bg)
+    return Rendered(h, bg, status, error, sessions, warning)
+
+
+def _stored_bg(ph: Pageheat, query: Query) -> Background | None:
+    assert query.view is not None and query.width is not None
+    return ph.store.background(query.app, query.view, query.width.name)
+
+
+def _status(ph: Pageheat, query: Query, bg: Background | None) -> tuple[str, str | None]:
+    st = ph.backgrounds.status((query.app, query.view or "", query.width.name if query.width else ""))
+    if st is not None:
+        return st.state, st.error
+    return ("ready" if bg is not None else "none"), None
+
+
+def heatmap_json(r: Rendered, kind: str) -> dict[str, Any]:
+    out = heat.to_json(r.heatmap)
+    bg = r.background
+    out.update(
+        kind=kind,
+        background=None if bg is None else {
+            "id": bg.id, "width": bg.width, "height": bg.height,
+            "url": f"/api/v1/backgrounds/{bg.id}.png", "captured": bg.captured_ms,
+        },
+        background_status=r.status,
+        background_error=r.error,
+        warning=r.warning,
+        sessions=r.sessions,
+    )  # fmt: skip
+    return out
+
+
+def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7) -> bytes:
+    h = r.heatmap
+    png = ph.store.background_png(r.background.id) if r.background else None
+    if png is not None:
+        return heat.composite(png, h.intensity, h.cell, opacity=opacity)
+    return heat.png(h.intensity, h.cell, h.width, h.height)
+
+
+def action_name(tag: str, text: str) -> str:
+    """The readable name of an action, as the peers show it: ``click on Add to cart``."""
+    label = " ".join((text or "").split())
+    return f"click on {label[:60]}" if label else f"click on <{tag}>"
+
+
+def insights(ph: Pageheat, query: Query, limit: int = 100) -> dict[str, Any]:
+    stats = ph.store.stats(query)
+    actions = ph.store.actions(query, limit=limit)
+    rows = ph.store.points(query)
+    bg = _stored_bg(ph, query) if query.view and query.width else None
+    placed = place(to_points(rows), bg.width if bg else _page_size(ph, query, rows)[0],
+                   bg.rects if bg else None)  # fmt: skip
+    centres = _centres(placed, rows.selectors)
+    total = stats["total_clicks"] or 0
+    top = []
+    for a in actions:
+        rect = bg.rects.get(a["selector"]) if bg and bg.rects is not None else None
+        visible = None if bg is None or bg.rects is None else bool(rect and rect[2] and rect[3])
+        if visible:
+            x, y = rect[0] + rect[2] / 2, rect[1] + rect[3] / 2
+        else:
+            x, y = centres.get(a["selector"], (None, None))
+        top.append({
+            "selector": a["selector"], "name": action_name(a["tag"], a["text"]),
+            "count": a["count"], "share": round(a["count"] / total, 4) if total else 0.0,
+            "visitors": a["visitors"], "rage": a["rage"], "dead": a["dead"], "error": a["error"],
+            "x": _round(x), "y": _round(y), "visible": visible,
+        })  # fmt: skip
+    elements = [
+        {**t, "rect": list(bg.rects[t["selector"]])}
+        for t in top
+        if t["visible"] and bg is not None and bg.rects is not None
+    ][:10]
+    return {"stats": stats, "top_actions": top, "top_elements": elements}
+
+
+def _centres(placed: Placed, selectors: list[str]) -> dict[str, tuple[float, float]]:
+    """Mean placed position of each selector's clicks: where "locate" points."""
+    out: dict[str, tuple[float, float]] = {}
+    if len(placed.x) == 0:
+        return out
+    sel = placed.sel
+    ok = sel >= 0
+    n = np.bincount(sel[ok], minlength=len(selectors))
+    sx = np.bincount(sel[ok], weights=placed.x[ok], minlength=len(selectors))
+    sy = np.bincount(sel[ok], weights=placed.y[ok], minlength=len(selectors))
+    for i, name in enumerate(selectors):
+        if n[i]:
+            out[name] = (sx[i] / n[i], sy[i] / n[i])
+    return out
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 1)

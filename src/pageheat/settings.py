@@ -1,0 +1,162 @@
+"""Every threshold and limit of pageheat, declared once as data.
+
+The declaration is the single source for three things: the defaults the code uses, the
+environment variables (``PAGEHEAT_<NAME>``) that override them, and the settings table in
+``docs/settings.md`` (a test keeps that page equal to this list, as Datasette does for its
+``settings.json``). Per-app settings (origins, sampling, privacy switches) live in the
+metadata store instead, because they change at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    @property
+    def env(self) -> str:
+        return "PAGEHEAT_" + self.name.upper()
+
+    def parse(self, raw: str) -> Any:
+        """Turn an environment string into the setting's type, or say which setting is bad."""
+        try:
+            if self.type is bool:
+                low = raw.strip().lower()
+                if low in {"1", "true", "yes", "on"}:
+                    return True
+                if low in {"0", "false", "no", "off", ""}:
+                    return False
+                raise ValueError(raw)
+            return self.type(raw)
+        except ValueError:
+            raise SettingsError(
+                f"{self.env}={raw!r} is not a valid {self.type.__name__}"
+            ) from None
+
+
+class SettingsError(ValueError):
+    pass
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # Where things live.
+    Setting("data", "data", "Data directory of the embedded default: events.duckdb and meta.sqlite."),
+    Setting("events_url", "", "Event store URL; empty means the DuckDB file in the data directory."),
+    Setting("meta_url", "", "Metadata database URL (SQLAlchemy); empty means meta.sqlite in the data directory."),
+    Setting("admin_token", "", "Bearer token with every right; generated and kept in the data directory when empty."),
+    Setting("host", "127.0.0.1", "Interface `pageheat serve` listens on."),
+    Setting("port", 8000, "Port `pageheat serve` listens on."),
+    Setting("public_url", "", "URL visitors' browsers reach pageheat at (used in script tags); defaults to http://HOST:PORT."),
+    # Wire protocol limits (DESIGN.md, wire protocol v1).
+    Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
+    Setting("max_batch_events", 500, "Most events in one collect batch."),
+    Setting("max_coordinate", 1_000_000.0, "Largest coordinate or size in CSS px."),
+    Setting("max_id_length", 64, "Longest visitor, session, view or batch id."),
+    Setting("max_selector_length", 1024, "Longest element selector."),
+    Setting("max_text_length", 256, "Longest element text."),
+    Setting("max_url_length", 2048, "Longest URL, referrer or href."),
+    Setting("max_future_s", 86_400, "How far ahead of the server clock an event time may be, in seconds."),
+    # Group commit.
+    Setting("commit_interval_ms", 50, "Longest wait before the writer commits waiting batches."),
+    Setting("commit_rows", 5000, "Rows that make the writer commit at once."),
+    # Heat engine.
+    Setting("cell_px", 10, "Heatmap grid cell in CSS px."),
+    Setting("radius_mouse_px", 10, "Kernel radius for mouse clicks (sigma is half of it)."),
+    Setting("radius_touch_px", 20, "Kernel radius for taps."),
+    Setting("clip_percentile", 99.5, "Percentile of non-zero cells that maps to full heat."),
+    Setting("hotspots", 20, "Hotspots listed in heatmap JSON."),
+    # Width classes (desktop above the first, mobile below the second).
+    Setting("desktop_min_px", 1281, "Narrowest viewport counted as desktop."),
+    Setting("mobile_max_px", 767, "Widest viewport counted as mobile."),
+    # Minimum data before a heatmap is called reliable.
+    Setting("min_sessions_click", 300, "Sessions under which click heatmaps carry a warning."),
+    # Definitions.
+    Setting("session_idle_min", 30, "Idle minutes that split a visitor's activity into sessions."),
+    # Backgrounds.
+    Setting("chromium", "/usr/bin/chromium", "Chromium binary used for page screenshots."),
+    Setting("screenshot_max_height", 12_000, "Tallest full-page screenshot in CSS px."),
+    Setting("screenshot_timeout_s", 20.0, "Longest a page may take to load for its screenshot."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Resolved settings: defaults, then environment, then explicit overrides.
+
+    Attribute access (``settings.cell_px``) keeps call sites short; unknown names fail
+    loudly so a typo is never a silent default.
+    """
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values = dict(values)
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            values[s.name] = s.parse(environ[s.env]) if s.env in environ else s.default
+        for name, value in (overrides or {}).items():
+            if name not in _BY_NAME:
+                raise SettingsError(f"unknown setting {name!r}")
+            if value is None:
+                continue
+            setting = _BY_NAME[name]
+            values[name] = setting.parse(value) if isinstance(value, str) else setting.type(value)
+        return cls(values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {sorted(unknown)}")
+        return Settings({**self._values, **changes})
+
+    def items(self) -> Iterable[tuple[Setting, Any]]:
+        return ((s, self._values[s.name]) for s in SETTINGS)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.data).expanduser().resolve()
+
+
+def as_markdown() -> str:
+    """The settings table for docs/settings.md, generated from the declaration."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting is read from the environment variable shown, or from the command line",
+        "where `pageheat serve` has an option for it. `pageheat settings` prints the values in force.",
+        "This page is generated from `src/pageheat/settings.py` (`pageheat settings --markdown`).",
+        "",
+        "| setting | environment | default | what it is for |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = f"`{s.default}`" if s.default != "" else "(empty)"
+        lines.append(f"| `{s.name}` | `{s.env}` | {default} | {s.help} |")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "as_markdown"]

@@ -1,0 +1,1 @@
+"""Pictures of pages: backgrounds for heatmaps and the boxes of their elements."""

@@ -1,0 +1,133 @@
+"""Full-page screenshots with headless Chromium, and the boxes of clicked elements.
+
+One render gives both the picture and, for every selector seen in clicks, its box in
+page pixels: that is what lets clicks from other widths be anchored to their element.
+The page's own pageheat tag is blocked during the render, so a screenshot is never
+counted as a visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+
+# Scroll through the page so lazy-loaded content is there, then come back to the top.
+_SETTLE_JS = """
+async (maxHeight) => {
+  const step = Math.max(200, window.innerHeight);
+  for (let y = 0; y < Math.min(document.documentElement.scrollHeight, maxHeight); y += step) {
+    window.scrollTo(0, y);
+    await new Promise(r => setTimeout(r, 30));
+  }
+  window.scrollTo(0, 0);
+  await new Promise(r => setTimeout(r, 50));
+  return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];
+}
+"""
+
+_RECTS_JS = """
+(selectors) => {
+  const out = {};
+  for (const sel of selectors) {
+    let el = null;
+    try { el = document.querySelector(sel); } catch (e) { continue; }
+    if (!el) continue;
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const hidden = style.visibility === 'hidden' || style.display === 'none';
+    out[sel] = hidden ? [r.left + scrollX, r.top + scrollY, 0, 0]
+                      : [r.left + scrollX, r.top + scrollY, r.width, r.height];
+  }
+  return out;
+}
+"""
+
+
+@dataclass(frozen=True)
+class Shot:
+    png: bytes
+    width: int
+    height: int
+    rects: dict[str, tuple[float, float, float, float]]
+
+
+class ScreenshotError(RuntimeError):
+    pass
+
+
+class Screenshotter:
+    """Owns one Chromium; use from a single thread (Playwright's sync API is per thread)."""
+
+    def __init__(self, chromium: str, timeout_s: float = 20.0, max_height: int = 12_000):
+        self.chromium = chromium
+        self.timeout_ms = timeout_s * 1000
+        self.max_height = max_height
+        self._pw: Any = None
+        self._browser: Any = None
+
+    def _ensure(self) -> Any:
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self._pw = sync_playwright().start()
+            try:
+                self._browser = self._pw.chromium.launch(
+                    executable_path=self.chromium, args=CHROMIUM_ARGS
+                )
+            except Exception as exc:
+                self._pw.stop()
+                self._pw = None
+                raise ScreenshotError(f"cannot start Chromium at {self.chromium}: {exc}") from exc
+        return self._browser
+
+    def capture(self, url: str, width: int, selectors: list[str]) -> Shot:
+        browser = self._ensure()
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, device_scale_factor=1,
+            service_workers="block",
+        )  # fmt: skip
+        try:
+            page = context.new_page()
+            page.route("**/*", _block_tracking)
+            try:
+                page.goto(url, wait_until="load", timeout=self.timeout_ms)
+            except Exception as exc:
+                raise ScreenshotError(f"could not load {url}: {exc}") from exc
+            try:
+                page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))
+            except Exception:
+                pass  # a page that never goes quiet is still pictured as it is
+            _dw, dh = page.evaluate(_SETTLE_JS, self.max_height)
+            height = max(1, min(int(dh), self.max_height))
+            rects = {k: tuple(v) for k, v in page.evaluate(_RECTS_JS, selectors).items()}
+            png = page.screenshot(
+                full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height},
+                animations="disabled", caret="hide",
+            )  # fmt: skip
+            return Shot(png=png, width=width, height=height, rects=rects)
+        finally:
+            context.close()
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._pw.stop()
+            self._browser = self._pw = None
+
+
+def _block_tracking(route: Any) -> None:
+    url = route.request.url
+    if url.split("?", 1)[0].endswith("/pageheat.js") or "/api/v1/collect" in url:
+        route.abort()
+    else:
+        route.continue_()

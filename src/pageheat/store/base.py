@@ -1,0 +1,159 @@
+"""The event store protocol: the narrow surface every backend (DuckDB, ClickHouse) offers.
+
+Everything above the store (heat, insights, web, cli) talks to this protocol only, and one
+contract test suite (tests/store/test_contract.py) runs against every implementation.
+Queries take a :class:`Query` (app, view, width range, time range) so that filters added
+later reach every backend through one type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+#: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
+WIDTH_CLASSES = ("desktop", "tablet", "mobile")
+
+
+@dataclass(frozen=True)
+class WidthRange:
+    """Viewport widths a heatmap covers; ``name`` is the class or ``MIN-MAX``."""
+
+    name: str
+    lo: float
+    hi: float
+
+    @classmethod
+    def parse(cls, text: str, desktop_min: int = 1281, mobile_max: int = 767) -> WidthRange:
+        text = (text or "desktop").strip().lower()
+        if text == "desktop":
+            return cls("desktop", desktop_min, 1_000_000)
+        if text == "tablet":
+            return cls("tablet", mobile_max + 1, desktop_min - 1)
+        if text == "mobile":
+            return cls("mobile", 0, mobile_max)
+        lo, sep, hi = text.partition("-")
+        try:
+            lo_f, hi_f = float(lo), float(hi)
+        except ValueError:
+            raise ValueError(
+                f"width must be desktop, tablet, mobile or MIN-MAX in px, got {text!r}"
+            ) from None
+        if not sep or lo_f < 0 or hi_f < lo_f:
+            raise ValueError(f"width range {text!r} must be MIN-MAX with 0 <= MIN <= MAX")
+        return cls(f"{lo_f:g}-{hi_f:g}", lo_f, hi_f)
+
+
+def width_class(vw: float, desktop_min: int = 1281, mobile_max: int = 767) -> str:
+    if vw >= desktop_min:
+        return "desktop"
+    if vw <= mobile_max:
+        return "mobile"
+    return "tablet"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a heatmap, an insight or a view list is about."""
+
+    app: str
+    view: str | None = None
+    width: WidthRange | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClickRows:
+    """Clicks as columns, the shape the heat engine's ``Points`` is built from.
+
+    Defined here rather than imported from ``heat`` so that the store depends on nothing
+    downstream of it.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    dw: np.ndarray
+    rx: np.ndarray
+    ry: np.ndarray
+    sel: np.ndarray
+    touch: np.ndarray
+    selectors: list[str]
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A validated batch with what the collector learnt about its sender.
+
+    The IP is not here on purpose: it is used for nothing stored.
+    """
+
+    app: str
+    batch_id: str | None
+    visitor: str
+    session: str
+    received_ms: int
+    sdk: str
+    device: str
+    browser: str
+    os: str
+    events: list[Any]
+
+
+@dataclass(frozen=True)
+class Background:
+    """A picture of a view at one width: a full-page PNG and its elements' boxes."""
+
+    id: str
+    app: str
+    view: str
+    width_class: str
+    url: str
+    width: int
+    height: int
+    captured_ms: int
+    png: bytes | None = None
+    rects: dict[str, tuple[float, float, float, float]] | None = None
+
+
+class EventStore(Protocol):
+    """What pageheat needs from a place that keeps events."""
+
+    def write(self, envelopes: list[Envelope]) -> list[bool]:
+        """Store the envelopes in one commit; per envelope, False if its batch id was seen.
+
+        Returns only once the data is durable: the collector acknowledges after this.
+        """
+
+    def views(self, query: Query) -> list[dict[str, Any]]:
+        """Views of an app with page views, visitors and clicks, most viewed first."""
+
+    def points(self, query: Query) -> ClickRows:
+        """Clicks and taps matching the query, as arrays for the heat engine."""
+
+    def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
+        """Clicks grouped by element: selector, name, count, visitors; most clicked first."""
+
+    def stats(self, query: Query) -> dict[str, Any]:
+        """Page views, visitors, sessions, total clicks and visible time of the query."""
+
+    def view_sample(self, query: Query) -> dict[str, Any] | None:
+        """The latest URL and the median viewport width of a view, to picture it."""
+
+    def last_event_ms(self, app: str) -> int | None:
+        """When the app last sent anything, for "tracker not seen" empty states."""
+
+    def save_background(self, bg: Background) -> None: ...
+
+    def background(self, app: str, view: str, width_class: str) -> Background | None:
+        """The newest background of a view and width class, without its PNG."""
+
+    def background_png(self, bg_id: str) -> bytes | None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,306 @@
+"""The embedded event store: one DuckDB file, one writer, parallel readers.
+
+Writes arrive from the collector's single writer thread already grouped (group commit),
+so each :meth:`DuckDBStore.write` is one transaction: rows go in as Arrow tables (DuckDB
+reads them without a per-row round trip), and the commit is on disk before the collector
+answers 202. Reads run on their own cursors, so the dashboard never waits on ingestion.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pageheat.store.base import Background, ClickRows, Envelope, Query
+from pageheat.store.rows import (
+    INTERACTION_COLUMNS,
+    LEAVE_COLUMNS,
+    PAGEVIEW_COLUMNS,
+    VIEW_DIMENSIONS,
+    Row,
+    build_rows,
+)
+
+
+def _schema_sql() -> str:
+    return resources.files("pageheat.store").joinpath("schema/duckdb.sql").read_text()
+
+
+class DuckDBStore:
+    """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use)."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(self.path)
+        self._con.execute(_schema_sql())
+        self._write_lock = threading.Lock()
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(self, envelopes: list[Envelope]) -> list[bool]:
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                fresh = self._claim_batches(cur, envelopes)
+                kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
+                pageviews, interactions, leaves = build_rows(
+                    kept, lambda app, ids: self._lookup_views(cur, app, ids)
+                )
+                _insert(cur, "pageviews", PAGEVIEW_COLUMNS, pageviews)
+                _insert(cur, "interactions", INTERACTION_COLUMNS, interactions)
+                _insert(cur, "leaves", LEAVE_COLUMNS, leaves)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return fresh
+
+    def _claim_batches(self, cur: Any, envelopes: list[Envelope]) -> list[bool]:
+        """Mark batch ids as seen; a retried batch (same app and id) is not stored again."""
+        ids = [(e.app, e.batch_id) for e in envelopes if e.batch_id]
+        seen: set[tuple[str, str]] = set()
+        if ids:
+            cur.register("claimed", pa.table({"app": [a for a, _ in ids], "id": [i for _, i in ids]}))
+            try:
+                seen = set(cur.execute(
+                    "SELECT b.app, b.id FROM batches b JOIN claimed c ON b.app = c.app AND b.id = c.id"
+                ).fetchall())  # fmt: skip
+            finally:
+                cur.unregister("claimed")
+        fresh: list[bool] = []
+        new_rows: list[Row] = []
+        for e in envelopes:
+            key = (e.app, e.batch_id)
+            if e.batch_id and key in seen:
+                fresh.append(False)
+                continue
+            if e.batch_id:
+                seen.add(key)
+                new_rows.append({"app": e.app, "id": e.batch_id, "received": e.received_ms})
+            fresh.append(True)
+        _insert(cur, "batches", ("app", "id", "received"), new_rows)
+        return fresh
+
+    def _lookup_views(self, cur: Any, app: str, ids: list[str]) -> dict[str, Row]:
+        cols = ", ".join(("view_id", *VIEW_DIMENSIONS))
+        rows = cur.execute(
+            f"SELECT {cols} FROM pageviews WHERE app = ? AND view_id IN"
+            f" (SELECT unnest(?::VARCHAR[]))",
+            [app, ids],
+        ).fetchall()
+        return {r[0]: dict(zip(VIEW_DIMENSIONS, r[1:], strict=True)) for r in rows}
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _read(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def views(self, query: Query) -> list[dict[str, Any]]:
+        where, params = _where(query, view=False)
+        rows = self._read(
+            f"""
+            WITH pv AS (
+                SELECT name, count(*) AS page_views, count(DISTINCT visitor) AS visitors,
+                       arg_max(url, t) AS url
+                FROM pageviews WHERE {where} GROUP BY name
+            ), cl AS (
+                SELECT name, count(*) AS clicks FROM interactions
+                WHERE {where} AND kind = 'click' GROUP BY name
+            )
+            SELECT pv.name, pv.page_views, pv.visitors, coalesce(cl.clicks, 0), pv.url
+            FROM pv LEFT JOIN cl USING (name)
+            ORDER BY pv.page_views DESC, pv.name
+            """,
+            params + params,
+        )
+        return [
+            {"name": n, "page_views": pvs, "visitors": vis, "clicks": c, "url": u}
+            for n, pvs, vis, c, u in rows
+        ]
+
+    def points(self, query: Query) -> ClickRows:
+        where, params = _where(query)
+        with self._con.cursor() as cur:
+            table = cur.execute(
+                f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
+                f" WHERE {where} AND kind = 'click'",
+                params,
+            ).fetch_arrow_table()
+        if table.num_rows == 0:
+            empty = np.empty(0)
+            return ClickRows(empty, empty, empty, empty, empty, np.empty(0, np.int32),
+                             np.empty(0, bool), [])  # fmt: skip
+        codes = pc.dictionary_encode(table.column("sel")).combine_chunks()
+        return ClickRows(
+            x=_np(table, "x"),
+            y=_np(table, "y"),
+            dw=_np(table, "dw"),
+            rx=_np(table, "rx"),
+            ry=_np(table, "ry"),
+            sel=codes.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+            touch=table.column("touch").to_numpy().astype(bool),
+            selectors=codes.dictionary.to_pylist(),
+        )
+
+    def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
+        where, params = _where(query)
+        rows = self._read(
+            f"""
+            SELECT sel, arg_max(tag, t), arg_max(text, t), count(*) AS n,
+                   count(DISTINCT visitor), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
+                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
+            FROM interactions WHERE {where} AND kind = 'click'
+            GROUP BY sel ORDER BY n DESC, sel LIMIT ?
+            """,
+            [*params, limit],
+        )
+        return [
+            {"selector": s, "tag": tag, "text": text, "count": n, "visitors": v,
+             "rage": r, "dead": d, "error": e}
+            for s, tag, text, n, v, r, d, e in rows
+        ]  # fmt: skip
+
+    def stats(self, query: Query) -> dict[str, Any]:
+        where, params = _where(query)
+        app_where, app_params = _where(query, view=False)
+        (pvs, visitors, sessions), = self._read(
+            f"SELECT count(*), count(DISTINCT visitor), count(DISTINCT session)"
+            f" FROM pageviews WHERE {where}",
+            params,
+        )  # fmt: skip
+        (app_pvs,), = self._read(f"SELECT count(*) FROM pageviews WHERE {app_where}", app_params)
+        (clicks, rage, dead, error), = self._read(
+            f"SELECT count(*), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),"
+            f" sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)"
+            f" FROM interactions WHERE {where} AND kind = 'click'",
+            params,
+        )  # fmt: skip
+        p_where, _ = _where(query, alias="p")
+        (avg_vis,), = self._read(
+            f"SELECT avg(vis) FROM (SELECT max(l.vis_ms) / 1000.0 AS vis FROM leaves l"
+            f" JOIN pageviews p ON p.app = l.app AND p.view_id = l.view_id"
+            f" WHERE {p_where} GROUP BY l.view_id)",
+            params,
+        )  # fmt: skip
+        (ended,), = self._read(
+            f"""
+            SELECT count(*) FROM (
+                SELECT session, arg_max(name, t) AS last_name FROM pageviews
+                WHERE {app_where} AND session IN (SELECT session FROM pageviews WHERE {where})
+                GROUP BY session
+            ) WHERE last_name = ?
+            """,
+            [*app_params, *params, query.view],
+        )  # fmt: skip
+        return {
+            "page_views": pvs,
+            "visitors": visitors,
+            "sessions": sessions,
+            "total_clicks": clicks,
+            "rage_clicks": int(rage or 0),
+            "dead_clicks": int(dead or 0),
+            "error_clicks": int(error or 0),
+            "page_errors": None,
+            "avg_visible_s": round(avg_vis, 2) if avg_vis is not None else None,
+            "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
+            "popularity": round(pvs / app_pvs, 4) if app_pvs and query.view else None,
+        }
+
+    def view_sample(self, query: Query) -> dict[str, Any] | None:
+        where, params = _where(query)
+        rows = self._read(
+            f"SELECT arg_max(url, t), median(vw), max(dh), count(*) FROM pageviews"
+            f" WHERE {where}",
+            params,
+        )
+        url, vw, dh, n = rows[0]
+        if not n:
+            return None
+        return {"url": url, "vw": int(round(vw)), "dh": int(dh)}
+
+    def last_event_ms(self, app: str) -> int | None:
+        (t,), = self._read(
+            "SELECT max(t) FROM (SELECT max(t) AS t FROM pageviews WHERE app = ?"
+            " UNION ALL SELECT max(t) FROM interactions WHERE app = ?)",
+            [app, app],
+        )  # fmt: skip
+        return int(t) if t is not None else None
+
+    # -- backgrounds -----------------------------------------------------------------
+
+    def save_background(self, bg: Background) -> None:
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute(
+                "INSERT INTO backgrounds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [bg.id, bg.app, bg.view, bg.width_class, bg.url, bg.width, bg.height,
+                 bg.captured_ms, bg.png, json.dumps(bg.rects) if bg.rects is not None else None],
+            )  # fmt: skip
+
+    def background(self, app: str, view: str, width_class: str) -> Background | None:
+        rows = self._read(
+            "SELECT id, app, view, width_class, url, width, height, captured, rects"
+            " FROM backgrounds WHERE app = ? AND view = ? AND width_class = ?"
+            " ORDER BY captured DESC LIMIT 1",
+            [app, view, width_class],
+        )
+        if not rows:
+            return None
+        *head, rects = rows[0]
+        parsed = {k: tuple(v) for k, v in json.loads(rects).items()} if rects else None
+        return Background(*head, png=None, rects=parsed)
+
+    def background_png(self, bg_id: str) -> bytes | None:
+        rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def close(self) -> None:
+        self._con.close()
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _insert(cur: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
+    if not rows:
+        return
+    arrow = pa.table({c: [r[c] for r in rows] for c in columns})
+    cur.register("incoming", arrow)
+    try:
+        cols = ", ".join(columns)
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
+    finally:
+        cur.unregister("incoming")
+
+
+def _np(table: pa.Table, column: str) -> np.ndarray:
+    return table.column(column).to_numpy().astype(np.float64)
+
+
+def _where(query: Query, view: bool = True, alias: str = "") -> tuple[str, list[Any]]:
+    """SQL conditions and parameters for a query; shared by every read."""
+    a = f"{alias}." if alias else ""
+    parts, params = [f"{a}app = ?"], [query.app]
+    if view and query.view is not None:
+        parts.append(f"{a}name = ?")
+        params.append(query.view)
+    if query.width is not None:
+        parts.append(f"{a}vw BETWEEN ? AND ?")
+        params += [query.width.lo, query.width.hi]
+    if query.start_ms is not None:
+        parts.append(f"{a}t >= ?")
+        params.append(query.start_ms)
+    if query.end_ms is not None:
+        parts.append(f"{a}t < ?")
+        params.append(query.end_ms)
+    return " AND ".join(parts), params

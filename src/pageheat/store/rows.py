@@ -1,0 +1,115 @@
+"""Turn validated envelopes into table rows, the same way for every backend.
+
+Clicks get their page view's filter dimensions copied on (name, path, referrer source,
+UTM, tags), as wide analytics tables do, so a heatmap query never joins. The view of a
+click usually arrives in the same batch or one before it; ``lookup`` fetches the rest from
+the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pageheat.store.base import Envelope, width_class
+
+PAGEVIEW_COLUMNS = (
+    "app", "view_id", "visitor", "session", "t", "name", "url", "path", "title", "referrer",
+    "ref_source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+    "env", "version", "service", "vw", "vh", "dw", "dh", "dpr", "lang", "tz", "device",
+    "browser", "os", "width_class", "sdk",
+)  # fmt: skip
+
+#: The view's dimensions copied onto each interaction.
+VIEW_DIMENSIONS = (
+    "name", "path", "ref_source", "utm_source", "utm_medium", "utm_campaign", "env",
+    "version", "service",
+)  # fmt: skip
+
+INTERACTION_COLUMNS = (
+    "app", "view_id", "visitor", "session", "t", "kind", *VIEW_DIMENSIONS, "x", "y", "vw",
+    "dw", "dh", "sel", "rx", "ry", "tag", "text", "href", "interactive", "pointer", "fixed",
+    "rage", "dead", "error", "device", "browser", "os", "width_class",
+)  # fmt: skip
+
+LEAVE_COLUMNS = ("app", "view_id", "visitor", "session", "t", "vis_ms", "depth", "dh")
+
+Row = dict[str, Any]
+Lookup = Callable[[str, list[str]], dict[str, Row]]
+
+
+def referrer_source(referrer: str, own_host: str) -> str:
+    """``direct`` for no referrer or an internal one, else the referring host."""
+    if not referrer:
+        return "direct"
+    host = referrer.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    if not host or host == own_host:
+        return "direct"
+    return host.removeprefix("www.")
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+
+
+def build_rows(
+    envelopes: Iterable[Envelope], lookup: Lookup
+) -> tuple[list[Row], list[Row], list[Row]]:
+    """Rows for (pageviews, interactions, leaves) of ``envelopes``."""
+    pageviews: list[Row] = []
+    interactions: list[Row] = []
+    leaves: list[Row] = []
+    views: dict[tuple[str, str], Row] = {}
+    envelopes = list(envelopes)
+
+    for env in envelopes:
+        base = {"app": env.app, "visitor": env.visitor, "session": env.session}
+        for ev in env.events:
+            if ev.k != "view":
+                continue
+            utm, tags = ev.utm, ev.tags
+            row = {
+                **base, "view_id": ev.v, "t": ev.t, "name": ev.name, "url": ev.url,
+                "path": ev.path, "title": ev.title, "referrer": ev.referrer,
+                "ref_source": referrer_source(ev.referrer, _host(ev.url)),
+                "utm_source": utm.get("source", ""), "utm_medium": utm.get("medium", ""),
+                "utm_campaign": utm.get("campaign", ""), "utm_term": utm.get("term", ""),
+                "utm_content": utm.get("content", ""), "env": tags.get("env", ""),
+                "version": tags.get("version", ""), "service": tags.get("service", ""),
+                "vw": ev.vw, "vh": ev.vh, "dw": ev.dw, "dh": ev.dh, "dpr": ev.dpr,
+                "lang": ev.lang, "tz": ev.tz, "device": env.device, "browser": env.browser,
+                "os": env.os, "width_class": width_class(ev.vw), "sdk": env.sdk,
+            }  # fmt: skip
+            pageviews.append(row)
+            views[(env.app, ev.v)] = row
+
+    missing: dict[str, set[str]] = {}
+    for env in envelopes:
+        for ev in env.events:
+            if ev.k == "click" and (env.app, ev.v) not in views:
+                missing.setdefault(env.app, set()).add(ev.v)
+    for app, ids in missing.items():
+        for view_id, row in lookup(app, sorted(ids)).items():
+            views[(app, view_id)] = row
+
+    for env in envelopes:
+        base = {"app": env.app, "visitor": env.visitor, "session": env.session}
+        for ev in env.events:
+            if ev.k == "click":
+                view = views.get((env.app, ev.v), {})
+                interactions.append({
+                    **base, "view_id": ev.v, "t": ev.t, "kind": "click",
+                    **{d: view.get(d, "") or "" for d in VIEW_DIMENSIONS},
+                    "x": ev.x, "y": ev.y, "vw": ev.vw, "dw": ev.dw, "dh": ev.dh, "sel": ev.sel,
+                    "rx": ev.rx, "ry": ev.ry, "tag": ev.tag, "text": ev.text,
+                    "href": ev.href or "", "interactive": ev.interactive, "pointer": ev.pointer,
+                    "fixed": ev.fixed, "rage": ev.rage, "dead": ev.dead, "error": ev.error,
+                    "device": env.device, "browser": env.browser, "os": env.os,
+                    "width_class": width_class(ev.vw),
+                })  # fmt: skip
+            elif ev.k == "leave":
+                leaves.append({
+                    **base, "view_id": ev.v, "t": ev.t, "vis_ms": ev.vis, "depth": ev.depth,
+                    "dh": ev.dh,
+                })  # fmt: skip
+    return pageviews, interactions, leaves

@@ -1,0 +1,40 @@
+-- pageheat event store, DuckDB flavour. Times are ms since the epoch (BIGINT) in every
+-- backend, so the same numbers cross from DuckDB to ClickHouse unchanged.
+CREATE TABLE IF NOT EXISTS batches (
+    app VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    received BIGINT NOT NULL,
+    PRIMARY KEY (app, id)
+);
+
+CREATE TABLE IF NOT EXISTS pageviews (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR NOT NULL, url VARCHAR, path VARCHAR, title VARCHAR, referrer VARCHAR,
+    ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR,
+    utm_term VARCHAR, utm_content VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, vh DOUBLE, dw DOUBLE, dh DOUBLE, dpr DOUBLE, lang VARCHAR, tz VARCHAR,
+    device VARCHAR, browser VARCHAR, os VARCHAR, width_class VARCHAR, sdk VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS interactions (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL, kind VARCHAR NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    x DOUBLE, y DOUBLE, vw DOUBLE, dw DOUBLE, dh DOUBLE, sel VARCHAR, rx DOUBLE, ry DOUBLE,
+    tag VARCHAR, text VARCHAR, href VARCHAR, interactive BOOLEAN, pointer VARCHAR,
+    fixed BOOLEAN, rage INTEGER, dead BOOLEAN, error BOOLEAN,
+    device VARCHAR, browser VARCHAR, os VARCHAR, width_class VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS leaves (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL, vis_ms BIGINT, depth DOUBLE, dh DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS backgrounds (
+    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
+    width_class VARCHAR NOT NULL, url VARCHAR, width INTEGER, height INTEGER,
+    captured BIGINT, png BLOB, rects VARCHAR
+);

@@ -1,0 +1,91 @@
+"""The dashboard's pages, the login, and the files the browser loads from pageheat itself.
+
+The dashboard is a single page: every dashboard path answers ``index.html`` and the
+script routes on the path. Nothing comes from a CDN.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from pageheat.web.auth import COOKIE
+
+if TYPE_CHECKING:
+    from pageheat.app import Pageheat
+
+#: Strict enough that captured or injected HTML cannot run script in the dashboard.
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def _template(name: str) -> str:
+    return resources.files("pageheat.web").joinpath(f"templates/{name}").read_text()
+
+
+def _static(name: str) -> bytes:
+    return resources.files("pageheat.web").joinpath(f"static/{name}").read_bytes()
+
+
+def _html(name: str) -> HTMLResponse:
+    return HTMLResponse(_template(name), headers={"Content-Security-Policy": DASHBOARD_CSP})
+
+
+def router(ph: Pageheat) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/pageheat.js")
+    def tracker() -> Response:
+        # Loaded cross-origin by script tags on the sites being measured.
+        return Response(
+            _static("pageheat.js"),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+        )
+
+    @r.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:
+            raise HTTPException(404, "not found")
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
+
+    @r.get("/")
+    @r.get("/apps/{key}")
+    @r.get("/apps/{key}/heatmap")
+    def dashboard() -> HTMLResponse:
+        return _html("index.html")
+
+    @r.get("/login")
+    def login_page() -> HTMLResponse:
+        return _html("login.html")
+
+    @r.post("/login")
+    def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
+        token = str(payload.get("token", ""))
+        if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
+            raise HTTPException(401, "that token is not valid")
+        resp = Response(status_code=204)
+        resp.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict",
+            secure=request.url.scheme == "https", max_age=30 * 86400,
+        )  # fmt: skip
+        return resp
+
+    @r.post("/logout")
+    def logout() -> Response:
+        resp = Response(status_code=204)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    @r.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return r

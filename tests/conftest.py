@@ -1,0 +1,168 @@
+"""Shared fixtures: a Pageheat in a temporary data directory, real servers on free ports,
+and a real Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pageheat.app import Pageheat
+from pageheat.settings import Settings
+
+TOKEN = "test-admin-token"
+CHROMIUM = os.environ.get("PAGEHEAT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_settings(data: Path, **extra) -> Settings:
+    return Settings.load({"data": str(data), "admin_token": TOKEN, **extra}, environ={})
+
+
+@pytest.fixture
+def ph(tmp_path: Path) -> Iterator[Pageheat]:
+    p = Pageheat(make_settings(tmp_path / "data"))
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def client(ph: Pageheat):
+    """The real ASGI app in-process; authorised as admin by default."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        yield c
+
+
+class LiveServer:
+    """A real ``pageheat serve`` process on a free port; it can be killed and restarted."""
+
+    def __init__(self, data: Path, env: dict[str, str] | None = None):
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = TOKEN
+        self.env = env or {}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        env = {**os.environ, "PAGEHEAT_ADMIN_TOKEN": TOKEN, **self.env}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pageheat", "serve", "--data", str(self.data),
+             "--port", str(self.port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"pageheat serve exited: {self.proc.stderr.read().decode()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        raise RuntimeError("pageheat serve did not come up in 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.proc and self.proc.stderr:
+            self.proc.stderr.close()
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {TOKEN}"},
+                            timeout=60)  # fmt: skip
+
+    def create_app(self, name: str, origins: list[str]) -> str:
+        with self.api() as c:
+            r = c.post("/api/v1/apps", json={"name": name, "origins": origins})
+            r.raise_for_status()
+            return r.json()["key"]
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "live").start()
+    yield server
+    server.stop()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+class SiteServer:
+    """Static pages on 127.0.0.1, standing in for a customer's site (another origin)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        handler = functools.partial(_Quiet, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def page(self, name: str, html: str) -> str:
+        (self.root / name).write_text(html)
+        return f"{self.url}/{name}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[SiteServer]:
+    root = tmp_path / "site"
+    root.mkdir()
+    s = SiteServer(root)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
