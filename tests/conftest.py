@@ -74,15 +74,18 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         env = {**os.environ, "PAGEHEAT_ADMIN_TOKEN": TOKEN, **self.env}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pageheat", "serve", "--data", str(self.data),
-             "--port", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.log = self.data / "server.log"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "pageheat", "serve", "--data", str(self.data),
+                 "--port", str(self.port)],
+                env=env, stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"pageheat serve exited: {self.proc.stderr.read().decode()}")
+                raise RuntimeError(f"pageheat serve exited: {self.log.read_text()}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
@@ -102,8 +105,6 @@ class LiveServer:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
 
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {TOKEN}"},

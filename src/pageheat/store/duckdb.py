@@ -132,11 +132,13 @@ class DuckDBStore:
     def points(self, query: Query) -> ClickRows:
         where, params = _where(query)
         with self._con.cursor() as cur:
-            table = cur.execute(
+            rel = cur.sql(
                 f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
                 f" WHERE {where} AND kind = 'click'",
-                params,
-            ).fetch_arrow_table()
+                params=params,
+            )
+            # DuckDB 2 names it to_arrow_table; 1.x arrow().
+            table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         if table.num_rows == 0:
             empty = np.empty(0)
             return ClickRows(empty, empty, empty, empty, empty, np.empty(0, np.int32),

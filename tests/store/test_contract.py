@@ -1,0 +1,168 @@
+"""The event store contract: every backend passes this same suite.
+
+The ClickHouse store joins the ``store`` fixture's parameters when it lands; nothing in
+these tests knows which backend it talks to.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pageheat.collect.enrich import name_views
+from pageheat.collect.protocol import build_protocol
+from pageheat.store.base import Background, Envelope, Query, WidthRange
+
+P = build_protocol()
+T0 = 1_763_000_000_000  # 2025-11-13
+
+
+def env(app="app", batch="b1", visitor="u1", session="s1", events=(), device="desktop"):
+    decoded = [P.decoder.decode(_batch(list(events))).events][0]
+    return Envelope(app=app, batch_id=batch, visitor=visitor, session=session, received_ms=T0,
+                    sdk="t", device=device, browser="Chrome", os="Linux",
+                    events=name_views(decoded))  # fmt: skip
+
+
+def _batch(events: list[dict]) -> bytes:
+    import json
+
+    return json.dumps({"app": "a", "visitor": "v", "session": "s", "events": events}).encode()
+
+
+def view(v, path="/", t=T0, vw=1440, **kw):
+    return {"k": "view", "t": t, "v": v, "url": f"https://x.test{path}", "path": path,
+            "vw": vw, "vh": 900, "dw": vw, "dh": 3000, **kw}  # fmt: skip
+
+
+def click(v, sel="#a", x=100.0, y=100.0, t=T0 + 1000, vw=1440, pointer="mouse", **kw):
+    return {"k": "click", "t": t, "v": v, "x": x, "y": y, "vw": vw, "dw": vw, "dh": 3000,
+            "sel": sel, "rx": 0.25, "ry": 0.75, "tag": "button", "text": sel.strip("#"),
+            "pointer": pointer, **kw}  # fmt: skip
+
+
+def leave(v, vis, t=T0 + 5000):
+    return {"k": "leave", "t": t, "v": v, "vis": vis, "depth": 1200, "dh": 3000}
+
+
+@pytest.fixture(params=["duckdb"])
+def store(request, tmp_path):
+    if request.param == "duckdb":
+        from pageheat.store.duckdb import DuckDBStore
+
+        s = DuckDBStore(tmp_path / "events.duckdb")
+    yield s
+    s.close()
+
+
+def test_write_is_idempotent_per_batch_id(store):
+    e = env(events=[view("v1"), click("v1")])
+    assert store.write([e, e]) == [True, False]
+    assert store.write([e]) == [False]
+    assert store.stats(Query(app="app"))["total_clicks"] == 1
+
+
+def test_batches_without_id_are_all_stored(store):
+    e = env(batch=None, events=[view("v1"), click("v1")])
+    assert store.write([e, e]) == [True, True]
+    assert store.stats(Query(app="app"))["total_clicks"] == 2
+
+
+def test_views_most_viewed_first_with_folded_names(store):
+    store.write([
+        env(batch="1", visitor="u1", events=[view("v1", "/p/1"), click("v1")]),
+        env(batch="2", visitor="u2", events=[view("v2", "/p/2"), view("v3", "/about")]),
+        env(batch="3", visitor="u2", events=[view("v4", "/p/3"), click("v4"), click("v4")]),
+    ])  # fmt: skip
+    views = store.views(Query(app="app"))
+    assert [(v["name"], v["page_views"], v["visitors"], v["clicks"]) for v in views] == [
+        ("/p/?", 3, 2, 3),
+        ("/about", 1, 1, 0),
+    ]
+    assert store.views(Query(app="other")) == []
+
+
+def test_points_carry_selectors_and_pointer(store):
+    store.write([env(events=[
+        view("v1"), click("v1", "#a", 10, 20), click("v1", "#b", 30, 40, pointer="touch"),
+        click("v1", "#a", 50, 60),
+    ])])  # fmt: skip
+    pts = store.points(Query(app="app", view="/"))
+    order = np.argsort(pts.x)
+    assert pts.x[order].tolist() == [10, 30, 50]
+    assert pts.y[order].tolist() == [20, 40, 60]
+    assert [pts.selectors[i] for i in pts.sel[order]] == ["#a", "#b", "#a"]
+    assert pts.touch[order].tolist() == [False, True, False]
+    assert pts.rx.tolist() == [0.25] * 3 and pts.ry.tolist() == [0.75] * 3
+
+
+def test_width_and_time_filters(store):
+    store.write([env(events=[
+        view("d", vw=1440), click("d", vw=1440, t=T0 + 10),
+        view("m", vw=390), click("m", vw=390, t=T0 + 20), click("m", vw=390, t=T0 + 30),
+    ])])  # fmt: skip
+    desktop = Query(app="app", view="/", width=WidthRange.parse("desktop"))
+    mobile = Query(app="app", view="/", width=WidthRange.parse("mobile"))
+    assert len(store.points(desktop)) == 1
+    assert len(store.points(mobile)) == 2
+    later = Query(app="app", view="/", start_ms=T0 + 25)
+    assert len(store.points(later)) == 1
+    assert len(store.points(Query(app="app", view="/", end_ms=T0 + 25))) == 2
+
+
+def test_actions_and_stats(store):
+    store.write([
+        env(batch="1", visitor="u1", session="s1", events=[
+            view("v1", "/"), click("v1", "#a"), click("v1", "#a"), click("v1", "#b"),
+            leave("v1", 10_000), view("v2", "/pricing", t=T0 + 6000), leave("v2", 4_000, T0 + 9000),
+        ]),
+        env(batch="2", visitor="u2", session="s2", events=[
+            view("v3", "/"), click("v3", "#a"), leave("v3", 20_000),
+        ]),
+    ])  # fmt: skip
+    q = Query(app="app", view="/")
+    actions = store.actions(q)
+    assert [(a["selector"], a["count"], a["visitors"], a["text"]) for a in actions] == [
+        ("#a", 3, 2, "a"),
+        ("#b", 1, 1, "b"),
+    ]
+    stats = store.stats(q)
+    assert stats["page_views"] == 2
+    assert stats["visitors"] == 2
+    assert stats["total_clicks"] == 4
+    assert stats["avg_visible_s"] == pytest.approx(15.0)
+    # s1 went on to /pricing, s2 ended on /: half the sessions ended here
+    assert stats["session_end_ratio"] == pytest.approx(0.5)
+    assert stats["popularity"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_clicks_in_a_later_write_keep_their_views_dimensions(store):
+    store.write([env(batch="1", events=[view("v1", "/p/9", tags={"env": "prod"})])])
+    store.write([env(batch="2", events=[click("v1")])])
+    assert store.views(Query(app="app"))[0]["clicks"] == 1
+    assert len(store.points(Query(app="app", view="/p/?"))) == 1
+
+
+def test_backgrounds_newest_first(store):
+    for i, captured in enumerate([T0, T0 + 10]):
+        store.save_background(Background(
+            id=f"bg{i}", app="app", view="/", width_class="desktop", url="https://x.test/",
+            width=1440, height=3000, captured_ms=captured, png=b"png%d" % i,
+            rects={"#a": (1.0, 2.0, 3.0, 4.0)},
+        ))  # fmt: skip
+    bg = store.background("app", "/", "desktop")
+    assert bg.id == "bg1" and bg.rects == {"#a": (1.0, 2.0, 3.0, 4.0)} and bg.png is None
+    assert store.background_png("bg1") == b"png1"
+    assert store.background("app", "/", "mobile") is None
+
+
+def test_data_survives_reopening(tmp_path):
+    from pageheat.store.duckdb import DuckDBStore
+
+    s = DuckDBStore(tmp_path / "e.duckdb")
+    s.write([env(events=[view("v1"), click("v1")])])
+    s.close()
+    s = DuckDBStore(tmp_path / "e.duckdb")
+    assert s.stats(Query(app="app"))["total_clicks"] == 1
+    assert s.write([env(events=[view("v1"), click("v1")])]) == [False]
+    s.close()
