@@ -38,7 +38,9 @@ class Pageheat:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.protocol = build_protocol(Limits.from_settings(self.settings))
         self.store: EventStore = open_store(self.settings)
-        self.meta = MetaStore(self.settings.meta_url or f"sqlite:///{self.data_dir / 'meta.sqlite'}")
+        self.meta = MetaStore(
+            self.settings.meta_url or f"sqlite:///{self.data_dir / 'meta.sqlite'}"
+        )
         self.writer = Writer(
             self.store, self.settings.commit_interval_ms, self.settings.commit_rows
         )

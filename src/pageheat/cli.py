@@ -66,7 +66,9 @@ def app() -> None:
 
 @app.command("create")
 @click.argument("name")
-@click.option("--origin", "origins", multiple=True, help="Allowed origin, e.g. https://shop.example (repeat).")
+@click.option(
+    "--origin", "origins", multiple=True, help="Allowed origin, e.g. https://shop.example (repeat)."
+)
 @click.option("--data", help=DATA_HELP)
 def app_create(name: str, origins: tuple[str, ...], data: str | None) -> None:
     """Create an app and print it as JSON, with its script tag."""
@@ -98,7 +100,9 @@ def app_list(data: str | None) -> None:
 @click.option("--app", "key", required=True, help="App key.")
 @click.option("--view", required=True, help="View name, e.g. /pricing.")
 @click.option("--kind", default="click", show_default=True)
-@click.option("--width", default="desktop", show_default=True, help="desktop, tablet, mobile or MIN-MAX.")
+@click.option(
+    "--width", default="desktop", show_default=True, help="desktop, tablet, mobile or MIN-MAX."
+)
 @click.option("--from", "start", help="ISO date or date-time (UTC).")
 @click.option("--to", "end", help="ISO date or date-time (UTC), exclusive.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -151,4 +155,3 @@ def settings_cmd(markdown: bool) -> None:
         return
     for setting, value in _settings().items():
         click.echo(f"{setting.env}={value}    # {setting.help}")
-

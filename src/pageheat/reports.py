@@ -82,7 +82,9 @@ def _stored_bg(ph: Pageheat, query: Query) -> Background | None:
 
 
 def _status(ph: Pageheat, query: Query, bg: Background | None) -> tuple[str, str | None]:
-    st = ph.backgrounds.status((query.app, query.view or "", query.width.name if query.width else ""))
+    st = ph.backgrounds.status(
+        (query.app, query.view or "", query.width.name if query.width else "")
+    )
     if st is not None:
         return st.state, st.error
     return ("ready" if bg is not None else "none"), None

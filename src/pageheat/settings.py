@@ -42,9 +42,7 @@ class Setting:
                 raise ValueError(raw)
             return self.type(raw)
         except ValueError:
-            raise SettingsError(
-                f"{self.env}={raw!r} is not a valid {self.type.__name__}"
-            ) from None
+            raise SettingsError(f"{self.env}={raw!r} is not a valid {self.type.__name__}") from None
 
 
 class SettingsError(ValueError):
@@ -53,13 +51,29 @@ class SettingsError(ValueError):
 
 SETTINGS: tuple[Setting, ...] = (
     # Where things live.
-    Setting("data", "data", "Data directory of the embedded default: events.duckdb and meta.sqlite."),
-    Setting("events_url", "", "Event store URL; empty means the DuckDB file in the data directory."),
-    Setting("meta_url", "", "Metadata database URL (SQLAlchemy); empty means meta.sqlite in the data directory."),
-    Setting("admin_token", "", "Bearer token with every right; generated and kept in the data directory when empty."),
+    Setting(
+        "data", "data", "Data directory of the embedded default: events.duckdb and meta.sqlite."
+    ),
+    Setting(
+        "events_url", "", "Event store URL; empty means the DuckDB file in the data directory."
+    ),
+    Setting(
+        "meta_url",
+        "",
+        "Metadata database URL (SQLAlchemy); empty means meta.sqlite in the data directory.",
+    ),
+    Setting(
+        "admin_token",
+        "",
+        "Bearer token with every right; generated and kept in the data directory when empty.",
+    ),
     Setting("host", "127.0.0.1", "Interface `pageheat serve` listens on."),
     Setting("port", 8000, "Port `pageheat serve` listens on."),
-    Setting("public_url", "", "URL visitors' browsers reach pageheat at (used in script tags); defaults to http://HOST:PORT."),
+    Setting(
+        "public_url",
+        "",
+        "URL visitors' browsers reach pageheat at (used in script tags); defaults to http://HOST:PORT.",
+    ),
     # Wire protocol limits (DESIGN.md, wire protocol v1).
     Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
     Setting("max_batch_events", 500, "Most events in one collect batch."),
@@ -68,7 +82,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_selector_length", 1024, "Longest element selector."),
     Setting("max_text_length", 256, "Longest element text."),
     Setting("max_url_length", 2048, "Longest URL, referrer or href."),
-    Setting("max_future_s", 86_400, "How far ahead of the server clock an event time may be, in seconds."),
+    Setting(
+        "max_future_s",
+        86_400,
+        "How far ahead of the server clock an event time may be, in seconds.",
+    ),
     # Group commit.
     Setting("commit_interval_ms", 50, "Longest wait before the writer commits waiting batches."),
     Setting("commit_rows", 5000, "Rows that make the writer commit at once."),

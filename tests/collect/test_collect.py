@@ -144,7 +144,7 @@ def test_mobile_agent_is_classified(client, ph, app_key):
     r = client.post("/api/v1/collect", content=json.dumps(batch(app_key, [view(vw=390)])),
                     headers={"Origin": ORIGIN, "User-Agent": ua})  # fmt: skip
     assert r.status_code == 202
-    with ph.store._con.cursor() as cur:  # noqa: SLF001 - reading what was stored
+    with ph.store._con.cursor() as cur:
         assert cur.execute("SELECT device, browser, os FROM pageviews").fetchall() == [
             ("mobile", "Mobile Safari", "iOS")
         ]

@@ -9,8 +9,6 @@ Checks that msgspec cannot express as a type (times relative to the server clock
 :func:`check_times`.
 """
 
-
-
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,7 +89,9 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
     Short = Annotated[str, Meta(max_length=128)]
     Ms = Annotated[int, Meta(ge=EARLIEST_MS, le=10**13 * 2)]
     Pointer = Literal["mouse", "touch", "pen"]
-    Dict = Annotated[dict[Annotated[str, Meta(min_length=1, max_length=64)], Short], Meta(max_length=16)]
+    Dict = Annotated[
+        dict[Annotated[str, Meta(min_length=1, max_length=64)], Short], Meta(max_length=16)
+    ]
 
     class Event(Struct, tag_field="k", forbid_unknown_fields=True):
         t: Ms
@@ -111,8 +111,8 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         name: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
         lang: Short = ""
         tz: Short = ""
-        utm: Dict = {}  # noqa: RUF012 - msgspec copies mutable defaults
-        tags: Dict = {}  # noqa: RUF012
+        utm: Dict = {}
+        tags: Dict = {}
 
     class Click(Event, tag="click"):
         k: ClassVar[str] = "click"

@@ -86,9 +86,7 @@ def run_demo(ph: Pageheat, site_port: int = 8001, visits: int = 400) -> None:
     site_url = f"http://{ph.settings.host}:{site_port}"
     fresh = ph.store.last_event_ms(DEMO_KEY) is None
     if fresh and visits > 0:
-        threading.Thread(
-            target=_seed_when_up, args=(ph, site_url, visits), daemon=True
-        ).start()
+        threading.Thread(target=_seed_when_up, args=(ph, site_url, visits), daemon=True).start()
     click.echo(
         f"\n  pageheat is running.\n\n"
         f"  Demo shop (open it, click around):  {site_url}/\n"

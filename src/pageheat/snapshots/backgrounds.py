@@ -50,8 +50,8 @@ class Backgrounds:
         assert query.view is not None and query.width is not None
         key = (query.app, query.view, query.width.name)
         bg = self.store.background(*key)
-        missing = bg is not None and bg.rects is not None and any(
-            s not in bg.rects for s in selectors
+        missing = (
+            bg is not None and bg.rects is not None and any(s not in bg.rects for s in selectors)
         )
         stale = bg is not None and missing and time.time() * 1000 - bg.captured_ms > STALE_MS
         if bg is None or stale or force:

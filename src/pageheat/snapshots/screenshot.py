@@ -8,6 +8,7 @@ counted as a visit.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,10 +104,9 @@ class Screenshotter:
                 page.goto(url, wait_until="load", timeout=self.timeout_ms)
             except Exception as exc:
                 raise ScreenshotError(f"could not load {url}: {exc}") from exc
-            try:
+            # a page that never goes quiet is still pictured as it is
+            with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))
-            except Exception:
-                pass  # a page that never goes quiet is still pictured as it is
             _dw, dh = page.evaluate(_SETTLE_JS, self.max_height)
             height = max(1, min(int(dh), self.max_height))
             rects = {k: tuple(v) for k, v in page.evaluate(_RECTS_JS, selectors).items()}

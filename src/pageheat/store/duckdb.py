@@ -70,7 +70,9 @@ class DuckDBStore:
         ids = [(e.app, e.batch_id) for e in envelopes if e.batch_id]
         seen: set[tuple[str, str]] = set()
         if ids:
-            cur.register("claimed", pa.table({"app": [a for a, _ in ids], "id": [i for _, i in ids]}))
+            cur.register(
+                "claimed", pa.table({"app": [a for a, _ in ids], "id": [i for _, i in ids]})
+            )
             try:
                 seen = set(cur.execute(
                     "SELECT b.app, b.id FROM batches b JOIN claimed c ON b.app = c.app AND b.id = c.id"
@@ -181,7 +183,7 @@ class DuckDBStore:
             f" FROM pageviews WHERE {where}",
             params,
         )  # fmt: skip
-        (app_pvs,), = self._read(f"SELECT count(*) FROM pageviews WHERE {app_where}", app_params)
+        ((app_pvs,),) = self._read(f"SELECT count(*) FROM pageviews WHERE {app_where}", app_params)
         (clicks, rage, dead, error), = self._read(
             f"SELECT count(*), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),"
             f" sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)"
@@ -222,14 +224,13 @@ class DuckDBStore:
     def view_sample(self, query: Query) -> dict[str, Any] | None:
         where, params = _where(query)
         rows = self._read(
-            f"SELECT arg_max(url, t), median(vw), max(dh), count(*) FROM pageviews"
-            f" WHERE {where}",
+            f"SELECT arg_max(url, t), median(vw), max(dh), count(*) FROM pageviews WHERE {where}",
             params,
         )
         url, vw, dh, n = rows[0]
         if not n:
             return None
-        return {"url": url, "vw": int(round(vw)), "dh": int(dh)}
+        return {"url": url, "vw": round(vw), "dh": int(dh)}
 
     def last_event_ms(self, app: str) -> int | None:
         (t,), = self._read(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Body, Depends, HTTPException, Query as Q
+from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
 from pageheat import reports
@@ -33,7 +34,7 @@ def parse_time(text: str | None, name: str) -> int | None:
 
 class NewApp(msgspec.Struct):
     name: str
-    origins: list[str] = []  # noqa: RUF012
+    origins: list[str] = []
 
 
 def router(ph: Pageheat) -> APIRouter:

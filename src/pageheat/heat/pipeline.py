@@ -1,0 +1,117 @@
+"""The whole engine in one call: place -> grid -> smooth -> normalise -> hotspots.
+
+Mouse and touch are gridded and blurred separately because a fingertip is less
+precise than a cursor (20 px radius against 10 px by default); the two densities are
+then added, so one map shows both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .grid import grid
+from .hotspots import hotspots as find_hotspots
+from .normalise import clip_value, normalise
+from .placement import Placed, Points, Rect, place
+from .smooth import smooth
+
+__all__ = ["Heatmap", "heatmap", "to_json"]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Every stage's output, so callers pick what they need (PNG, JSON, hover counts)
+    without recomputing."""
+
+    cell: int
+    width: int
+    height: int
+    counts: np.ndarray
+    density: np.ndarray
+    intensity: np.ndarray
+    max: float
+    total: int
+    hotspots: list[dict]
+    placed: Placed
+
+
+def heatmap(
+    points: Points,
+    width: int,
+    height: int,
+    *,
+    cell: int = 10,
+    radius_mouse: float = 10,
+    radius_touch: float = 20,
+    rects: Mapping[str, Rect] | None = None,
+    how: str = "linear",
+    clip_percentile: float = 99.5,
+    peak: float | None = None,
+    n_hotspots: int = 20,
+) -> Heatmap:
+    """Heatmap of ``points`` over a ``width`` x ``height`` background (page px).
+
+    Kernel sigma is half the radius (DESIGN: sigma ~ radius/2), expressed in cells since
+    the blur runs on the grid. ``total`` counts the points that landed on the page;
+    clicks placed below a shorter background are not on the map and would make
+    every share look too small.
+    """
+    placed = place(points, float(width), rects)
+    touch = placed.touch
+    if touch.any():
+        mouse = ~touch
+        c_mouse = grid(placed.x[mouse], placed.y[mouse], width, height, cell)
+        c_touch = grid(placed.x[touch], placed.y[touch], width, height, cell)
+        counts = c_mouse + c_touch
+        density = smooth(c_mouse, radius_mouse / 2 / cell) + smooth(
+            c_touch, radius_touch / 2 / cell
+        )
+    else:  # the common desktop case: one grid, no masking copies
+        counts = grid(placed.x, placed.y, width, height, cell)
+        density = smooth(counts, radius_mouse / 2 / cell)
+    top = clip_value(density, clip_percentile, peak)
+    intensity = normalise(density, how, clip_percentile, peak)
+    return Heatmap(
+        cell=cell,
+        width=width,
+        height=height,
+        counts=counts,
+        density=density,
+        intensity=intensity,
+        max=top,
+        total=round(float(counts.sum())),
+        hotspots=find_hotspots(density, counts, cell, n_hotspots, placed),
+        placed=placed,
+    )
+
+
+def to_json(h: Heatmap) -> dict:
+    """JSON-ready dict for the dashboard and the API.
+
+    ``grid`` is the intensity as one flat, row-major list of ``rows * cols`` numbers
+    (index ``row * cols + col``), rounded to 3 decimals: flat because it is smaller
+    to send and maps straight onto a canvas ``ImageData`` loop; ``cols`` and
+    ``rows`` give its shape.
+    """
+    rows, cols = h.intensity.shape
+    anchored = int(np.count_nonzero(h.placed.anchored))
+    return {
+        "cell": int(h.cell),
+        "width": int(h.width),
+        "height": int(h.height),
+        "cols": int(cols),
+        "rows": int(rows),
+        # float64 before rounding: float32 0.1 would otherwise print as 0.10000000149.
+        "grid": np.round(h.intensity.astype(np.float64), 3).ravel().tolist(),
+        "max": float(h.max),
+        "total": int(h.total),
+        "hotspots": [dict(s) for s in h.hotspots],
+        "placed": {"anchored": anchored, "positional": len(h.placed) - anchored},
+        "not_visible": [
+            {"selector": s, "count": int(c)}
+            for s, c in sorted(h.placed.not_visible.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
