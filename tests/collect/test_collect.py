@@ -148,3 +148,14 @@ def test_mobile_agent_is_classified(client, ph, app_key):
         assert cur.execute("SELECT device, browser, os FROM pageviews").fetchall() == [
             ("mobile", "Mobile Safari", "iOS")
         ]
+
+
+def test_the_json_schema_in_the_repo_is_the_protocols_own():
+    from pathlib import Path
+
+    from pageheat.collect.protocol import build_protocol
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "collect-v1.schema.json"
+    assert json.loads(doc.read_text()) == build_protocol().json_schema(), (
+        "regenerate docs/collect-v1.schema.json from pageheat.collect.protocol"
+    )

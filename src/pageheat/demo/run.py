@@ -9,6 +9,7 @@ visit goes through ``POST /api/v1/collect`` like any other sender's.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import secrets
@@ -145,13 +146,8 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                         is_mobile=touch,
                     )  # fmt: skip
                     bodies: list[dict[str, Any]] = []
-
-                    def capture(route: Any, bodies: list = bodies) -> None:
-                        bodies.append(json.loads(route.request.post_data or "{}"))
-                        route.fulfill(status=202, body='{"accepted":0,"need_snapshot":[]}')
-
                     page = context.new_page()
-                    page.route("**/api/v1/collect", capture)
+                    page.route("**/api/v1/collect", functools.partial(_keep, bodies))
                     page.goto(site_url + path, wait_until="load")
                     page.evaluate("document.addEventListener('click', e => e.preventDefault())")
                     clicked: list[tuple[str, dict[str, float]]] = []
@@ -174,6 +170,12 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
         finally:
             browser.close()
     return found
+
+
+def _keep(bodies: list[dict[str, Any]], route: Any) -> None:
+    """Record what the tracker would send, and answer as the collector does."""
+    bodies.append(json.loads(route.request.post_data or "{}"))
+    route.fulfill(status=202, body='{"accepted":0,"need_snapshot":[]}')
 
 
 def seed(

@@ -1,0 +1,55 @@
+"""Delivery: simple text/plain POSTs, retries of the very same batch, final refusals."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_batches_are_simple_text_requests(page, capture, pages):
+    page.goto(f"{pages.url}/shop.html")
+    capture.wait_events("view")
+    [request] = capture.requests  # no OPTIONS preflight before it
+    assert request.method == "POST"
+    assert request.url == f"{pages.url}/api/v1/collect"
+    assert request.headers["content-type"].startswith("text/plain")
+
+
+def test_data_endpoint_names_the_collector(page, capture, pages):
+    page.goto(f"{pages.url}/endpoint.html")
+    capture.wait_events("view")
+    assert capture.urls == ["http://collector.example:8000/api/v1/collect"]
+
+
+def test_a_failed_batch_is_resent_unchanged(page, capture, pages):
+    capture.answers = [503]
+    page.goto(f"{pages.url}/shop.html")
+    capture.wait(lambda: len(capture.routed) >= 2, timeout=8)
+    first, second = capture.routed[:2]
+    assert first == second  # byte for byte: same batch id, same events
+    assert json.loads(first)["batch"]
+    capture.wait(lambda: page.evaluate("localStorage.pageheat_q") is None)
+
+
+def test_an_unsent_batch_is_resent_on_the_next_page_load(page, capture, pages):
+    capture.answers = ["abort"]
+    page.goto(f"{pages.url}/shop.html")
+    capture.wait(lambda: page.evaluate("localStorage.pageheat_q"))
+    [[_, lost]] = json.loads(page.evaluate("localStorage.pageheat_q"))
+    page.close()  # the visitor comes back later, in a new tab
+    again = page.context.new_page()
+    capture.page = again
+    again.goto(f"{pages.url}/next.html")
+    capture.wait(lambda: lost.encode() in capture.routed[1:], timeout=8)
+    views = {e["v"]: e["path"] for e in capture.events("view")}  # the lost one counted once
+    assert sorted(views.values()) == ["/next.html", "/shop.html"]
+
+
+def test_final_refusals_are_dropped(page, capture, pages):
+    capture.answers = [400]
+    page.goto(f"{pages.url}/shop.html")
+    capture.wait_events("view")
+    page.wait_for_timeout(2500)  # past the first retry's 2 s
+    assert len(capture.routed) == 1
+    assert page.evaluate("localStorage.pageheat_q") is None

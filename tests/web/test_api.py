@@ -1,0 +1,124 @@
+"""The query API: authorised, validated, and answering with the public keys of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.collect.test_collect import batch, click, view
+
+ORIGIN = "https://shop.example"
+
+
+@pytest.fixture
+def key(ph) -> str:
+    return ph.meta.create_app("Shop", [ORIGIN]).key
+
+
+def record(client, key: str, events: list, n: int = 0) -> None:
+    body = batch(key, events, batch=f"b{n}-{time.time_ns()}")
+    r = client.post("/api/v1/collect", content=json.dumps(body), headers={"Origin": ORIGIN})
+    assert r.status_code == 202, r.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/apps", "/api/v1/apps/KEY", "/api/v1/apps/KEY/views",
+     "/api/v1/apps/KEY/heatmap?view=/", "/api/v1/apps/KEY/insights?view=/",
+     "/api/v1/backgrounds/x.png"],
+)  # fmt: skip
+def test_every_query_route_refuses_without_a_valid_token(client, key, path):
+    path = path.replace("KEY", key)
+    assert client.get(path, headers={"Authorization": ""}).status_code == 401
+    r = client.get(path, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and r.json()["error"] == "that token is not valid"
+
+
+def test_create_and_list_apps(client):
+    r = client.post("/api/v1/apps", json={"name": "Blog", "origins": ["https://Blog.example:443/"]})
+    assert r.status_code == 201
+    app = r.json()
+    assert app["origins"] == ["https://blog.example"]
+    assert f'data-app="{app["key"]}"' in app["script_tag"]
+    assert app["last_event"] is None
+    names = [a["name"] for a in client.get("/api/v1/apps").json()["apps"]]
+    assert names == ["Blog"]
+    bad = client.post("/api/v1/apps", json={"name": "X", "origins": ["ftp://nope"]})
+    assert bad.status_code == 400 and "ftp://nope" in bad.json()["error"]
+
+
+def test_views_and_insights_shares(client, key):
+    record(client, key, [view("v1"), *[click("v1", sel="#a", text="a") for _ in range(7)],
+                         *[click("v1", sel="#b", x=600, text="b") for _ in range(3)]])  # fmt: skip
+    record(client, key, [view("v2", path="/about", url="https://shop.example/about")], 1)
+    record(client, key, [view("v3", path="/p/7")], 2)
+    views = client.get(f"/api/v1/apps/{key}/views").json()["views"]
+    assert [(v["name"], v["page_views"], v["clicks"]) for v in views] == [
+        ("/p/?", 2, 10),
+        ("/about", 1, 0),
+    ]
+    ins = client.get(f"/api/v1/apps/{key}/insights", params={"view": "/p/?"}).json()
+    assert ins["stats"]["total_clicks"] == 10
+    assert ins["stats"]["popularity"] == pytest.approx(2 / 3, abs=1e-4)
+    assert [(a["selector"], a["share"], a["name"]) for a in ins["top_actions"]] == [
+        ("#a", 0.7, "click on a"),
+        ("#b", 0.3, "click on b"),
+    ]
+    assert client.get(f"/api/v1/apps/{key}").json()["last_event"] is not None
+
+
+def test_heatmap_json_without_background_is_positional(client, key):
+    record(client, key, [view("v1"), *[click("v1", x=105, y=205) for _ in range(5)]])
+    r = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "width": "desktop"})
+    assert r.status_code == 200
+    h = r.json()
+    assert h["kind"] == "click" and h["cell"] == 10 and h["total"] == 5
+    assert len(h["grid"]) == h["cols"] * h["rows"]
+    assert h["placed"] == {"anchored": 0, "positional": 5}
+    top = h["hotspots"][0]
+    assert abs(top["x"] - 105) <= 10 and abs(top["y"] - 205) <= 10 and top["share"] == 1.0
+    assert "5 sessions" not in (h["warning"] or "") and "1 session" in h["warning"]
+    # nothing at mobile width
+    m = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "width": "mobile"})
+    assert m.json()["total"] == 0 and m.json()["hotspots"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "word"),
+    [({"view": "/", "width": "huge"}, "width"), ({"view": "/", "kind": "smell"}, "kind"),
+     ({"view": "/", "format": "gif"}, "format"), ({"view": "/", "from": "yesterday"}, "from"),
+     ({}, "view")],
+)  # fmt: skip
+def test_heatmap_bad_parameters_name_the_problem(client, key, params, word):
+    r = client.get(f"/api/v1/apps/{key}/heatmap", params=params)
+    assert r.status_code == 400
+    assert word in r.json()["error"]
+
+
+def test_unknown_app_is_404(client):
+    assert client.get("/api/v1/apps/nope/views").status_code == 404
+
+
+def test_login_sets_an_httponly_cookie_that_opens_the_api(ph):
+    from fastapi.testclient import TestClient
+
+    with TestClient(ph.asgi()) as c:
+        assert c.get("/api/v1/apps").status_code == 401
+        assert c.post("/login", json={"token": "wrong"}).status_code == 401
+        r = c.post("/login", json={"token": ph.admin_token})
+        assert r.status_code == 204
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert c.get("/api/v1/apps").status_code == 200
+
+
+def test_dashboard_and_tracker_are_served_without_a_cdn(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "http" not in page.text.replace('http-equiv', '')  # no external asset
+    js = client.get("/pageheat.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert client.get("/openapi.json").json()["info"]["title"] == "pageheat"

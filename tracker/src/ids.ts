@@ -1,0 +1,55 @@
+/**
+ * Random ids, and the two ids kept in the visitor's browser: the visitor id
+ * (`pageheat_vid`, localStorage) and the session id (`pageheat_sid`, localStorage,
+ * shared by the site's tabs, renewed after 30 minutes without activity).
+ */
+
+const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** Used when localStorage is unavailable (sandboxed frames, some private modes). */
+const memory: Record<string, string> = {};
+
+/** 24 random hex digits (96 bits) from the platform's CSPRNG. */
+export function rid(): string {
+  const b = new Uint8Array(12);
+  try {
+    crypto.getRandomValues(b);
+  } catch {
+    for (let i = 0; i < 12; i++) b[i] = Math.random() * 256;
+  }
+  let s = "";
+  for (let i = 0; i < 12; i++) s += (b[i] + 256).toString(16).slice(1);
+  return s;
+}
+
+export function get(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return key in memory ? memory[key] : null;
+  }
+}
+
+/** Store `value` under `key`, or remove the key when `value` is null. */
+export function set(key: string, value: string | null): void {
+  try {
+    value == null ? localStorage.removeItem(key) : localStorage.setItem(key, value);
+  } catch {
+    value == null ? delete memory[key] : (memory[key] = value);
+  }
+}
+
+const valid = (id: string | undefined | null): id is string => !!id && /^[\w-]{1,64}$/.test(id);
+
+export function visitorId(): string {
+  let id = get("pageheat_vid");
+  if (!valid(id)) set("pageheat_vid", (id = rid()));
+  return id;
+}
+
+/** The session id at time `t`, recording `t` as the session's last activity. */
+export function sessionId(t: number): string {
+  let [id, last] = (get("pageheat_sid") || "").split(":");
+  if (!valid(id) || !(t - +last < SESSION_IDLE_MS)) id = rid();
+  set("pageheat_sid", id + ":" + t);
+  return id;
+}

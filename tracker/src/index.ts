@@ -1,0 +1,98 @@
+/**
+ * pageheat.js — the pageheat browser tracker (wire protocol v1).
+ *
+ *   <script src="https://HOST/pageheat.js" data-app="APP_KEY" defer></script>
+ *
+ * Optional attributes: data-endpoint (collector base URL; default: the origin of this
+ * script's src), data-sample (0..1, share of visitors tracked; default 1), data-view
+ * (name of the first page view), data-respect-dnt (honour Do-Not-Track and Global
+ * Privacy Control), data-flush-ms (batch interval; default 1000).
+ * JS API: pageheat.startView(name), pageheat.tag(key, value), pageheat.optOut().
+ *
+ * WHAT IT COLLECTS — exactly this, nothing else:
+ *
+ * - Every batch: the app key, the SDK name and version, a random batch id, a random
+ *   visitor id (localStorage `pageheat_vid`) and a random session id (localStorage
+ *   `pageheat_sid`, renewed after 30 minutes without activity).
+ * - Every event: its kind, time (ms) and a random page view id.
+ * - view: page URL (without the #fragment), path, title, referrer (for an SPA view: the
+ *   previous URL), viewport width and height, document width and height, device pixel
+ *   ratio, view name (if given), browser language, time zone, utm_source / utm_medium /
+ *   utm_campaign / utm_term / utm_content from the URL, and the tags the site sets.
+ * - click / tap: page x/y, viewport width and document size at that moment, a CSS
+ *   selector of the clicked element (or of its interactive ancestor), the offset inside
+ *   that element (0..1), its tag name, its visible text (≤ 256 characters; empty for
+ *   input, textarea, select, option, contenteditable and anything inside
+ *   data-pageheat-mask or data-pageheat-block), the href of an enclosing link, whether
+ *   it is interactive, the pointer type (mouse, touch, pen) and whether it sits in a
+ *   fixed or sticky box.
+ * - leave: visible time of the view (ms), deepest scroll reached (px), document height.
+ *
+ * Never collected: keystrokes, input values, mouse moves (not yet), cookies, IP-derived
+ * data in the browser, anything on pages where the visitor opted out (localStorage
+ * `pageheat_optout`), sends Do-Not-Track / Global Privacy Control with
+ * data-respect-dnt set, or falls outside the sample. Stored in the browser: the two ids
+ * above, the opt-out flag, and up to 20 unsent batches for retry (`pageheat_q`); opting
+ * out deletes the ids and the unsent batches.
+ */
+import { watchClicks } from "./click";
+import { get, set, visitorId } from "./ids";
+import { setup, stop } from "./transport";
+import { startView, tag, watch } from "./view";
+
+export interface PageheatApi {
+  /** End the current page view and start one with this explicit name (SPAs). */
+  startView(name: string): void;
+  /** Tag the current view (if not yet sent) and the next ones: env, version, service… */
+  tag(key: string, value: string): void;
+  /** Stop tracking this visitor in this browser, now and on later visits. */
+  optOut(): void;
+}
+
+declare global {
+  interface Window {
+    pageheat?: PageheatApi;
+  }
+}
+
+const OPT_OUT = "pageheat_optout";
+const script = (document.currentScript || document.querySelector("script[data-app]")) as HTMLScriptElement | null;
+const data = script ? script.dataset : ({} as DOMStringMap);
+const app = data.app || "";
+const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+let on =
+  /^[\w-]{1,64}$/.test(app) &&
+  !get(OPT_OUT) &&
+  !(data.respectDnt != null && (nav.doNotTrack === "1" || nav.globalPrivacyControl === true));
+
+/** Where the visitor falls in 0..1, fixed per visitor id (FNV-1a). */
+function share(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
+}
+
+if (on) {
+  const visitor = visitorId();
+  const sample = data.sample ? +data.sample : 1;
+  on = share(visitor) < (sample >= 0 ? sample : 1);
+  if (on) {
+    const base = data.endpoint || (script && script.src ? new URL(script.src, location.href).origin : location.origin);
+    setup(base.replace(/\/+$/, ""), app, visitor, +(data.flushMs || 0) || 1000);
+    watch();
+    watchClicks();
+    startView(data.view);
+  }
+}
+
+window.pageheat = {
+  startView: (name) => on && startView(name, true),
+  tag: (key, value) => on && tag(key, value),
+  optOut: () => {
+    set(OPT_OUT, "1");
+    set("pageheat_vid", null);
+    set("pageheat_sid", null);
+    on = false;
+    stop();
+  },
+};
