@@ -19,6 +19,7 @@ PAGE = """<!doctype html>
   button {{ display: block; width: 200px; height: 60px; margin: 0 0 400px 0; }}
   #b {{ margin-left: 600px; }}
   footer {{ height: 800px; }}
+  @media (max-width: 767px) {{ main {{ width: auto; }} #b {{ margin-left: 0; }} }}
 </style>
 <script src="{server}/pageheat.js" data-app="{key}" defer></script>
 </head><body><main>
