@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
-from pageheat.meta import MetaStore
+from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds
 from pageheat.snapshots.screenshot import Screenshotter
@@ -51,7 +51,18 @@ class Pageheat:
                 self.settings.screenshot_timeout_s,
                 self.settings.screenshot_max_height,
             ),
+            url_allowed=self._page_of_app,
         )
+
+    def _page_of_app(self, key: str, url: str) -> bool:
+        """Whether ``url`` is an http(s) page on one of the app's allowed origins."""
+        app = self.meta.app(key)
+        if app is None or not url.startswith(("http://", "https://")):
+            return False
+        try:
+            return app.allows(normalise_origin(url))
+        except ValueError:
+            return False
 
     @cached_property
     def admin_token(self) -> str:

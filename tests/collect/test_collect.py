@@ -125,10 +125,11 @@ def test_every_malformed_batch_is_refused_whole_and_named(client, ph, app_key):
         assert stored(ph, "no-such-app") == (0, 0)
 
 
-def test_foreign_origin_is_refused(client, ph, app_key):
-    r = post(client, batch(app_key, [view(), click()]), origin="https://evil.example")
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "https://shop.example.evil"])
+def test_foreign_origin_is_refused(client, ph, app_key, origin):
+    r = post(client, batch(app_key, [view(), click()]), origin=origin)
     assert r.status_code == 403
-    assert "https://evil.example" in r.json()["error"]
+    assert origin in r.json()["error"]
     assert stored(ph, app_key) == (0, 0)
 
 

@@ -122,3 +122,20 @@ def test_dashboard_and_tracker_are_served_without_a_cdn(client):
     js = client.get("/pageheat.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert client.get("/openapi.json").json()["info"]["title"] == "pageheat"
+
+
+def test_background_is_never_taken_of_a_page_outside_the_apps_origins(ph, key):
+    """A forged page view must not point the server's browser at another host."""
+    from pageheat.store.base import Query, WidthRange
+
+    assert ph._page_of_app(key, "https://shop.example/p/1")
+    assert not ph._page_of_app(key, "http://169.254.169.254/latest/meta-data/")
+    assert not ph._page_of_app(key, "file:///etc/passwd")
+    assert not ph._page_of_app("other-app", "https://shop.example/")
+
+    from tests.store.test_contract import env, view
+
+    ph.store.write([env(app=key, events=[view("v1", path="/")])])  # url https://x.test/
+    q = Query(app=key, view="/", width=WidthRange.parse("desktop"))
+    with pytest.raises(PermissionError, match="not on one of the app's origins"):
+        ph.backgrounds.capture_now(q, [])

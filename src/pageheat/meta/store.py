@@ -38,7 +38,10 @@ class App:
         """Whether a browser origin may send events (``*`` in the list allows any)."""
         if "*" in self.origins:
             return True
-        return origin is not None and normalise_origin(origin) in self.origins
+        try:
+            return origin is not None and normalise_origin(origin) in self.origins
+        except ValueError:  # "null" (sandboxed frames, file://) and other non-origins
+            return False
 
 
 def normalise_origin(origin: str) -> str:

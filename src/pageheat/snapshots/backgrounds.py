@@ -12,6 +12,7 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pageheat.snapshots.screenshot import Screenshotter
@@ -34,9 +35,18 @@ class Status:
 
 
 class Backgrounds:
-    def __init__(self, store: EventStore, shooter: Screenshotter):
+    """``url_allowed(app, url)`` guards the renderer: only pages of the app's own origins
+    are pictured, so a forged page view cannot point the server's browser elsewhere."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        shooter: Screenshotter,
+        url_allowed: Callable[[str, str], bool] = lambda app, url: True,
+    ):
         self.store = store
         self.shooter = shooter
+        self.url_allowed = url_allowed
         self._status: dict[Key, Status] = {}
         self._jobs: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
@@ -77,6 +87,8 @@ class Backgrounds:
         sample = self.store.view_sample(query)
         if sample is None:
             raise LookupError(f"no page views of {query.view!r} to picture")
+        if not self.url_allowed(query.app, sample["url"]):
+            raise PermissionError(f"{sample['url']} is not on one of the app's origins")
         width = _width_for(query.width, sample["vw"])
         shot = self.shooter.capture(sample["url"], width, selectors)
         bg = Background(
