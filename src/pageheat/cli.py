@@ -50,7 +50,7 @@ def serve(data: str | None, host: str | None, port: int | None) -> None:
 @click.option("--port", type=int, help="Port of pageheat (default 8000).")
 @click.option("--site-port", type=int, default=8001, show_default=True,
               help="Port of the demo site.")  # fmt: skip
-@click.option("--visits", type=int, default=400, show_default=True,
+@click.option("--visits", type=int, default=800, show_default=True,
               help="Synthetic visits recorded on first start (0 for none).")  # fmt: skip
 def demo(data: str | None, port: int | None, site_port: int, visits: int) -> None:
     """Run pageheat with a demo site and a demo app, seeded with visits on first start."""
