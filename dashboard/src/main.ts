@@ -1,0 +1,57 @@
+// The dashboard's entry: one bundle for both pages. login.html carries
+// data-page="login"; index.html is the single-page app routed on location.pathname.
+
+import { h, mount } from "./dom";
+import { initLogin } from "./login";
+import { topbar } from "./layout";
+import { renderApps } from "./pages/apps";
+import { renderHeatmap } from "./pages/heatmap";
+import { renderViews } from "./pages/views";
+import { interceptLinks, onNavigate, parse } from "./router";
+
+/** Each render gets its own controller; leaving the page aborts pending polls. */
+let current: AbortController | null = null;
+
+function render(root: HTMLElement): void {
+  current?.abort();
+  const ctl = new AbortController();
+  current = ctl;
+  const route = parse(location.pathname, location.search);
+  switch (route.name) {
+    case "apps":
+      renderApps(root, ctl.signal);
+      break;
+    case "views":
+      renderViews(root, route.key!, ctl.signal);
+      break;
+    case "heatmap":
+      renderHeatmap(root, route.key!, route.query, ctl.signal);
+      break;
+    default:
+      document.title = "Not found · pageheat";
+      mount(
+        root,
+        topbar([{ label: "Applications", href: "/" }]),
+        h(
+          "main",
+          { class: "page" },
+          h("div", { class: "state" }, h("h2", null, "Page not found"), h("p", null, h("a", { href: "/" }, "Back to the applications"))),
+        ),
+      );
+  }
+}
+
+function start(): void {
+  if (document.body.dataset.page === "login") {
+    initLogin();
+    return;
+  }
+  const root = document.getElementById("app");
+  if (!root) return;
+  interceptLinks(root);
+  onNavigate(() => render(root));
+  render(root);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

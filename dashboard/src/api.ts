@@ -1,0 +1,145 @@
+// The query API, typed as the dashboard reads it. Auth is the HttpOnly login cookie, so
+// every request is same-origin with credentials; a 401 sends the browser to /login and
+// comes back to the same place afterwards.
+
+export interface App {
+  key: string;
+  name: string;
+  origins: string[];
+  created: string;
+  last_event: string | null;
+  script_tag: string;
+}
+
+export interface View {
+  name: string;
+  page_views: number;
+  visitors: number;
+  clicks: number;
+  url?: string | null;
+}
+
+export interface Hotspot {
+  x: number;
+  y: number;
+  count: number;
+  share: number;
+  selector: string | null;
+}
+
+export type BackgroundStatus = "ready" | "capturing" | "none" | "failed";
+
+export interface Heatmap {
+  kind: string;
+  cell: number;
+  width: number;
+  height: number;
+  cols: number;
+  rows: number;
+  grid: number[];
+  max: number;
+  total: number;
+  hotspots: Hotspot[];
+  background: { id: string; width: number; height: number; url: string; captured: number | string | null } | null;
+  background_status: BackgroundStatus;
+  background_error: string | null;
+  placed: { anchored: number; positional: number };
+  not_visible: { selector: string; count: number }[];
+  warning: string | null;
+  sessions: number;
+}
+
+export interface Stats {
+  page_views: number | null;
+  visitors: number | null;
+  total_clicks: number | null;
+  rage_clicks: number | null;
+  dead_clicks: number | null;
+  error_clicks: number | null;
+  page_errors: number | null;
+  avg_visible_s: number | null;
+  session_end_ratio: number | null;
+  popularity: number | null;
+}
+
+export interface Action {
+  selector: string;
+  name: string;
+  count: number;
+  share: number;
+  visitors: number | null;
+  x: number | null;
+  y: number | null;
+  visible: boolean | null;
+}
+
+export interface Insights {
+  stats: Stats;
+  top_actions: Action[];
+  top_elements: Action[];
+}
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string) {
+    super(message);
+  }
+}
+
+export function loginUrl(): string {
+  const here = location.pathname + location.search;
+  return `/login?next=${encodeURIComponent(here)}`;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "The pageheat server cannot be reached. Is it running?");
+  }
+  if (res.status === 401) {
+    location.assign(loginUrl());
+    // Never settles: the page is going away.
+    return new Promise<T>(() => undefined);
+  }
+  const text = await res.text();
+  let data: any = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const message = data && typeof data.error === "string" ? data.error : `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, message);
+  }
+  return data as T;
+}
+
+function qs(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+const base = (key: string) => `/api/v1/apps/${encodeURIComponent(key)}`;
+
+export const api = {
+  apps: () => request<{ apps: App[] }>("GET", "/api/v1/apps").then((r) => r.apps),
+  app: (key: string) => request<App>("GET", base(key)),
+  createApp: (name: string, origins: string[]) => request<App>("POST", "/api/v1/apps", { name, origins }),
+  views: (key: string, width?: string) =>
+    request<{ views: View[] }>("GET", `${base(key)}/views${qs({ width })}`).then((r) => r.views),
+  heatmap: (key: string, view: string, width: string, kind = "click") =>
+    request<Heatmap>("GET", `${base(key)}/heatmap${qs({ view, width, kind, format: "json" })}`),
+  insights: (key: string, view: string, width: string) =>
+    request<Insights>("GET", `${base(key)}/insights${qs({ view, width })}`),
+  recapture: (key: string, view: string, width: string) =>
+    request<{ background_status: string }>("POST", `${base(key)}/background${qs({ view, width })}`),
+};

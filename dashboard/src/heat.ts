@@ -1,0 +1,180 @@
+// Colouring the heat grid on a canvas. The server sends normalised intensities on a
+// coarse grid (one number per `cell` px square); the browser colours each cell through
+// a 256-entry lookup table into a cols×rows image and lets drawImage's bilinear scaling
+// smooth it up to page pixels — cheap for any number of clicks, since the cost is the
+// number of cells.
+
+import type { Heatmap, Hotspot } from "./api";
+
+/** Colour stops: intensity → [r, g, b, alpha]; transparent/blue → green → yellow → red. */
+const STOPS: [number, number, number, number, number][] = [
+  [0.0, 40, 90, 255, 0],
+  [0.05, 40, 90, 255, 70],
+  [0.25, 0, 190, 200, 125],
+  [0.45, 40, 200, 60, 165],
+  [0.65, 250, 225, 20, 200],
+  [0.85, 255, 120, 0, 225],
+  [1.0, 225, 20, 25, 245],
+];
+
+/** Below this share of the peak a cell is not drawn (the reading guide's "ignored"). */
+export const FLOOR = 0.05;
+
+let lutCache: Uint8ClampedArray | null = null;
+
+/** 256 RGBA entries, index = round(intensity × 255). */
+export function lut(): Uint8ClampedArray {
+  if (lutCache) return lutCache;
+  const out = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    if (t < FLOOR) continue; // fully transparent
+    let j = 1;
+    while (j < STOPS.length - 1 && STOPS[j][0] < t) j++;
+    const a = STOPS[j - 1];
+    const b = STOPS[j];
+    const f = b[0] === a[0] ? 1 : Math.min(1, Math.max(0, (t - a[0]) / (b[0] - a[0])));
+    for (let c = 1; c <= 4; c++) out[i * 4 + c - 1] = a[c] + (b[c] - a[c]) * f;
+  }
+  lutCache = out;
+  return out;
+}
+
+/** The grid as a cols×rows image, one pixel per cell. */
+export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">): HTMLCanvasElement {
+  const small = document.createElement("canvas");
+  small.width = Math.max(1, hm.cols);
+  small.height = Math.max(1, hm.rows);
+  const ctx = small.getContext("2d");
+  if (!ctx || hm.cols === 0 || hm.rows === 0) return small;
+  const img = ctx.createImageData(hm.cols, hm.rows);
+  const px = img.data;
+  const table = lut();
+  const n = Math.min(hm.grid.length, hm.cols * hm.rows);
+  for (let i = 0; i < n; i++) {
+    const v = hm.grid[i];
+    if (!(v >= FLOOR)) continue;
+    const k = Math.min(255, Math.round(v * 255)) * 4;
+    const o = i * 4;
+    px[o] = table[k];
+    px[o + 1] = table[k + 1];
+    px[o + 2] = table[k + 2];
+    px[o + 3] = table[k + 3];
+  }
+  ctx.putImageData(img, 0, 0);
+  return small;
+}
+
+/**
+ * The heat at page size: the grid scaled up by `cell` with bilinear smoothing, then
+ * softened by a blur of just under half a cell so the cells' diamond pattern melts into
+ * round blobs. Made once per heatmap; the opacity slider only re-blits it.
+ */
+export function pageImage(small: HTMLCanvasElement, hm: Heatmap): HTMLCanvasElement {
+  const big = document.createElement("canvas");
+  big.width = Math.max(1, hm.width);
+  big.height = Math.max(1, hm.height);
+  const ctx = big.getContext("2d");
+  if (!ctx || hm.cols === 0 || hm.rows === 0) return big;
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  if ("filter" in ctx) ctx.filter = `blur(${Math.max(1, Math.round(hm.cell * 0.45))}px)`;
+  // Source pixel c's centre lands on (c + ½)·cell, the centre of grid cell c, so the
+  // peaks of the smoothed picture sit where the clicks were.
+  ctx.drawImage(small, 0, 0, hm.cols * hm.cell, hm.rows * hm.cell);
+  return big;
+}
+
+/** Paint the page-size heat on `canvas` at the chosen opacity. */
+export function drawHeat(canvas: HTMLCanvasElement, big: HTMLCanvasElement, opacity: number): void {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.globalAlpha = Math.min(1, Math.max(0, opacity));
+  ctx.drawImage(big, 0, 0);
+  ctx.globalAlpha = 1;
+}
+
+/** A neutral stand-in for the page while there is no background picture. */
+export function drawPlaceholder(canvas: HTMLCanvasElement): void {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  ctx.fillStyle = "#f3f4f6";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.strokeStyle = "#e5e7eb";
+  ctx.lineWidth = 1;
+  for (let y = 100; y < canvas.height; y += 100) {
+    ctx.beginPath();
+    ctx.moveTo(0, y + 0.5);
+    ctx.lineTo(canvas.width, y + 0.5);
+    ctx.stroke();
+  }
+  ctx.fillStyle = "#9ca3af";
+  ctx.font = "14px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.fillText("No background picture — clicks drawn on the page's size", canvas.width / 2, 40);
+}
+
+/** The legend's gradient bar, drawn from the same table as the heat. */
+export function drawLegend(canvas: HTMLCanvasElement): void {
+  canvas.width = 256;
+  canvas.height = 1;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  const img = ctx.createImageData(256, 1);
+  img.data.set(lut());
+  ctx.putImageData(img, 0, 0);
+}
+
+export interface Mark {
+  x: number;
+  y: number;
+  rect?: [number, number, number, number] | null;
+}
+
+/** Rings (and an element's outline when known) on the marks canvas. */
+export function drawMarks(canvas: HTMLCanvasElement, marks: Mark[]): void {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  for (const m of marks) {
+    if (m.rect) {
+      const [x, y, w, h] = m.rect;
+      ctx.fillStyle = "rgba(79, 70, 229, 0.10)";
+      ctx.fillRect(x, y, w, h);
+      ctx.strokeStyle = "rgba(79, 70, 229, 0.9)";
+      ctx.lineWidth = 2;
+      ctx.setLineDash([6, 4]);
+      ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
+      ctx.setLineDash([]);
+    }
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.95)";
+    ctx.beginPath();
+    ctx.arc(m.x, m.y, 22, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "rgba(79, 70, 229, 1)";
+    ctx.beginPath();
+    ctx.arc(m.x, m.y, 22, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.fillStyle = "rgba(79, 70, 229, 1)";
+    ctx.beginPath();
+    ctx.arc(m.x, m.y, 3, 0, Math.PI * 2);
+    ctx.fill();
+  }
+}
+
+/** The hotspot nearest to (x, y) within `radius` page px, if any. */
+export function nearest(hotspots: Hotspot[], x: number, y: number, radius = 30): Hotspot | null {
+  let best: Hotspot | null = null;
+  let bestD = radius * radius;
+  for (const s of hotspots) {
+    const d = (s.x - x) ** 2 + (s.y - y) ** 2;
+    if (d <= bestD) {
+      best = s;
+      bestD = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,68 @@
+// History-API routing on location.pathname; the server answers every dashboard path with
+// index.html, so a reload or a pasted link lands on the same page.
+
+export interface Route {
+  name: "apps" | "views" | "heatmap" | "notfound";
+  key?: string;
+  query: URLSearchParams;
+}
+
+export function parse(pathname: string, search: string): Route {
+  const query = new URLSearchParams(search);
+  const parts = pathname.replace(/\/+$/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { name: "apps", query };
+  if (parts[0] === "apps" && parts.length === 2) return { name: "views", key: parts[1], query };
+  if (parts[0] === "apps" && parts.length === 3 && parts[2] === "heatmap") {
+    return { name: "heatmap", key: parts[1], query };
+  }
+  return { name: "notfound", query };
+}
+
+type Listener = () => void;
+let listener: Listener = () => undefined;
+
+export function onNavigate(fn: Listener): void {
+  listener = fn;
+  window.addEventListener("popstate", () => listener());
+}
+
+/** Go to `url` (same origin) and render it. */
+export function navigate(url: string): void {
+  if (url === location.pathname + location.search) return;
+  history.pushState(null, "", url);
+  window.scrollTo(0, 0);
+  listener();
+}
+
+/** Replace the current entry with `url` and render it (no extra history step). */
+export function redirect(url: string): void {
+  history.replaceState(null, "", url);
+  listener();
+}
+
+/** Change the query string of the current page without adding a history entry per tweak. */
+export function replaceQuery(params: URLSearchParams): void {
+  const url = `${location.pathname}?${params.toString()}`;
+  history.replaceState(null, "", url);
+}
+
+export function heatmapUrl(key: string, view: string, width = "desktop", opacity?: string): string {
+  const q = new URLSearchParams({ view, width });
+  if (opacity) q.set("opacity", opacity);
+  return `/apps/${encodeURIComponent(key)}/heatmap?${q.toString()}`;
+}
+
+export const appUrl = (key: string) => `/apps/${encodeURIComponent(key)}`;
+
+/** Plain left clicks on same-origin links route in place; others behave as links do. */
+export function interceptLinks(root: HTMLElement): void {
+  root.addEventListener("click", (ev) => {
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    const a = (ev.target as Element).closest("a");
+    if (!a || a.target || a.hasAttribute("download")) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+    ev.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+}
