@@ -118,7 +118,7 @@ def test_dashboard_and_tracker_are_served_without_a_cdn(client):
     page = client.get("/")
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    assert "http" not in page.text.replace('http-equiv', '')  # no external asset
+    assert "http" not in page.text.replace("http-equiv", "")  # no external asset
     js = client.get("/pageheat.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert client.get("/openapi.json").json()["info"]["title"] == "pageheat"

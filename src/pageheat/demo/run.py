@@ -147,6 +147,9 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                     )  # fmt: skip
                     bodies: list[dict[str, Any]] = []
                     page = context.new_page()
+                    # Beacons slip past page.route, so the tracker's batches must go by
+                    # fetch: no beacon, and wait for the timed flush before closing.
+                    page.add_init_script("navigator.sendBeacon = () => false;")
                     page.route("**/api/v1/collect", functools.partial(_keep, bodies))
                     page.goto(site_url + path, wait_until="load")
                     page.evaluate("document.addEventListener('click', e => e.preventDefault())")
@@ -159,7 +162,9 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                         box = el.bounding_box() or {"width": 100.0, "height": 40.0}
                         el.tap() if touch else el.click()
                         clicked.append((css, box))
-                    page.close(run_before_unload=True)
+                    deadline = time.monotonic() + 10
+                    while _count(bodies, "click") < len(clicked) and time.monotonic() < deadline:
+                        page.wait_for_timeout(100)
                     context.close()
                     clicks = [e for b in bodies for e in b.get("events", []) if e["k"] == "click"]
                     views = [e for b in bodies for e in b.get("events", []) if e["k"] == "view"]
@@ -172,6 +177,10 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
     return found
 
 
+def _count(bodies: list[dict[str, Any]], kind: str) -> int:
+    return sum(e["k"] == kind for b in bodies for e in b.get("events", []))
+
+
 def _keep(bodies: list[dict[str, Any]], route: Any) -> None:
     """Record what the tracker would send, and answer as the collector does."""
     bodies.append(json.loads(route.request.post_data or "{}"))
@@ -182,33 +191,26 @@ def seed(
     base_url: str, site_url: str, templates: dict[tuple[str, str], list[dict[str, Any]]],
     visits: int, seed: int = 7,
 ) -> int:  # fmt: skip
-    """Post ``visits`` synthetic visits built from the discovered templates."""
+    """Post ``visits`` synthetic sessions built from the discovered templates.
+
+    A third of the sessions that start on the home page go on to the pricing page, so
+    the session end ratio and the pages' popularity mean something in the demo.
+    """
     rng = random.Random(seed)
     now = int(time.time() * 1000)
-    posted = 0
-    weights = {p: dict(t) for p, t in TARGETS.items()}
+    combos = [(w, p) for w in WIDTHS for p in TARGETS if templates.get((w, p + "#view"))]
+    if not combos:
+        raise RuntimeError("the tracker recorded no page view of the demo site")
     with httpx.Client(base_url=base_url, timeout=10) as client:
         for _ in range(visits):
             width_name = rng.choices(list(WIDTHS), [w for _, w in WIDTHS.values()])[0]
             path = rng.choices(list(TARGETS), [3, 1])[0]
-            clicks = templates.get((width_name, path), [])
-            view = templates.get((width_name, path + "#view"), [])
-            if not view:
-                continue
+            if (width_name, path) not in combos:
+                width_name, path = rng.choice(combos)
             t = now - rng.randint(60_000, 7 * 86_400_000)
-            v = secrets.token_hex(8)
-            events: list[dict[str, Any]] = [{**view[0], "t": t, "v": v}]
-            pool = [(c, weights[path].get(c.get("_target", ""), 1)) for c in clicks]
-            for _ in range(min(rng.choice([0, 1, 1, 2, 2, 3, 4]), 6)):
-                if not pool:
-                    break
-                c = rng.choices([p[0] for p in pool], [p[1] for p in pool])[0]
-                t += rng.randint(800, 15_000)
-                events.append(_jitter(c, rng, t, v))
-            t += rng.randint(2_000, 90_000)
-            dh = view[0]["dh"]
-            events.append({"k": "leave", "t": t, "v": v, "vis": t - events[0]["t"],
-                           "depth": min(dh, view[0]["vh"] + rng.random() * dh), "dh": dh})  # fmt: skip
+            events = _page_view(templates, width_name, path, t, rng)
+            if path == "/" and rng.random() < 1 / 3 and (width_name, "/pricing.html") in combos:
+                events += _page_view(templates, width_name, "/pricing.html", events[-1]["t"], rng)
             body = {"app": DEMO_KEY, "sdk": "pageheat-demo/1", "batch": secrets.token_hex(8),
                     "visitor": secrets.token_hex(8), "session": secrets.token_hex(8),
                     "events": events}  # fmt: skip
@@ -216,8 +218,32 @@ def seed(
                             headers={"Origin": site_url, "User-Agent": AGENTS[width_name],
                                      "Content-Type": "text/plain"})  # fmt: skip
             r.raise_for_status()
-            posted += 1
-    return posted
+    return visits
+
+
+def _page_view(
+    templates: dict[tuple[str, str], list[dict[str, Any]]], width_name: str, path: str, t: int,
+    rng: random.Random,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """One page view: the view, a few clicks on weighted targets, and the leave."""
+    view = templates[(width_name, path + "#view")][0]
+    weights = dict(TARGETS[path])
+    v = secrets.token_hex(8)
+    events: list[dict[str, Any]] = [{**view, "t": t, "v": v}]
+    pool = [
+        (c, weights.get(c.get("_target", ""), 1)) for c in templates.get((width_name, path), [])
+    ]
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])):
+        if not pool:
+            break
+        c = rng.choices([p[0] for p in pool], [p[1] for p in pool])[0]
+        t += rng.randint(800, 15_000)
+        events.append(_jitter(c, rng, t, v))
+    t += rng.randint(2_000, 90_000)
+    dh = view["dh"]
+    events.append({"k": "leave", "t": t, "v": v, "vis": t - events[0]["t"],
+                   "depth": min(dh, view["vh"] + rng.random() * dh), "dh": dh})  # fmt: skip
+    return events
 
 
 def _jitter(c: dict[str, Any], rng: random.Random, t: int, v: str) -> dict[str, Any]:
