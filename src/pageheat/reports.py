@@ -13,7 +13,7 @@ import numpy as np
 
 from pageheat import heat
 from pageheat.heat.placement import Placed, Points, place
-from pageheat.store.base import Background, ClickRows, Query
+from pageheat.store.base import Background, Query
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -33,14 +33,7 @@ class Rendered:
     warning: str | None
 
 
-def to_points(rows: ClickRows) -> Points:
-    return Points(
-        x=rows.x, y=rows.y, dw=rows.dw, rx=rows.rx, ry=rows.ry, sel=rows.sel,
-        touch=rows.touch, selectors=list(rows.selectors),
-    )  # fmt: skip
-
-
-def _page_size(ph: Pageheat, query: Query, rows: ClickRows) -> tuple[int, int]:
+def _page_size(ph: Pageheat, query: Query, rows: Points) -> tuple[int, int]:
     """The page size to draw on when there is no background yet."""
     sample = ph.store.view_sample(query)
     width = sample["vw"] if sample else 1280
@@ -60,7 +53,7 @@ def render(ph: Pageheat, query: Query, kind: str = "click", capture: bool = True
         (width, height), rects = _page_size(ph, query, rows), None
     s = ph.settings
     h = heat.heatmap(
-        to_points(rows), width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
+        rows, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
         radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
         n_hotspots=s.hotspots,
     )  # fmt: skip
@@ -126,7 +119,7 @@ def insights(ph: Pageheat, query: Query, limit: int = 100) -> dict[str, Any]:
     actions = ph.store.actions(query, limit=limit)
     rows = ph.store.points(query)
     bg = _stored_bg(ph, query) if query.view and query.width else None
-    placed = place(to_points(rows), bg.width if bg else _page_size(ph, query, rows)[0],
+    placed = place(rows, bg.width if bg else _page_size(ph, query, rows)[0],
                    bg.rects if bg else None)  # fmt: skip
     centres = _centres(placed, rows.selectors)
     total = stats["total_clicks"] or 0

@@ -8,6 +8,8 @@ import time
 import httpx
 import pytest
 
+from tests.browsing import box, visit
+
 pytestmark = pytest.mark.browser
 
 PAGE = """<!doctype html>
@@ -37,35 +39,6 @@ def _wait(fn, timeout: float = 30.0, every: float = 0.3):
         time.sleep(every)
 
 
-def _visit(browser, url: str, width: int, clicks: list[str], touch: bool = False) -> None:
-    context = browser.new_context(
-        viewport={"width": width, "height": 800}, has_touch=touch, is_mobile=touch
-    )
-    page = context.new_page()
-    page.goto(url, wait_until="load")
-    page.wait_for_function("window.pageheat !== undefined")
-    for sel in clicks:
-        page.locator(sel).scroll_into_view_if_needed()
-        page.tap(sel) if touch else page.click(sel)
-    page.close(run_before_unload=True)  # pagehide: the tracker sends what it holds
-    context.close()
-
-
-def _box(browser, url: str, width: int, sel: str) -> dict[str, float]:
-    """The element's page box at ``width``, measured with the tracker blocked."""
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    page.route("**/pageheat.js", lambda route: route.abort())
-    page.goto(url)
-    box = page.evaluate(
-        "s => { const r = document.querySelector(s).getBoundingClientRect();"
-        " return {x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height}; }",
-        sel,
-    )
-    context.close()
-    return box
-
-
 def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
     browser, live_server, site
 ):
@@ -73,12 +46,12 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
     url = site.page("shop.html", PAGE.format(server=live_server.url, key=key))
 
     # 10 desktop clicks at two widths from four visitors: A 7 times, B 3 times.
-    _visit(browser, url, 1366, ["#a", "#a", "#a", "#b"])
-    _visit(browser, url, 1366, ["#a", "#b"])
-    _visit(browser, url, 1600, ["#a", "#a", "#b"])
-    _visit(browser, url, 1600, ["#a"])
+    visit(browser, url, 1366, ["#a", "#a", "#a", "#b"])
+    visit(browser, url, 1366, ["#a", "#b"])
+    visit(browser, url, 1600, ["#a", "#a", "#b"])
+    visit(browser, url, 1600, ["#a"])
     # one tap on a phone
-    _visit(browser, url, 390, ["#a"], touch=True)
+    visit(browser, url, 390, ["#a"], touch=True)
 
     api = live_server.api()
 
@@ -117,7 +90,7 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
     assert heat["total"] == 10
     assert heat["placed"] == {"anchored": 10, "positional": 0}
     top = heat["hotspots"][0]
-    a = _box(browser, url, bg["width"], "#a")
+    a = box(browser, url, bg["width"], "#a")
     assert a["x"] <= top["x"] <= a["x"] + a["w"] and a["y"] <= top["y"] <= a["y"] + a["h"], (
         top, a)  # fmt: skip
     assert top["selector"] == "#a"
@@ -143,7 +116,7 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
 def test_events_from_a_page_of_another_origin_are_refused(browser, live_server, site):
     key = live_server.create_app("Elsewhere", ["https://only-this.example"])
     url = site.page("other.html", PAGE.format(server=live_server.url, key=key))
-    _visit(browser, url, 1400, ["#a", "#b"])
+    visit(browser, url, 1400, ["#a", "#b"])
     time.sleep(1.5)
     r = httpx.get(f"{live_server.url}/api/v1/apps/{key}/insights",
                   headers={"Authorization": f"Bearer {live_server.token}"})  # fmt: skip

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from tests.browsing import box, visit
+
 pytestmark = pytest.mark.browser
 
 PAGE = """<!doctype html>
@@ -40,33 +42,6 @@ HOTTEST_PIXEL = """canvas => {
   return {x: at % canvas.width, y: Math.floor(at / canvas.width), alpha: best,
           width: canvas.width, height: canvas.height};
 }"""
-
-
-def _visit(browser, url: str, width: int, clicks: list[str]) -> None:
-    """One visitor: load the page with the tracker, click, leave (the tracker flushes)."""
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    page.goto(url, wait_until="load")
-    page.wait_for_function("window.pageheat !== undefined")
-    for sel in clicks:
-        page.click(sel)
-    page.close(run_before_unload=True)
-    context.close()
-
-
-def _box(browser, url: str, width: int, sel: str) -> dict[str, float]:
-    """The element's page box at ``width``, with the tracker blocked."""
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    page = context.new_page()
-    page.route("**/pageheat.js", lambda route: route.abort())
-    page.goto(url)
-    box = page.evaluate(
-        "s => { const r = document.querySelector(s).getBoundingClientRect();"
-        " return {x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height}; }",
-        sel,
-    )
-    context.close()
-    return box
 
 
 def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, site):
@@ -106,8 +81,8 @@ def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, s
 
     # Paste the tag the dashboard shows into a page; visitors click A 5 times, B twice.
     url = site.page("shop.html", PAGE.format(tag=tag))
-    _visit(browser, url, 1366, ["#a", "#a", "#a", "#b"])
-    _visit(browser, url, 1366, ["#a", "#a", "#b"])
+    visit(browser, url, 1366, ["#a", "#a", "#a", "#b"])
+    visit(browser, url, 1366, ["#a", "#a", "#b"])
 
     deadline = time.monotonic() + 30
     while True:
@@ -140,15 +115,15 @@ def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, s
     hot = canvas.evaluate(HOTTEST_PIXEL)
     assert (hot["width"], hot["height"]) == (size["w"], size["h"])
     assert hot["alpha"] > 100, hot  # at the default opacity of 70 %
-    a = _box(browser, url, size["w"], "#a")
+    a = box(browser, url, size["w"], "#a")
     assert a["x"] <= hot["x"] <= a["x"] + a["w"] and a["y"] <= hot["y"] <= a["y"] + a["h"], (
         hot, a)  # fmt: skip
     # The canvas lies exactly over the picture.
     assert canvas.bounding_box() == img.bounding_box()
 
     # Hovering the hotspot tells its click count.
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + hot["x"], box["y"] + hot["y"])
+    cbox = canvas.bounding_box()
+    page.mouse.move(cbox["x"] + hot["x"], cbox["y"] + hot["y"])
     tip = page.locator(".tip")
     tip.wait_for()
     assert "5 clicks" in tip.inner_text()

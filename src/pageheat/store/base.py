@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
+from pageheat.heat.placement import Points
 
 #: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
@@ -67,27 +67,6 @@ class Query:
 
 
 @dataclass(frozen=True)
-class ClickRows:
-    """Clicks as columns, the shape the heat engine's ``Points`` is built from.
-
-    Defined here rather than imported from ``heat`` so that the store depends on nothing
-    downstream of it.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    dw: np.ndarray
-    rx: np.ndarray
-    ry: np.ndarray
-    sel: np.ndarray
-    touch: np.ndarray
-    selectors: list[str]
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-
-@dataclass(frozen=True)
 class Envelope:
     """A validated batch with what the collector learnt about its sender.
 
@@ -134,8 +113,8 @@ class EventStore(Protocol):
     def views(self, query: Query) -> list[dict[str, Any]]:
         """Views of an app with page views, visitors and clicks, most viewed first."""
 
-    def points(self, query: Query) -> ClickRows:
-        """Clicks and taps matching the query, as arrays for the heat engine."""
+    def points(self, query: Query) -> Points:
+        """Clicks and taps matching the query, as the heat engine's columns."""
 
     def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
         """Clicks grouped by element: selector, name, count, visitors; most clicked first."""

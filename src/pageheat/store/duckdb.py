@@ -19,7 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pageheat.store.base import Background, ClickRows, Envelope, Query
+from pageheat.heat.placement import Points
+from pageheat.store.base import Background, Envelope, Query
 from pageheat.store.rows import (
     INTERACTION_COLUMNS,
     LEAVE_COLUMNS,
@@ -131,7 +132,7 @@ class DuckDBStore:
             for n, pvs, vis, c, u in rows
         ]
 
-    def points(self, query: Query) -> ClickRows:
+    def points(self, query: Query) -> Points:
         where, params = _where(query)
         with self._con.cursor() as cur:
             rel = cur.sql(
@@ -142,11 +143,9 @@ class DuckDBStore:
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
             table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         if table.num_rows == 0:
-            empty = np.empty(0)
-            return ClickRows(empty, empty, empty, empty, empty, np.empty(0, np.int32),
-                             np.empty(0, bool), [])  # fmt: skip
+            return Points.empty()
         codes = pc.dictionary_encode(table.column("sel")).combine_chunks()
-        return ClickRows(
+        return Points(
             x=_np(table, "x"),
             y=_np(table, "y"),
             dw=_np(table, "dw"),
