@@ -139,7 +139,7 @@ def render(data, key, view, kind, width, start, end, out: Path) -> None:
         if out.suffix == ".png":
             out.write_bytes(reports.heatmap_png(ph, rendered))
         else:
-            out.write_text(json.dumps(reports.heatmap_json(rendered, kind)))
+            out.write_text(json.dumps(reports.heatmap_json(rendered)))
         click.echo(f"{out}: {rendered.heatmap.total} clicks, {rendered.sessions} sessions")
     finally:
         ph.backgrounds.shooter.close()

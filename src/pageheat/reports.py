@@ -13,60 +13,98 @@ import numpy as np
 
 from pageheat import heat
 from pageheat.heat.placement import Placed, Points, place
-from pageheat.store.base import Background, Query
+from pageheat.heat.scroll import BandMap, attention_map, depth_at, reach, scroll_map
+from pageheat.store.base import Background, Depths, Query
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
 
-KINDS = ("click",)
+#: Kinds drawn from points (clicks, taps, cursor positions) and kinds drawn as depth bands.
+POINT_KINDS = ("click", "move", "rage", "dead", "error")
+BAND_KINDS = ("scroll", "attention")
+KINDS = POINT_KINDS + BAND_KINDS
 
 
 @dataclass(frozen=True)
 class Rendered:
     """A heatmap with the context it was drawn in."""
 
-    heatmap: heat.Heatmap
+    kind: str
+    heatmap: heat.Heatmap | BandMap
     background: Background | None
     status: str
     error: str | None
     sessions: int
     warning: str | None
+    depths: Depths | None = None
 
 
-def _page_size(ph: Pageheat, query: Query, rows: Points) -> tuple[int, int]:
+def _page_size(ph: Pageheat, query: Query, rows: Points | None = None) -> tuple[int, int]:
     """The page size to draw on when there is no background yet."""
     sample = ph.store.view_sample(query)
     width = sample["vw"] if sample else 1280
-    tallest = float(rows.y.max()) + 50 if len(rows) else 0
+    tallest = float(rows.y.max()) + 50 if rows is not None and len(rows) else 0
     height = max(sample["dh"] if sample else 0, tallest, 600)
     return int(width), int(min(height, ph.settings.screenshot_max_height))
+
+
+def minimum_sessions(ph: Pageheat, kind: str) -> int:
+    """Sessions under which a map of ``kind`` carries a warning (none for frustration maps:
+    one rage click is worth seeing)."""
+    s = ph.settings
+    return {
+        "click": s.min_sessions_click, "move": s.min_sessions_move,
+        "scroll": s.min_sessions_scroll, "attention": s.min_sessions_scroll,
+    }.get(kind, 0)  # fmt: skip
 
 
 def render(ph: Pageheat, query: Query, kind: str = "click", capture: bool = True) -> Rendered:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    rows = ph.store.points(query)
-    bg = ph.backgrounds.ensure(query, rows.selectors) if capture else _stored_bg(ph, query)
+    s = ph.settings
+    rows = ph.store.points(query, kind) if kind in POINT_KINDS else None
+    selectors = rows.selectors if rows is not None else []
+    bg = ph.backgrounds.ensure(query, selectors) if capture else _stored_bg(ph, query)
     if bg is not None:
         width, height, rects = bg.width, bg.height, bg.rects
     else:
         (width, height), rects = _page_size(ph, query, rows), None
-    s = ph.settings
-    h = heat.heatmap(
-        rows, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
-        radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
-        n_hotspots=s.hotspots,
-    )  # fmt: skip
-    stats = ph.store.stats(query)
-    sessions = stats["sessions"]
+    depths = None
+    if rows is not None:
+        h: heat.Heatmap | BandMap = heat.heatmap(
+            rows, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
+            radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
+            n_hotspots=s.hotspots,
+        )  # fmt: skip
+    else:
+        depths = ph.store.depths(query)
+        if kind == "scroll":
+            h = scroll_map(depths.depth, width, height, s.cell_px)
+        else:
+            h = attention_map(depths.bands, width, height, s.cell_px)
+    sessions = ph.store.stats(query)["sessions"]
     warning = None
-    if sessions < s.min_sessions_click:
+    needed = minimum_sessions(ph, kind)
+    if sessions < needed:
         warning = (
-            f"Only {sessions} session{'s' if sessions != 1 else ''} in this heatmap: click"
-            f" heatmaps need about {s.min_sessions_click} to show a reliable pattern."
+            f"Only {sessions} session{'s' if sessions != 1 else ''} in this heatmap: {kind}"
+            f" maps need about {needed} to show a reliable pattern."
         )
     status, error = _status(ph, query, bg)
-    return Rendered(h, bg, status, error, sessions, warning)
+    return Rendered(kind, h, bg, status, error, sessions, warning, depths)
+
+
+def scroll_summary(depths: Depths) -> dict[str, Any]:
+    """Reach per 1 % of the document, the depths 75/50/25 % of page views reached, the fold."""
+    r = reach(depths.depth)
+    return {
+        "reach": [round(float(v), 4) for v in r],
+        "depth_75": depth_at(r, 0.75),
+        "depth_50": depth_at(r, 0.50),
+        "depth_25": depth_at(r, 0.25),
+        "avg_fold": round(float(depths.fold.mean()) * 100, 1) if len(depths.fold) else None,
+        "page_views": len(depths.depth),
+    }
 
 
 def _stored_bg(ph: Pageheat, query: Query) -> Background | None:
@@ -83,11 +121,25 @@ def _status(ph: Pageheat, query: Query, bg: Background | None) -> tuple[str, str
     return ("ready" if bg is not None else "none"), None
 
 
-def heatmap_json(r: Rendered, kind: str) -> dict[str, Any]:
-    out = heat.to_json(r.heatmap)
+def heatmap_json(r: Rendered) -> dict[str, Any]:
+    h = r.heatmap
+    if isinstance(h, BandMap):
+        out = {
+            "cell": h.cell, "width": h.width, "height": h.height,
+            "cols": int(h.intensity.shape[1]), "rows": int(h.intensity.shape[0]),
+            "grid": np.round(h.intensity, 3).ravel().tolist(), "max": h.max,
+            "total": h.page_views, "hotspots": [], "placed": {"anchored": 0, "positional": 0},
+            "not_visible": [],
+        }  # fmt: skip
+        if r.kind == "scroll" and r.depths is not None:
+            out["scroll"] = scroll_summary(r.depths)
+        else:
+            out["attention"] = {"seconds": h.values, "bands": len(h.values)}
+    else:
+        out = heat.to_json(h)
     bg = r.background
     out.update(
-        kind=kind,
+        kind=r.kind,
         background=None if bg is None else {
             "id": bg.id, "width": bg.width, "height": bg.height,
             "url": f"/api/v1/backgrounds/{bg.id}.png", "captured": bg.captured_ms,

@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mobile_max_px", 767, "Widest viewport counted as mobile."),
     # Minimum data before a heatmap is called reliable.
     Setting("min_sessions_click", 300, "Sessions under which click heatmaps carry a warning."),
+    Setting(
+        "min_sessions_scroll",
+        1000,
+        "Sessions under which scroll and attention maps carry a warning.",
+    ),
+    Setting("min_sessions_move", 2000, "Sessions under which move maps carry a warning."),
     # Definitions.
     Setting("session_idle_min", 30, "Idle minutes that split a visitor's activity into sessions."),
     # Backgrounds.

@@ -166,3 +166,57 @@ def test_data_survives_reopening(tmp_path):
     assert s.stats(Query(app="app"))["total_clicks"] == 1
     assert s.write([env(events=[view("v1"), click("v1")])]) == [False]
     s.close()
+
+
+def move(v, pts, t=T0 + 2000, vw=1440):
+    return {"k": "move", "t": t, "v": v, "vw": vw, "dw": vw, "dh": 3000, "p": pts}
+
+
+def scroll(v, depth, bands=None, t=T0 + 3000):
+    return {"k": "scroll", "t": t, "v": v, "depth": depth, "dh": 3000, "vh": 900,
+            "bands": bands or [0.0] * 20}  # fmt: skip
+
+
+def test_frustration_kinds_select_their_clicks(store):
+    store.write([env(events=[
+        view("v1"), click("v1", "#a", rage=5), *[click("v1", "#a") for _ in range(4)],
+        click("v1", "#p", dead=True), click("v1", "#e", error=True),
+    ])])  # fmt: skip
+    q = Query(app="app", view="/")
+    assert len(store.points(q, "click")) == 7  # a burst's clicks stay clicks
+    rage = store.points(q, "rage")
+    assert len(rage) == 1 and rage.selectors == ["#a"]  # one rage event per burst
+    assert store.points(q, "dead").selectors == ["#p"]
+    assert store.points(q, "error").selectors == ["#e"]
+    stats = store.stats(q)
+    assert (stats["rage_clicks"], stats["dead_clicks"], stats["error_clicks"]) == (1, 1, 1)
+
+
+def test_moves_are_points_of_their_own_kind(store):
+    store.write([env(events=[view("v1"), move("v1", [[10, 20, 0], [40, 60, 100], [90, 60, 250]])])])
+    q = Query(app="app", view="/")
+    pts = store.points(q, "move")
+    assert sorted(zip(pts.x.tolist(), pts.y.tolist(), strict=True)) == [
+        (10, 20), (40, 60), (90, 60)]  # fmt: skip
+    assert len(store.points(q, "click")) == 0
+    assert store.views(Query(app="app"))[0]["clicks"] == 0
+
+
+def test_depths_take_the_latest_scroll_and_see_the_first_screen(store):
+    store.write([env(events=[
+        view("a"), scroll("a", 1500, t=T0 + 10), scroll("a", 3000, [1.0] * 20, t=T0 + 20),
+        view("b"), leave("b", 1000),  # leave depth 1200 of 3000
+        view("c"),  # nothing but the view: it saw its first screen (900 of 3000)
+    ])])  # fmt: skip
+    d = store.depths(Query(app="app", view="/"))
+    assert sorted(d.depth.tolist()) == pytest.approx([0.3, 0.4, 1.0])
+    assert d.fold.tolist() == pytest.approx([0.3, 0.3, 0.3])
+    assert d.bands.shape == (1, 20) and d.bands.sum() == 20.0
+
+
+def test_page_errors_count_each_occurrence(store):
+    store.write([env(events=[
+        view("v1"), {"k": "error", "t": T0 + 5, "v": "v1", "msg": "x is undefined", "hash": "h1", "n": 3},
+        {"k": "error", "t": T0 + 6, "v": "v1", "msg": "boom", "hash": "h2"},
+    ])])  # fmt: skip
+    assert store.stats(Query(app="app", view="/"))["page_errors"] == 4

@@ -139,3 +139,41 @@ def test_background_is_never_taken_of_a_page_outside_the_apps_origins(ph, key):
     q = Query(app=key, view="/", width=WidthRange.parse("desktop"))
     with pytest.raises(PermissionError, match="not on one of the app's origins"):
         ph.backgrounds.capture_now(q, [])
+
+
+@pytest.mark.parametrize("kind", ["move", "rage", "dead", "error", "scroll", "attention"])
+def test_every_kind_answers_with_a_grid(client, key, kind):
+    from tests.store.test_contract import move, scroll
+
+    record(client, key, [
+        view("v1"), click("v1", rage=4), click("v1", dead=True, x=300), click("v1", error=True, x=500),
+        {**move("v1", [[10, 20, 0], [200, 20, 100]]), "t": int(time.time() * 1000)},
+        {**scroll("v1", 2500, [1.0] * 20), "t": int(time.time() * 1000)},
+    ])  # fmt: skip
+    r = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "kind": kind})
+    assert r.status_code == 200, r.text
+    h = r.json()
+    assert h["kind"] == kind and len(h["grid"]) == h["cols"] * h["rows"]
+    assert max(h["grid"]) > 0
+    if kind in ("rage", "dead", "error"):
+        assert h["total"] == 1 and h["warning"] is None  # frustration needs no minimum
+    if kind == "scroll":
+        assert h["scroll"]["page_views"] == 1 and h["scroll"]["reach"][0] == 1.0
+        assert "1000" in h["warning"]
+    png = client.get(f"/api/v1/apps/{key}/heatmap",
+                     params={"view": "/p/?", "kind": kind, "format": "png"})  # fmt: skip
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+
+
+def test_scroll_endpoint_reports_reach_and_marks(client, key):
+    from tests.store.test_contract import scroll
+
+    now = int(time.time() * 1000)
+    for i in range(10):  # 5 read to the end, 5 stay on the first screen
+        depth = 3000 if i < 5 else 900
+        record(client, key, [view(f"v{i}"), {**scroll(f"v{i}", depth), "t": now}], i)
+    r = client.get(f"/api/v1/apps/{key}/scroll", params={"view": "/p/?"}).json()
+    assert r["page_views"] == 10
+    assert r["reach"][0] == 1.0 and r["reach"][75] == 0.5
+    assert r["depth_75"] == 30 and r["depth_50"] == 100
+    assert r["avg_fold"] == 30.0

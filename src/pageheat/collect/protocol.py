@@ -52,9 +52,6 @@ class Protocol:
 
     limits: Limits
     Batch: type
-    View: type
-    Click: type
-    Leave: type
     decoder: msgspec.json.Decoder
 
     def decode(self, body: bytes) -> Any:
@@ -140,7 +137,44 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         depth: C
         dh: W
 
-    Events = Annotated[list[View | Click | Leave], Meta(min_length=1, max_length=limits.max_events)]
+    class Move(Event, tag="move"):
+        """Cursor positions: ``p`` holds [x, y, ms after ``t``] triples (≤ 10 Hz, desktop)."""
+
+        k: ClassVar[str] = "move"
+        vw: W
+        dw: W
+        dh: W
+        p: Annotated[
+            list[tuple[C, C, Annotated[int, Meta(ge=0, le=3_600_000)]]],
+            Meta(min_length=1, max_length=200),
+        ]
+
+    class Scroll(Event, tag="scroll"):
+        """How far a view was scrolled and how long each 5 % band of the page was seen.
+
+        Sent again as the visitor scrolls on; the latest of a view is the one that counts.
+        """
+
+        k: ClassVar[str] = "scroll"
+        depth: C  # deepest bottom edge of the viewport, page px
+        dh: W
+        vh: W
+        bands: Annotated[
+            list[Annotated[float, Meta(ge=0, le=86_400)]], Meta(min_length=20, max_length=20)
+        ]
+
+    class Error(Event, tag="error"):
+        """JavaScript errors and unhandled rejections of one message since the last send."""
+
+        k: ClassVar[str] = "error"
+        msg: Text
+        hash: Annotated[str, Meta(min_length=1, max_length=64)]
+        n: Annotated[int, Meta(ge=1, le=100_000)] = 1
+
+    Events = Annotated[
+        list[View | Click | Leave | Move | Scroll | Error],
+        Meta(min_length=1, max_length=limits.max_events),
+    ]
 
     class Batch(Struct, forbid_unknown_fields=True):
         app: Ident
@@ -150,9 +184,9 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
         batch: Ident | None = None
 
-    for cls in (View, Click, Leave, Batch):
+    for cls in (View, Click, Leave, Move, Scroll, Error, Batch):
         cls.__qualname__ = cls.__name__
-    return Protocol(limits, Batch, View, Click, Leave, msgspec.json.Decoder(Batch))
+    return Protocol(limits, Batch, msgspec.json.Decoder(Batch))
 
 
 def check_times(batch: Any, limits: Limits, now_ms: int | None = None) -> None:

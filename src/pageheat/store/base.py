@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+
 from pageheat.heat.placement import Points
 
 #: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
@@ -66,6 +68,46 @@ class Query:
     filters: dict[str, str] = field(default_factory=dict)
 
 
+#: Which interactions each point map draws, as one SQL condition every backend shares.
+#: Rage counts one event per burst: the burst's first click carries its click count.
+POINT_KINDS = {
+    "click": "kind = 'click'",
+    "rage": "kind = 'click' AND rage > 0",
+    "dead": "kind = 'click' AND dead",
+    "error": "kind = 'click' AND error",
+    "move": "kind = 'move'",
+}
+
+
+@dataclass(frozen=True)
+class Depths:
+    """Per page view: how deep it got and where the fold was (fractions of the document),
+    and, for the views that reported it, seconds each 5 % band was in view."""
+
+    depth: np.ndarray
+    fold: np.ndarray
+    bands: np.ndarray  # (views with attention data, 20)
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> Depths:
+        """Rows of (view vh, view dh, scroll depth, scroll dh, leave depth, leave dh, bands).
+
+        A view that sent nothing about scrolling still saw its first screen.
+        """
+        depth, fold, bands = [], [], []
+        for vh, dh, s_depth, s_dh, l_depth, l_dh, b in rows:
+            reached = [vh / dh]
+            if s_depth is not None and s_dh:
+                reached.append(s_depth / s_dh)
+            if l_depth is not None and l_dh:
+                reached.append(l_depth / l_dh)
+            depth.append(min(1.0, max(reached)))
+            fold.append(min(1.0, vh / dh))
+            if b is not None:
+                bands.append(list(b))
+        return cls(np.array(depth), np.array(fold), np.array(bands).reshape(-1, 20))
+
+
 @dataclass(frozen=True)
 class Envelope:
     """A validated batch with what the collector learnt about its sender.
@@ -113,8 +155,11 @@ class EventStore(Protocol):
     def views(self, query: Query) -> list[dict[str, Any]]:
         """Views of an app with page views, visitors and clicks, most viewed first."""
 
-    def points(self, query: Query) -> Points:
-        """Clicks and taps matching the query, as the heat engine's columns."""
+    def points(self, query: Query, kind: str = "click") -> Points:
+        """Clicks, taps or cursor positions (``POINT_KINDS``) as the heat engine's columns."""
+
+    def depths(self, query: Query) -> Depths:
+        """Scroll depth, fold and attention of each page view matching the query."""
 
     def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
         """Clicks grouped by element: selector, name, count, visitors; most clicked first."""

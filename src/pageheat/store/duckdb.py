@@ -20,15 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store.base import Background, Envelope, Query
-from pageheat.store.rows import (
-    INTERACTION_COLUMNS,
-    LEAVE_COLUMNS,
-    PAGEVIEW_COLUMNS,
-    VIEW_DIMENSIONS,
-    Row,
-    build_rows,
-)
+from pageheat.store.base import POINT_KINDS, Background, Depths, Envelope, Query
+from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, Row, build_rows
 
 
 def _schema_sql() -> str:
@@ -54,12 +47,9 @@ class DuckDBStore:
             try:
                 fresh = self._claim_batches(cur, envelopes)
                 kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
-                pageviews, interactions, leaves = build_rows(
-                    kept, lambda app, ids: self._lookup_views(cur, app, ids)
-                )
-                _insert(cur, "pageviews", PAGEVIEW_COLUMNS, pageviews)
-                _insert(cur, "interactions", INTERACTION_COLUMNS, interactions)
-                _insert(cur, "leaves", LEAVE_COLUMNS, leaves)
+                rows = build_rows(kept, lambda app, ids: self._lookup_views(cur, app, ids))
+                for table, columns in TABLES.items():
+                    _insert(cur, table, columns, rows[table])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -95,13 +85,13 @@ class DuckDBStore:
         return fresh
 
     def _lookup_views(self, cur: Any, app: str, ids: list[str]) -> dict[str, Row]:
-        cols = ", ".join(("view_id", *VIEW_DIMENSIONS))
+        wanted = (*VIEW_DIMENSIONS, "vw")
         rows = cur.execute(
-            f"SELECT {cols} FROM pageviews WHERE app = ? AND view_id IN"
+            f"SELECT view_id, {', '.join(wanted)} FROM pageviews WHERE app = ? AND view_id IN"
             f" (SELECT unnest(?::VARCHAR[]))",
             [app, ids],
         ).fetchall()
-        return {r[0]: dict(zip(VIEW_DIMENSIONS, r[1:], strict=True)) for r in rows}
+        return {r[0]: dict(zip(wanted, r[1:], strict=True)) for r in rows}
 
     # -- reading ---------------------------------------------------------------------
 
@@ -132,12 +122,12 @@ class DuckDBStore:
             for n, pvs, vis, c, u in rows
         ]
 
-    def points(self, query: Query) -> Points:
+    def points(self, query: Query, kind: str = "click") -> Points:
         where, params = _where(query)
         with self._con.cursor() as cur:
             rel = cur.sql(
                 f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
-                f" WHERE {where} AND kind = 'click'",
+                f" WHERE {where} AND {POINT_KINDS[kind]}",
                 params=params,
             )
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
@@ -196,6 +186,11 @@ class DuckDBStore:
             f" WHERE {p_where} GROUP BY l.view_id)",
             params,
         )  # fmt: skip
+        (errors,), = self._read(
+            f"SELECT sum(n) FROM errors WHERE app = ? AND view_id IN"
+            f" (SELECT view_id FROM pageviews WHERE {where})",
+            [query.app, *params],
+        )  # fmt: skip
         (ended,), = self._read(
             f"""
             SELECT count(*) FROM (
@@ -214,11 +209,29 @@ class DuckDBStore:
             "rage_clicks": int(rage or 0),
             "dead_clicks": int(dead or 0),
             "error_clicks": int(error or 0),
-            "page_errors": None,
+            "page_errors": int(errors or 0),
             "avg_visible_s": round(avg_vis, 2) if avg_vis is not None else None,
             "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
             "popularity": round(pvs / app_pvs, 4) if app_pvs and query.view else None,
         }
+
+    def depths(self, query: Query) -> Depths:
+        where, params = _where(query)
+        views = f"SELECT view_id FROM pageviews WHERE {where}"
+        rows = self._read(
+            f"""
+            WITH pv AS (SELECT view_id, vh, dh FROM pageviews WHERE {where}),
+            sc AS (SELECT view_id, arg_max(depth, t) AS depth, arg_max(dh, t) AS dh,
+                          arg_max(bands, t) AS bands
+                   FROM scrolls WHERE app = ? AND view_id IN ({views}) GROUP BY view_id),
+            lv AS (SELECT view_id, max(depth) AS depth, max(dh) AS dh
+                   FROM leaves WHERE app = ? AND view_id IN ({views}) GROUP BY view_id)
+            SELECT pv.vh, pv.dh, sc.depth, sc.dh, lv.depth, lv.dh, sc.bands
+            FROM pv LEFT JOIN sc USING (view_id) LEFT JOIN lv USING (view_id)
+            """,
+            [*params, query.app, *params, query.app, *params],
+        )
+        return Depths.from_rows(rows)
 
     def view_sample(self, query: Query) -> dict[str, Any] | None:
         where, params = _where(query)

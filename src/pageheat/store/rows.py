@@ -34,6 +34,28 @@ INTERACTION_COLUMNS = (
 
 LEAVE_COLUMNS = ("app", "view_id", "visitor", "session", "t", "vis_ms", "depth", "dh")
 
+SCROLL_COLUMNS = (
+    "app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "vw", "depth", "dh", "vh",
+    "bands",
+)  # fmt: skip
+
+ERROR_COLUMNS = ("app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "msg", "hash", "n")
+
+#: Table name → its columns, in the order every backend creates them.
+TABLES = {
+    "pageviews": PAGEVIEW_COLUMNS,
+    "interactions": INTERACTION_COLUMNS,
+    "leaves": LEAVE_COLUMNS,
+    "scrolls": SCROLL_COLUMNS,
+    "errors": ERROR_COLUMNS,
+}
+
+#: Interaction columns a move point leaves at their neutral value.
+_MOVE_DEFAULTS = {
+    "sel": "", "rx": 0.0, "ry": 0.0, "tag": "", "text": "", "href": "", "interactive": False,
+    "pointer": "mouse", "fixed": False, "rage": 0, "dead": False, "error": False,
+}  # fmt: skip
+
 Row = dict[str, Any]
 Lookup = Callable[[str, list[str]], dict[str, Row]]
 
@@ -52,13 +74,10 @@ def _host(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
 
 
-def build_rows(
-    envelopes: Iterable[Envelope], lookup: Lookup
-) -> tuple[list[Row], list[Row], list[Row]]:
-    """Rows for (pageviews, interactions, leaves) of ``envelopes``."""
-    pageviews: list[Row] = []
-    interactions: list[Row] = []
-    leaves: list[Row] = []
+def build_rows(envelopes: Iterable[Envelope], lookup: Lookup) -> dict[str, list[Row]]:
+    """Rows of ``envelopes`` for each table of :data:`TABLES`."""
+    out: dict[str, list[Row]] = {name: [] for name in TABLES}
+    pageviews, interactions, leaves = out["pageviews"], out["interactions"], out["leaves"]
     views: dict[tuple[str, str], Row] = {}
     envelopes = list(envelopes)
 
@@ -86,7 +105,7 @@ def build_rows(
     missing: dict[str, set[str]] = {}
     for env in envelopes:
         for ev in env.events:
-            if ev.k == "click" and (env.app, ev.v) not in views:
+            if ev.k != "view" and ev.k != "leave" and (env.app, ev.v) not in views:
                 missing.setdefault(env.app, set()).add(ev.v)
     for app, ids in missing.items():
         for view_id, row in lookup(app, sorted(ids)).items():
@@ -98,8 +117,7 @@ def build_rows(
             if ev.k == "click":
                 view = views.get((env.app, ev.v), {})
                 interactions.append({
-                    **base, "view_id": ev.v, "t": ev.t, "kind": "click",
-                    **{d: view.get(d, "") or "" for d in VIEW_DIMENSIONS},
+                    **base, "view_id": ev.v, "t": ev.t, "kind": "click", **_dims(view),
                     "x": ev.x, "y": ev.y, "vw": ev.vw, "dw": ev.dw, "dh": ev.dh, "sel": ev.sel,
                     "rx": ev.rx, "ry": ev.ry, "tag": ev.tag, "text": ev.text,
                     "href": ev.href or "", "interactive": ev.interactive, "pointer": ev.pointer,
@@ -112,4 +130,26 @@ def build_rows(
                     **base, "view_id": ev.v, "t": ev.t, "vis_ms": ev.vis, "depth": ev.depth,
                     "dh": ev.dh,
                 })  # fmt: skip
-    return pageviews, interactions, leaves
+            elif ev.k == "move":
+                dims = _dims(views.get((env.app, ev.v), {}))
+                common = {**base, "view_id": ev.v, "kind": "move", **dims, "vw": ev.vw,
+                          "dw": ev.dw, "dh": ev.dh, "device": env.device,
+                          "browser": env.browser, "os": env.os,
+                          "width_class": width_class(ev.vw), **_MOVE_DEFAULTS}  # fmt: skip
+                interactions.extend({**common, "t": ev.t + dt, "x": x, "y": y} for x, y, dt in ev.p)
+            elif ev.k == "scroll":
+                view = views.get((env.app, ev.v), {})
+                out["scrolls"].append({
+                    **base, "view_id": ev.v, "t": ev.t, **_dims(view), "vw": view.get("vw", 0.0),
+                    "depth": ev.depth, "dh": ev.dh, "vh": ev.vh, "bands": list(ev.bands),
+                })  # fmt: skip
+            elif ev.k == "error":
+                out["errors"].append({
+                    **base, "view_id": ev.v, "t": ev.t, **_dims(views.get((env.app, ev.v), {})),
+                    "msg": ev.msg, "hash": ev.hash, "n": ev.n,
+                })  # fmt: skip
+    return out
+
+
+def _dims(view: Row) -> Row:
+    return {d: view.get(d, "") or "" for d in VIEW_DIMENSIONS}

@@ -114,7 +114,7 @@ def router(ph: Pageheat) -> APIRouter:
             raise HTTPException(400, str(exc)) from None
         if format == "png":
             return Response(reports.heatmap_png(ph, rendered, opacity), media_type="image/png")
-        return reports.heatmap_json(rendered, kind)
+        return reports.heatmap_json(rendered)
 
     @r.post("/apps/{key}/background", status_code=202, summary="Capture the background again")
     def recapture(key: str, view: str, width: str = "desktop") -> dict[str, Any]:
@@ -123,6 +123,15 @@ def router(ph: Pageheat) -> APIRouter:
             raise HTTPException(404, f"no page views of {view!r} at width {width} to picture")
         ph.backgrounds.request(query, ph.store.points(query).selectors)
         return {"background_status": "capturing"}
+
+    @r.get("/apps/{key}/scroll", summary="Scroll reach of a view: share of page views per depth")
+    def scroll(
+        key: str, view: str, width: str = "desktop",
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        depths = ph.store.depths(make_query(key, view, width, start, end))
+        return reports.scroll_summary(depths)
 
     @r.get("/apps/{key}/insights", summary="Statistics and top actions of a view")
     def insights(

@@ -33,6 +33,23 @@ CREATE TABLE IF NOT EXISTS leaves (
     session VARCHAR NOT NULL, t BIGINT NOT NULL, vis_ms BIGINT, depth DOUBLE, dh DOUBLE
 );
 
+-- The latest scroll event of a view counts: deepest bottom edge and seconds per 5 % band.
+CREATE TABLE IF NOT EXISTS scrolls (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, depth DOUBLE, dh DOUBLE, vh DOUBLE, bands DOUBLE[]
+);
+
+CREATE TABLE IF NOT EXISTS errors (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    msg VARCHAR, hash VARCHAR, n INTEGER
+);
+
 CREATE TABLE IF NOT EXISTS backgrounds (
     id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
     width_class VARCHAR NOT NULL, url VARCHAR, width INTEGER, height INTEGER,
