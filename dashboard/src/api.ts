@@ -47,6 +47,26 @@ export interface Heatmap {
   not_visible: { selector: string; count: number }[];
   warning: string | null;
   sessions: number;
+  /** kind=scroll only. */
+  scroll?: ScrollReach | null;
+  /** kind=attention only. */
+  attention?: Attention | null;
+}
+
+/** Scroll reach: `reach[p]` = share of page views whose deepest point reached p % of the document. */
+export interface ScrollReach {
+  reach: number[];
+  depth_75: number | null;
+  depth_50: number | null;
+  depth_25: number | null;
+  avg_fold: number | null;
+  page_views: number;
+}
+
+/** Mean seconds each 5 % band of the document was in view, per page view. */
+export interface Attention {
+  seconds: number[];
+  bands: number;
 }
 
 export interface Stats {
@@ -71,6 +91,10 @@ export interface Action {
   x: number | null;
   y: number | null;
   visible: boolean | null;
+  /** Frustration counts on this element (top actions). */
+  rage?: number;
+  dead?: number;
+  error?: number;
 }
 
 export interface Insights {
@@ -138,6 +162,8 @@ export const api = {
     request<{ views: View[] }>("GET", `${base(key)}/views${qs({ width })}`).then((r) => r.views),
   heatmap: (key: string, view: string, width: string, kind = "click") =>
     request<Heatmap>("GET", `${base(key)}/heatmap${qs({ view, width, kind, format: "json" })}`),
+  scroll: (key: string, view: string, width: string) =>
+    request<ScrollReach>("GET", `${base(key)}/scroll${qs({ view, width })}`),
   insights: (key: string, view: string, width: string) =>
     request<Insights>("GET", `${base(key)}/insights${qs({ view, width })}`),
   recapture: (key: string, view: string, width: string) =>

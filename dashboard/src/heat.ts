@@ -6,8 +6,10 @@
 
 import type { Heatmap, Hotspot } from "./api";
 
+type Stop = [number, number, number, number, number];
+
 /** Colour stops: intensity → [r, g, b, alpha]; transparent/blue → green → yellow → red. */
-const STOPS: [number, number, number, number, number][] = [
+const STOPS: Stop[] = [
   [0.0, 40, 90, 255, 0],
   [0.05, 40, 90, 255, 70],
   [0.25, 0, 190, 200, 125],
@@ -17,31 +19,54 @@ const STOPS: [number, number, number, number, number][] = [
   [1.0, 225, 20, 25, 245],
 ];
 
+/**
+ * Bands (scroll reach, attention): red where everyone is (100 % reach / the longest
+ * time), through yellow and green to blue where few are; a moderate, nearly even alpha
+ * so the page under the wash stays readable.
+ */
+const BAND_STOPS: Stop[] = [
+  [0.0, 40, 70, 220, 95],
+  [0.25, 30, 170, 210, 105],
+  [0.5, 60, 190, 80, 115],
+  [0.75, 250, 210, 30, 125],
+  [1.0, 230, 35, 30, 135],
+];
+
 /** Below this share of the peak a cell is not drawn (the reading guide's "ignored"). */
 export const FLOOR = 0.05;
 
-let lutCache: Uint8ClampedArray | null = null;
+/** A colour ramp: its lookup table and the intensity under which nothing is drawn. */
+export type Ramp = "points" | "bands";
+
+const RAMPS: Record<Ramp, { stops: Stop[]; floor: number }> = {
+  points: { stops: STOPS, floor: FLOOR },
+  bands: { stops: BAND_STOPS, floor: 0 },
+};
+
+const lutCache: Partial<Record<Ramp, Uint8ClampedArray>> = {};
 
 /** 256 RGBA entries, index = round(intensity × 255). */
-export function lut(): Uint8ClampedArray {
-  if (lutCache) return lutCache;
+export function lut(ramp: Ramp = "points"): Uint8ClampedArray {
+  const cached = lutCache[ramp];
+  if (cached) return cached;
+  const { stops, floor } = RAMPS[ramp];
   const out = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
-    if (t < FLOOR) continue; // fully transparent
+    if (t < floor) continue; // fully transparent
     let j = 1;
-    while (j < STOPS.length - 1 && STOPS[j][0] < t) j++;
-    const a = STOPS[j - 1];
-    const b = STOPS[j];
+    while (j < stops.length - 1 && stops[j][0] < t) j++;
+    const a = stops[j - 1];
+    const b = stops[j];
     const f = b[0] === a[0] ? 1 : Math.min(1, Math.max(0, (t - a[0]) / (b[0] - a[0])));
     for (let c = 1; c <= 4; c++) out[i * 4 + c - 1] = a[c] + (b[c] - a[c]) * f;
   }
-  lutCache = out;
+  lutCache[ramp] = out;
   return out;
 }
 
 /** The grid as a cols×rows image, one pixel per cell. */
-export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">): HTMLCanvasElement {
+export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ramp = "points"): HTMLCanvasElement {
   const small = document.createElement("canvas");
   small.width = Math.max(1, hm.cols);
   small.height = Math.max(1, hm.rows);
@@ -49,11 +74,12 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">): HTMLCanv
   if (!ctx || hm.cols === 0 || hm.rows === 0) return small;
   const img = ctx.createImageData(hm.cols, hm.rows);
   const px = img.data;
-  const table = lut();
+  const table = lut(ramp);
+  const floor = RAMPS[ramp].floor;
   const n = Math.min(hm.grid.length, hm.cols * hm.rows);
   for (let i = 0; i < n; i++) {
     const v = hm.grid[i];
-    if (!(v >= FLOOR)) continue;
+    if (!(v >= floor)) continue;
     const k = Math.min(255, Math.round(v * 255)) * 4;
     const o = i * 4;
     px[o] = table[k];
@@ -70,7 +96,7 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">): HTMLCanv
  * softened by a blur of just under half a cell so the cells' diamond pattern melts into
  * round blobs. Made once per heatmap; the opacity slider only re-blits it.
  */
-export function pageImage(small: HTMLCanvasElement, hm: Heatmap): HTMLCanvasElement {
+export function pageImage(small: HTMLCanvasElement, hm: Heatmap, blur = true): HTMLCanvasElement {
   const big = document.createElement("canvas");
   big.width = Math.max(1, hm.width);
   big.height = Math.max(1, hm.height);
@@ -78,7 +104,8 @@ export function pageImage(small: HTMLCanvasElement, hm: Heatmap): HTMLCanvasElem
   if (!ctx || hm.cols === 0 || hm.rows === 0) return big;
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = "high";
-  if ("filter" in ctx) ctx.filter = `blur(${Math.max(1, Math.round(hm.cell * 0.45))}px)`;
+  // Bands (scroll, attention) are even across the page: a blur would only fray the edges.
+  if (blur && "filter" in ctx) ctx.filter = `blur(${Math.max(1, Math.round(hm.cell * 0.45))}px)`;
   // Source pixel c's centre lands on (c + ½)·cell, the centre of grid cell c, so the
   // peaks of the smoothed picture sit where the clicks were.
   ctx.drawImage(small, 0, 0, hm.cols * hm.cell, hm.rows * hm.cell);
@@ -116,13 +143,13 @@ export function drawPlaceholder(canvas: HTMLCanvasElement): void {
 }
 
 /** The legend's gradient bar, drawn from the same table as the heat. */
-export function drawLegend(canvas: HTMLCanvasElement): void {
+export function drawLegend(canvas: HTMLCanvasElement, ramp: Ramp = "points"): void {
   canvas.width = 256;
   canvas.height = 1;
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
   const img = ctx.createImageData(256, 1);
-  img.data.set(lut());
+  img.data.set(lut(ramp));
   ctx.putImageData(img, 0, 0);
 }
 
@@ -130,6 +157,8 @@ export interface Mark {
   x: number;
   y: number;
   rect?: [number, number, number, number] | null;
+  /** A depth guide across the page at `y` instead of a ring (scroll/attention hover). */
+  line?: boolean;
 }
 
 /** Rings (and an element's outline when known) on the marks canvas. */
@@ -138,6 +167,22 @@ export function drawMarks(canvas: HTMLCanvasElement, marks: Mark[]): void {
   if (!ctx) return;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   for (const m of marks) {
+    if (m.line) {
+      const y = Math.round(m.y) + 0.5;
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+      ctx.beginPath();
+      ctx.moveTo(0, y);
+      ctx.lineTo(canvas.width, y);
+      ctx.stroke();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = "rgba(17, 24, 39, 0.85)";
+      ctx.beginPath();
+      ctx.moveTo(0, y);
+      ctx.lineTo(canvas.width, y);
+      ctx.stroke();
+      continue;
+    }
     if (m.rect) {
       const [x, y, w, h] = m.rect;
       ctx.fillStyle = "rgba(79, 70, 229, 0.10)";

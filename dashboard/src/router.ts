@@ -46,8 +46,9 @@ export function replaceQuery(params: URLSearchParams): void {
   history.replaceState(null, "", url);
 }
 
-export function heatmapUrl(key: string, view: string, width = "desktop", opacity?: string): string {
+export function heatmapUrl(key: string, view: string, width = "desktop", opacity?: string, kind?: string): string {
   const q = new URLSearchParams({ view, width });
+  if (kind && kind !== "click") q.set("kind", kind);
   if (opacity) q.set("opacity", opacity);
   return `/apps/${encodeURIComponent(key)}/heatmap?${q.toString()}`;
 }

@@ -136,7 +136,7 @@ def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, s
     page.wait_for_url(re.compile(r"width=desktop"))
     page.reload()
     page.wait_for_selector("img.stage-bg")
-    assert page.locator("button.seg[aria-pressed=true]").inner_text() == "Desktop"
+    assert page.locator("button.seg[data-width][aria-pressed=true]").inner_text() == "Desktop"
 
     assert not problems, problems
     context.close()

@@ -5,9 +5,10 @@
 import { api, type Action, type App, type Heatmap, type Insights, type View } from "../api";
 import { errorBox, fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, gridImage, nearest, pageImage, type Mark } from "../heat";
+import { isKind, KINDS, kindInfo, type Kind } from "../kinds";
 import { topbar } from "../layout";
 import { appUrl, heatmapUrl, navigate, redirect, replaceQuery } from "../router";
-import { insightsPanel } from "./insights";
+import { insightsPanel, legendFor, notVisibleNote } from "./insights";
 
 export const WIDTHS: [string, string][] = [
   ["desktop", "Desktop"],
@@ -20,21 +21,25 @@ interface State {
   key: string;
   view: string;
   width: string;
+  kind: Kind;
   opacity: number;
 }
 
 function readState(key: string, q: URLSearchParams): State {
   const op = Number.parseFloat(q.get("opacity") ?? "");
+  const kind = q.get("kind");
   return {
     key,
     view: q.get("view") ?? "",
     width: q.get("width") || "desktop",
+    kind: isKind(kind) ? kind : "click",
     opacity: Number.isFinite(op) ? Math.min(1, Math.max(0, op)) : 0.7,
   };
 }
 
 function toQuery(s: State): URLSearchParams {
   const q = new URLSearchParams({ view: s.view, width: s.width });
+  if (s.kind !== "click") q.set("kind", s.kind);
   if (s.opacity !== 0.7) q.set("opacity", String(s.opacity));
   return q;
 }
@@ -74,13 +79,16 @@ class HeatmapPage {
   private notices = h("div", { class: "notices", "aria-live": "polite" });
   private scroller = h("div", { class: "page-scroll", "data-testid": "page-area" });
   private panel = h("aside", { class: "panel", "aria-label": "Insights" });
+  private legendSlot = h("div", { class: "legend-slot" });
   private widthButtons: HTMLButtonElement[] = [];
+  private kindButtons: HTMLButtonElement[] = [];
   private refreshBtn!: HTMLButtonElement;
   private hm: Heatmap | null = null;
   private ins: Insights | null = null;
   private big: HTMLCanvasElement | null = null;
   private heatCanvas: HTMLCanvasElement | null = null;
   private marksCanvas: HTMLCanvasElement | null = null;
+  private guides: HTMLElement | null = null;
   private tooltip: HTMLElement | null = null;
   private pinned: Mark | null = null;
   private seq = 0;
@@ -154,6 +162,28 @@ class HeatmapPage {
         label,
       ),
     );
+    this.kindButtons = KINDS.map((k) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "seg",
+          "data-kind": k.value,
+          "aria-pressed": String(k.value === this.state.kind),
+          title: `Show ${k.counted}`,
+          on: {
+            click: () => {
+              if (this.state.kind === k.value) return;
+              this.state.kind = k.value;
+              this.syncKind();
+              this.pushState();
+              void this.loadKind();
+            },
+          },
+        },
+        k.label,
+      ),
+    );
     const opacityOut = h("output", { class: "opacity-value", for: "opacity" }, fmtPct(this.state.opacity, 0));
     const opacity = h("input", {
       id: "opacity",
@@ -177,6 +207,7 @@ class HeatmapPage {
       { class: "toolbar" },
       h("label", { class: "field" }, h("span", { class: "field-label" }, "App"), appSelect),
       h("label", { class: "field field-grow" }, h("span", { class: "field-label" }, "View"), viewSelect),
+      h("div", { class: "field" }, h("span", { class: "field-label", id: "kind-label" }, "Type"), h("div", { class: "segmented", role: "group", "aria-labelledby": "kind-label", "data-testid": "kind-switch" }, this.kindButtons)),
       h("div", { class: "field" }, h("span", { class: "field-label", id: "width-label" }, "Width"), h("div", { class: "segmented", role: "group", "aria-labelledby": "width-label" }, this.widthButtons)),
       h("div", { class: "field" }, h("label", { class: "field-label", for: "opacity" }, "Opacity"), h("div", { class: "opacity" }, opacity, opacityOut)),
       h("div", { class: "toolbar-end" }, this.refreshBtn),
@@ -187,6 +218,10 @@ class HeatmapPage {
     for (const b of this.widthButtons) b.setAttribute("aria-pressed", String(b.dataset.width === this.state.width));
   }
 
+  private syncKind(): void {
+    for (const b of this.kindButtons) b.setAttribute("aria-pressed", String(b.dataset.kind === this.state.kind));
+  }
+
   private pushState(): void {
     history.pushState(null, "", `${location.pathname}?${toQuery(this.state).toString()}`);
     document.title = `${this.state.view} · ${this.app.name} · pageheat`;
@@ -195,7 +230,7 @@ class HeatmapPage {
   private async switchApp(key: string): Promise<void> {
     try {
       const views = await api.views(key);
-      navigate(views.length ? heatmapUrl(key, views[0].name, this.state.width) : appUrl(key));
+      navigate(views.length ? heatmapUrl(key, views[0].name, this.state.width, undefined, this.state.kind) : appUrl(key));
     } catch (e) {
       this.notice("error", `Could not open that app: ${(e as Error).message}`);
     }
@@ -207,11 +242,11 @@ class HeatmapPage {
     const seq = ++this.seq;
     window.clearTimeout(this.timer);
     this.shownBg = undefined;
-    const { key, view, width } = this.state;
+    const { key, view, width, kind } = this.state;
     mount(this.notices);
     mount(this.scroller, loading("Loading heatmap…"));
     mount(this.panel, loading("Loading insights…"));
-    const [hm, ins] = await Promise.allSettled([api.heatmap(key, view, width), api.insights(key, view, width)]);
+    const [hm, ins] = await Promise.allSettled([api.heatmap(key, view, width, kind), api.insights(key, view, width)]);
     if (this.signal.aborted || seq !== this.seq) return;
     if (hm.status === "rejected") {
       this.hm = null;
@@ -223,7 +258,29 @@ class HeatmapPage {
       mount(this.panel, errorBox(`Insights could not be loaded: ${(ins.reason as Error).message}`));
     } else {
       this.ins = ins.value;
-      mount(this.panel, insightsPanel(ins.value, this.hm, { hover: (a) => this.hoverAction(a), locate: (a) => this.locate(a) }));
+      mount(this.panel, insightsPanel(ins.value, this.legendSlot, { hover: (a) => this.hoverAction(a), locate: (a) => this.locate(a) }));
+    }
+  }
+
+  /** Another heatmap type of the same view: the picture and the insights stay. */
+  private async loadKind(): Promise<void> {
+    const seq = ++this.seq;
+    window.clearTimeout(this.timer);
+    const { key, view, width, kind } = this.state;
+    if (!this.heatCanvas) {
+      void this.load();
+      return;
+    }
+    mount(this.notices);
+    this.notice("info", `Loading the ${kindInfo(kind).label.toLowerCase()} map…`);
+    try {
+      const hm = await api.heatmap(key, view, width, kind);
+      if (this.signal.aborted || seq !== this.seq) return;
+      this.showHeatmap(hm);
+    } catch (e) {
+      if (this.signal.aborted || seq !== this.seq) return;
+      mount(this.notices);
+      this.notice("error", `The ${kindInfo(kind).label.toLowerCase()} map could not be loaded: ${(e as Error).message}`);
     }
   }
 
@@ -232,9 +289,9 @@ class HeatmapPage {
     window.clearTimeout(this.timer);
     const seq = this.seq;
     this.timer = window.setTimeout(async () => {
-      const { key, view, width } = this.state;
+      const { key, view, width, kind } = this.state;
       try {
-        const hm = await api.heatmap(key, view, width);
+        const hm = await api.heatmap(key, view, width, kind);
         if (this.signal.aborted || seq !== this.seq) return;
         this.showHeatmap(hm);
       } catch {
@@ -261,7 +318,9 @@ class HeatmapPage {
 
   private showHeatmap(hm: Heatmap): void {
     this.hm = hm;
-    this.big = pageImage(gridImage(hm), hm);
+    this.pinned = null;
+    const points = kindInfo(this.state.kind).mode === "points";
+    this.big = pageImage(gridImage(hm, points ? "points" : "bands"), hm, points);
     this.renderNotices(hm);
     const bgKey = hm.background ? hm.background.id : null;
     if (this.shownBg !== bgKey || !this.heatCanvas || this.heatCanvas.width !== hm.width || this.heatCanvas.height !== hm.height) {
@@ -270,6 +329,8 @@ class HeatmapPage {
     }
     this.paintHeat();
     this.paintMarks(null);
+    this.renderGuides(hm);
+    mount(this.legendSlot, legendFor(kindInfo(this.state.kind), hm), hm.not_visible.length ? notVisibleNote(hm, kindInfo(this.state.kind)) : null);
     if (hm.background_status === "capturing") this.poll();
   }
 
@@ -292,6 +353,7 @@ class HeatmapPage {
     }
     this.heatCanvas = h("canvas", { class: "heat-layer", "data-testid": "heat-canvas", width: String(hm.width), height: String(hm.height) });
     this.marksCanvas = h("canvas", { class: "marks-layer", width: String(hm.width), height: String(hm.height), "aria-hidden": "true" });
+    this.guides = h("div", { class: "guides-layer", "data-testid": "depth-guides" });
     this.tooltip = h("div", { class: "tip", role: "tooltip", hidden: true });
     const stage = h(
       "div",
@@ -305,6 +367,7 @@ class HeatmapPage {
       base,
       this.heatCanvas,
       this.marksCanvas,
+      this.guides,
       this.tooltip,
     );
     mount(this.scroller, stage);
@@ -322,6 +385,45 @@ class HeatmapPage {
     drawMarks(this.marksCanvas, marks);
   }
 
+  /**
+   * Scroll: lines across the page where 75, 50 and 25 % of the page views stopped, and
+   * the average fold dashed. y = pct / 100 × the page's height. Lines at the same depth
+   * keep the strongest label (if 50 % reached the end, 25 % did too).
+   */
+  private renderGuides(hm: Heatmap): void {
+    if (!this.guides) return;
+    mount(this.guides);
+    const sc = hm.scroll;
+    if (this.state.kind !== "scroll" || !sc || hm.total === 0) return;
+    const depthY = (pct: number) => Math.min(hm.height - 1, Math.max(1, (pct / 100) * hm.height));
+    let lastPct: number | null = null;
+    let lastY = -1e9;
+    const marks: [number | null, number][] = [
+      [sc.depth_75, 75],
+      [sc.depth_50, 50],
+      [sc.depth_25, 25],
+    ];
+    for (const [pct, share] of marks) {
+      if (pct === null || pct === lastPct) continue;
+      const y = depthY(pct);
+      const el = h(
+        "div",
+        { class: ["scroll-mark", (y < 24 || y - lastY < 24) && "scroll-mark-below"], "data-share": String(share), "data-depth": String(pct) },
+        h("span", { class: "scroll-mark-label" }, `${share} % of visitors reached here`),
+      );
+      setVar(el, "--y", `${Math.round(y)}px`);
+      this.guides.appendChild(el);
+      lastPct = pct;
+      lastY = y;
+    }
+    if (sc.avg_fold !== null && sc.avg_fold !== undefined) {
+      const y = depthY(sc.avg_fold);
+      const el = h("div", { class: ["scroll-mark", "scroll-mark-fold", y < 24 && "scroll-mark-below"], "data-depth": String(sc.avg_fold) }, h("span", { class: "scroll-mark-label" }, "average fold"));
+      setVar(el, "--y", `${Math.round(y)}px`);
+      this.guides.appendChild(el);
+    }
+  }
+
   private hoverCanvas(ev: MouseEvent | null): void {
     if (!this.heatCanvas || !this.tooltip || !this.hm) return;
     const tip = this.tooltip;
@@ -333,7 +435,40 @@ class HeatmapPage {
     const r = this.heatCanvas.getBoundingClientRect();
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
-    const spot = nearest(this.hm.hotspots, x, y, 30);
+    const hm = this.hm;
+    const info = kindInfo(this.state.kind);
+    if (info.mode !== "points") {
+      const frac = Math.min(1, Math.max(0, y / Math.max(1, hm.height)));
+      let body: HTMLElement[] | null = null;
+      if (info.mode === "scroll" && hm.scroll && hm.scroll.reach.length && hm.total > 0) {
+        const reach = hm.scroll.reach;
+        const pct = Math.min(reach.length - 1, Math.round(frac * (reach.length - 1)));
+        body = [
+          h("strong", null, `${fmtPct(reach[pct], 0)} of page views`),
+          h("span", null, " reached this depth"),
+          h("span", { class: "tip-sub" }, `${pct} % down the page`),
+        ];
+      } else if (info.mode === "attention" && hm.attention && hm.attention.seconds.length && hm.total > 0) {
+        const secs = hm.attention.seconds;
+        const band = Math.min(secs.length - 1, Math.floor(frac * secs.length));
+        const step = 100 / secs.length;
+        body = [
+          h("strong", null, `${(secs[band] ?? 0).toFixed(1)} s`),
+          h("span", null, " in view on average"),
+          h("span", { class: "tip-sub" }, `${Math.round(band * step)}–${Math.round((band + 1) * step)} % down the page`),
+        ];
+      }
+      if (!body) {
+        tip.hidden = true;
+        this.paintMarks(null);
+        return;
+      }
+      mount(tip, body);
+      this.placeTip(x, y);
+      this.paintMarks({ x, y, line: true });
+      return;
+    }
+    const spot = nearest(hm.hotspots, x, y, 30);
     if (!spot) {
       tip.hidden = true;
       this.paintMarks(null);
@@ -341,15 +476,21 @@ class HeatmapPage {
     }
     mount(
       tip,
-      h("strong", null, `${fmtInt(spot.count)} click${spot.count === 1 ? "" : "s"}`),
-      h("span", null, ` · ${fmtPct(spot.share)} of this page's clicks`),
+      h("strong", null, `${fmtInt(spot.count)} ${spot.count === 1 ? info.one : info.many}`),
+      h("span", null, ` · ${fmtPct(spot.share)} of this page's ${info.many}`),
       spot.selector ? h("code", { class: "mono tip-sel" }, spot.selector) : null,
     );
-    setVar(tip, "--x", `${Math.round(spot.x)}px`);
-    setVar(tip, "--y", `${Math.round(spot.y)}px`);
-    tip.classList.toggle("tip-left", spot.x > this.hm.width - 260);
-    tip.hidden = false;
+    this.placeTip(spot.x, spot.y);
     this.paintMarks({ x: spot.x, y: spot.y });
+  }
+
+  private placeTip(x: number, y: number): void {
+    if (!this.tooltip || !this.hm) return;
+    const tip = this.tooltip;
+    setVar(tip, "--x", `${Math.round(x)}px`);
+    setVar(tip, "--y", `${Math.round(y)}px`);
+    tip.classList.toggle("tip-left", x > this.hm.width - 300);
+    tip.hidden = false;
   }
 
   private markOf(a: Action): Mark | null {
@@ -380,7 +521,7 @@ class HeatmapPage {
 
   // ----- notices: every empty state says why ---------------------------------------------
 
-  private notice(kind: "info" | "warn" | "error" | "muted", text: string, ...extra: (HTMLElement | null)[]): HTMLElement {
+  private notice(kind: "info" | "ok" | "warn" | "error" | "muted", text: string, ...extra: (HTMLElement | null)[]): HTMLElement {
     const el = h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" }, kind === "info" && extra.length === 0 ? h("span", { class: "spinner" }) : null, h("span", null, text), ...extra);
     this.notices.appendChild(el);
     return el;
@@ -413,21 +554,25 @@ class HeatmapPage {
         break;
     }
     if (hm.total === 0) {
+      const info = kindInfo(this.state.kind);
       const others = WIDTHS.filter(([w]) => w !== this.state.width);
-      this.notice(
-        "muted",
-        "No clicks in this width class yet.",
-        h(
+      const frustration = info.value === "rage" || info.value === "dead" || info.value === "error";
+      const why = frustration && !hm.sessions ? "No page views in this width class yet, so no frustration to show." : info.empty;
+      const el = this.notice(
+        frustration && hm.sessions ? "ok" : "muted",
+        why,
+        frustration && hm.sessions ? null : h(
           "span",
           { class: "notice-links" },
           " Try ",
           others.map(([w, label], i) => [
             i > 0 ? " or " : "",
-            h("a", { href: heatmapUrl(this.state.key, this.state.view, w, this.state.opacity !== 0.7 ? String(this.state.opacity) : undefined) }, label),
+            h("a", { href: heatmapUrl(this.state.key, this.state.view, w, this.state.opacity !== 0.7 ? String(this.state.opacity) : undefined, this.state.kind) }, label),
           ]),
           ".",
         ),
       );
+      el.dataset.testid = "kind-empty";
     }
     if (hm.warning) this.notice("warn", hm.warning);
   }

@@ -1,17 +1,19 @@
 // The heatmap page's right-hand panel: the view's numbers, the colour scale with its
-// reading guide, and the top actions with their share, a locate button and the
-// "not visible in this background" mark.
+// reading guide (which follows the heatmap type), and the top actions with their share,
+// frustration badges, a locate button and the "not visible in this background" mark.
 
 import type { Action, Heatmap, Insights } from "../api";
 import { fmtInt, fmtPct, fmtSeconds, h, setVar } from "../dom";
 import { drawLegend } from "../heat";
+import type { KindInfo } from "../kinds";
 
 export interface ActionHooks {
   hover(action: Action | null): void;
   locate(action: Action): void;
 }
 
-export function insightsPanel(ins: Insights, hm: Heatmap | null, hooks: ActionHooks): HTMLElement {
+/** `legendSlot` holds the colour scale; the heatmap page fills it per heatmap type. */
+export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: ActionHooks): HTMLElement {
   const s = ins.stats;
   return h(
     "div",
@@ -30,13 +32,12 @@ export function insightsPanel(ins: Insights, hm: Heatmap | null, hooks: ActionHo
       fact("Rage clicks", fmtInt(s.rage_clicks)),
       fact("Dead clicks", fmtInt(s.dead_clicks)),
       fact("Error clicks", fmtInt(s.error_clicks)),
-      fact("Page errors", fmtInt(s.page_errors)),
+      fact("Page errors", fmtInt(s.page_errors), "page-errors", (s.page_errors ?? 0) > 0),
       fact("Avg. visible time", fmtSeconds(s.avg_visible_s)),
       fact("Session end ratio", fmtPct(s.session_end_ratio)),
       fact("Share of the app's views", fmtPct(s.popularity)),
     ),
-    legend(),
-    hm && hm.not_visible.length ? notVisibleNote(hm) : null,
+    legendSlot,
     actionsList(ins.top_actions, hooks),
   );
 }
@@ -45,11 +46,64 @@ function tile(label: string, value: string, id: string): HTMLElement {
   return h("div", { class: "tile", "data-stat": id }, h("div", { class: "tile-value" }, value), h("div", { class: "tile-label" }, label));
 }
 
-function fact(label: string, value: string): HTMLElement[] {
-  return [h("dt", null, label), h("dd", null, value)];
+function fact(label: string, value: string, id?: string, bad = false): HTMLElement[] {
+  return [h("dt", null, label), h("dd", { class: bad ? "fact-bad" : undefined, "data-stat": id }, value)];
 }
 
-export function legend(): HTMLElement {
+/** The colour scale for the heatmap type shown, saying what is counted. */
+export function legendFor(kind: KindInfo, hm: Heatmap): HTMLElement {
+  if (kind.mode === "scroll") return scrollLegend(kind, hm);
+  if (kind.mode === "attention") return attentionLegend(kind, hm);
+  return legend(kind);
+}
+
+function what(kind: KindInfo): HTMLElement {
+  return h("p", { class: "legend-what", "data-testid": "legend-what" }, "Counting ", h("strong", null, kind.counted), ".");
+}
+
+function bandLegend(kind: KindInfo, low: string, high: string, guide: HTMLElement, hint: string): HTMLElement {
+  const bar = h("canvas", { class: "legend-bar", "aria-hidden": "true" });
+  drawLegend(bar, "bands");
+  return h(
+    "section",
+    { class: "legend", "aria-label": "Colour scale", "data-kind": kind.value },
+    h("h3", null, "Scale"),
+    what(kind),
+    bar,
+    h("div", { class: "legend-ends" }, h("span", null, low), h("span", null, high)),
+    guide,
+    h("p", { class: "hint" }, hint),
+  );
+}
+
+function scrollLegend(kind: KindInfo, hm: Heatmap): HTMLElement {
+  const views = hm.scroll?.page_views ?? hm.total;
+  return bandLegend(
+    kind,
+    "0 %",
+    "100 % reach",
+    h(
+      "ul",
+      { class: "legend-guide" },
+      h("li", null, h("span", { class: "line-swatch" }), "75 / 50 / 25 % of visitors reached this line"),
+      h("li", null, h("span", { class: "line-swatch line-swatch-dashed" }), "average fold (bottom of the first screen)"),
+    ),
+    `Share of ${fmtInt(views)} page view${views === 1 ? "" : "s"} whose deepest scroll reached each depth.`,
+  );
+}
+
+function attentionLegend(kind: KindInfo, hm: Heatmap): HTMLElement {
+  const max = Number.isFinite(hm.max) ? hm.max : 0;
+  return bandLegend(
+    kind,
+    "0 s",
+    `${max.toFixed(1)} s`,
+    h("ul", { class: "legend-guide" }, h("li", null, "Each 5 % band of the page, coloured by its mean seconds in view.")),
+    "Relative to the longest-viewed band.",
+  );
+}
+
+export function legend(kind?: KindInfo): HTMLElement {
   const bar = h("canvas", { class: "legend-bar", "aria-hidden": "true" });
   drawLegend(bar);
   const guide: [string, string][] = [
@@ -61,10 +115,11 @@ export function legend(): HTMLElement {
   ];
   return h(
     "section",
-    { class: "legend", "aria-label": "Colour scale" },
+    { class: "legend", "aria-label": "Colour scale", "data-kind": kind?.value ?? "click" },
     h("h3", null, "Scale"),
+    kind ? what(kind) : null,
     bar,
-    h("div", { class: "legend-ends" }, h("span", null, "few"), h("span", null, "many clicks")),
+    h("div", { class: "legend-ends" }, h("span", null, "few"), h("span", null, `many ${kind?.many ?? "clicks"}`)),
     h(
       "ul",
       { class: "legend-guide" },
@@ -74,12 +129,13 @@ export function legend(): HTMLElement {
   );
 }
 
-function notVisibleNote(hm: Heatmap): HTMLElement {
+export function notVisibleNote(hm: Heatmap, kind?: KindInfo): HTMLElement {
   const n = hm.not_visible.reduce((a, b) => a + b.count, 0);
+  const noun = n === 1 ? (kind?.one ?? "click") : (kind?.many ?? "clicks");
   return h(
     "p",
     { class: "notice notice-muted small" },
-    `${fmtInt(n)} click${n === 1 ? " was" : "s were"} on elements missing from this background (${hm.not_visible.length} element${hm.not_visible.length === 1 ? "" : "s"}); they are listed but not drawn.`,
+    `${fmtInt(n)} ${noun} ${n === 1 ? "was" : "were"} on elements missing from this background (${hm.not_visible.length} element${hm.not_visible.length === 1 ? "" : "s"}); they are listed but not drawn.`,
   );
 }
 
@@ -111,6 +167,7 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
             h("span", { class: "action-count" }, fmtInt(a.count)),
           ),
           h("code", { class: "action-sel mono", title: a.selector }, a.selector),
+          frustrationBadges(a),
           h(
             "div",
             { class: "share" },
@@ -131,6 +188,24 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
           a.visible === false ? h("span", { class: "badge badge-warn" }, "not visible in this background") : null,
         );
       }),
+    ),
+  );
+}
+
+/** Small rage/dead/error counts on an action, only when non-zero. */
+function frustrationBadges(a: Action): HTMLElement | null {
+  const flags: [string, number, string][] = [
+    ["rage", a.rage ?? 0, "rage click"],
+    ["dead", a.dead ?? 0, "dead click"],
+    ["error", a.error ?? 0, "error click"],
+  ];
+  const shown = flags.filter(([, n]) => n > 0);
+  if (shown.length === 0) return null;
+  return h(
+    "div",
+    { class: "action-flags" },
+    shown.map(([kind, n, noun]) =>
+      h("span", { class: `badge badge-${kind}`, "data-flag": kind, title: `${fmtInt(n)} ${noun}${n === 1 ? "" : "s"} on this element` }, `${fmtInt(n)} ${kind}`),
     ),
   );
 }
