@@ -2,11 +2,12 @@
  * The `click` event: where (page x/y, offset inside the element), on what (selector,
  * tag, trimmed text, href), how (pointer type) and whether the element is interactive
  * or fixed on screen. Clicks are attributed to the nearest interactive ancestor within
- * a few levels (a click on a span inside a button is a click on the button).
+ * a few levels (a click on a span inside a button is a click on the button), and held
+ * a second for their frustration flags (frustration.ts).
  */
+import { hold } from "./frustration";
 import { selectorOf } from "./selector";
-import { push } from "./transport";
-import { cut, now, px, unit } from "./util";
+import { cut, now, on, px, unit } from "./util";
 import { sizes, view } from "./view";
 
 const INTERACTIVE =
@@ -75,7 +76,7 @@ function onClick(e: MouseEvent): void {
   const ry = key ? 0.5 : unit((e.clientY - box.top) / box.height);
   const link = target.closest("a[href],area[href]") as HTMLAnchorElement | null;
   const type = (e as PointerEvent).pointerType || pointer;
-  push({
+  const c = {
     k: "click",
     t: now(),
     v: view,
@@ -91,13 +92,12 @@ function onClick(e: MouseEvent): void {
     interactive: !!hit,
     pointer: POINTERS.test(type) ? type : "mouse",
     fixed: fixedOf(el),
-  });
+  };
+  hold(c, el, editable(target) || target.tagName === "CANVAS");
 }
 
 /** Listen (capture phase: before the page's own handlers change the DOM). */
 export function watchClicks(): void {
-  const opts = { capture: true, passive: true };
-  addEventListener("pointerdown", onPointer, opts);
-  addEventListener("pointerup", onPointer, opts);
-  addEventListener("click", onClick, opts);
+  on("pointerdown pointerup", onPointer, 1);
+  on("click", onClick, 1);
 }

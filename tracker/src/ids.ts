@@ -8,14 +8,10 @@ const SESSION_IDLE_MS = 30 * 60 * 1000;
 /** Used when localStorage is unavailable (sandboxed frames, some private modes). */
 const memory: Record<string, string> = {};
 
-/** 24 random hex digits (96 bits) from the platform's CSPRNG. */
+/** 24 random hex digits (96 bits) from the platform's CSPRNG (in every browser the
+ * bundle's ES2019 target runs in, secure context or not). */
 export function rid(): string {
-  const b = new Uint8Array(12);
-  try {
-    crypto.getRandomValues(b);
-  } catch {
-    for (let i = 0; i < 12; i++) b[i] = Math.random() * 256;
-  }
+  const b = crypto.getRandomValues(new Uint8Array(12));
   let s = "";
   for (let i = 0; i < 12; i++) s += (b[i] + 256).toString(16).slice(1);
   return s;

@@ -24,11 +24,21 @@
  *   that element (0..1), its tag name, its visible text (≤ 256 characters; empty for
  *   input, textarea, select, option, contenteditable and anything inside
  *   data-pageheat-mask or data-pageheat-block), the href of an enclosing link, whether
- *   it is interactive, the pointer type (mouse, touch, pen) and whether it sits in a
- *   fixed or sticky box.
+ *   it is interactive, the pointer type (mouse, touch, pen), whether it sits in a
+ *   fixed or sticky box, and its frustration flags: rage (on the first click of a burst
+ *   of ≥ 3 clicks within 1 s and 30 px of each other: the burst's click count), dead
+ *   (nothing happened in the page within 1 s) and error (a JS error followed within 1 s).
+ *   Clicks leave 1 s after the last click, or at once when the page is hidden.
+ * - move (mouse pointers only): cursor positions in page px, at most one per 100 ms and
+ *   each ≥ 20 px from the one before, with ms offsets; viewport width and document size.
+ * - scroll: deepest bottom edge of the viewport reached (px), document and viewport
+ *   height, and the visible seconds each 5 % band of the document was in the viewport;
+ *   at the end of the view and every 10 s while the viewport moves.
+ * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
+ *   hash and how often it occurred since the last batch (≤ 20 distinct messages a view).
  * - leave: visible time of the view (ms), deepest scroll reached (px), document height.
  *
- * Never collected: keystrokes, input values, mouse moves (not yet), cookies, IP-derived
+ * Never collected: keystrokes, input values, cookies, IP-derived
  * data in the browser, anything on pages where the visitor opted out (localStorage
  * `pageheat_optout`), sends Do-Not-Track / Global Privacy Control with
  * data-respect-dnt set, or falls outside the sample. Stored in the browser: the two ids
@@ -36,8 +46,12 @@
  * out deletes the ids and the unsent batches.
  */
 import { watchClicks } from "./click";
+import { watchErrors } from "./errors";
+import { watchFrustration } from "./frustration";
 import { get, set, visitorId } from "./ids";
+import { watchMoves } from "./move";
 import { setup, stop } from "./transport";
+import { fnv } from "./util";
 import { startView, tag, watch } from "./view";
 
 export interface PageheatApi {
@@ -66,11 +80,7 @@ let on =
   !(data.respectDnt != null && (nav.doNotTrack === "1" || nav.globalPrivacyControl === true));
 
 /** Where the visitor falls in 0..1, fixed per visitor id (FNV-1a). */
-function share(id: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  return (h >>> 0) / 4294967296;
-}
+const share = (id: string): number => fnv(id) / 4294967296;
 
 if (on) {
   const visitor = visitorId();
@@ -81,6 +91,9 @@ if (on) {
     setup(base.replace(/\/+$/, ""), app, visitor, +(data.flushMs || 0) || 1000);
     watch();
     watchClicks();
+    watchFrustration();
+    watchErrors();
+    watchMoves();
     startView(data.view);
   }
 }

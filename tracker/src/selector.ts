@@ -21,21 +21,11 @@ const options = {
   maxNumberOfPathChecks: 400,
 };
 
-/** The element's own id or test id, when it names it alone: the stable answer, found
- * without a search, so a busy page cannot time finder out into a positional path. */
+/** The element's own id, when it names it alone: the stable answer, found without a
+ * search, so a busy page cannot time finder out into a positional path. */
 function direct(el: Element): string {
-  const id = el.id;
-  if (id && options.idName(id)) {
-    const sel = "#" + CSS.escape(id);
-    if (document.querySelectorAll(sel).length === 1) return sel;
-  }
-  for (const a of Array.from(el.attributes)) {
-    if (TEST_ATTR.test(a.name) && options.attr(a.name, a.value)) {
-      const sel = `[${a.name}="${CSS.escape(a.value)}"]`;
-      if (document.querySelectorAll(sel).length === 1) return sel;
-    }
-  }
-  return "";
+  const sel = el.id && options.idName(el.id) ? "#" + CSS.escape(el.id) : "";
+  return sel && document.querySelectorAll(sel).length === 1 ? sel : "";
 }
 
 /** A selector that `document.querySelector` resolves to `el` (≤ 1024 characters). */

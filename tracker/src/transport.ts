@@ -22,7 +22,8 @@ const QUEUE_CHARS = 200_000;
 /** Answers that resending cannot change: the batch is dropped. */
 const FINAL = [400, 403, 413];
 
-let url = "";
+/** The collect URL (its own requests are not page activity for dead clicks). */
+export let url = "";
 let app = "";
 let visitor = "";
 let flushMs = 1000;
@@ -32,6 +33,9 @@ let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
 let retrying = false;
 let backoff = 0;
 const pending: Event[] = [];
+/** Run first by every flush (`beacon`: the page is going): events kept open for more
+ * data (move points, error counts) close, and held clicks leave when the page goes. */
+export const hooks: ((beacon?: boolean) => void)[] = [];
 
 export function setup(endpoint: string, appKey: string, visitorId: string, ms: number): void {
   url = endpoint + "/api/v1/collect";
@@ -50,6 +54,7 @@ export function push(event: Event): void {
 
 /** Send everything pending now; `beacon` when the page may be gone before a fetch ends. */
 export function flush(beacon?: boolean): void {
+  hooks.forEach((f) => f(beacon));
   clearTimeout(timer);
   timer = 0;
   while (pending.length && !off) {

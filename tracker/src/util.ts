@@ -20,3 +20,16 @@ export function unit(n: number): number {
 }
 
 export const now = (): number => Date.now();
+
+/** FNV-1a hash of `s` (unsigned 32 bits). */
+export function fnv(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** Listen on window to each of the space-separated `types`; `early`: in the capture
+ * phase (before the page's own handlers), passive. */
+export function on(types: string, f: (e: any) => void, early?: 1): void {
+  for (const t of types.split(" ")) addEventListener(t, f, early && { capture: true, passive: true });
+}

@@ -1,16 +1,24 @@
 /**
  * Page views and how they end: the `view` event, visible time and scroll depth for the
- * `leave` event, and views started by SPA navigation (history.pushState/replaceState,
+ * `leave` event, the `scroll` event (deepest bottom edge, and the visible time of each
+ * 5 % band of the document in the viewport; sent at the end of the view and every
+ * `SCROLL_SEND_S` seconds while the viewport moves), and views started by SPA navigation (history.pushState/replaceState,
  * popstate) when the URL path changes.
  */
 import { rid } from "./ids";
 import { flush, push } from "./transport";
-import { cut, now, px } from "./util";
+import { cut, now, on, px } from "./util";
 
 export type Tags = Record<string, string>;
 
 const de = document.documentElement;
 const UTM = /^utm_(source|medium|campaign|term|content)$/;
+/** Bands of the document (by its height at the time), and how often their time is
+ * added up (ms; also `SCROLL_ACC_MS` after a scroll starts) and sent (s). */
+const BANDS = 20;
+const TICK_MS = 1000;
+const SCROLL_ACC_MS = 200;
+const SCROLL_SEND_S = 10;
 
 /** The current page view's id ("" before the first view). */
 export let view = "";
@@ -20,6 +28,15 @@ let path = "";
 let vis = 0;
 let since = 0;
 let depth = 0;
+/** Visible ms per band; when and at which scrollY they were last added to (and the timer
+ * that will add them up after a scroll); seconds since the last scroll event; whether the
+ * viewport moved since. */
+let bands: number[] = [];
+let acc = 0;
+let top = 0;
+let ticks = 0;
+let moved = 0;
+let pend: ReturnType<typeof setTimeout> | 0 = 0;
 /** A leave event went out since the page was last hidden. */
 let left = false;
 /** Set once the site calls startView itself: SPA navigation then starts no view. */
@@ -35,11 +52,14 @@ export function sizes(): { vw: number; dw: number; dh: number } {
 /** End the current view (if any) and start the next one. */
 export function startView(viewName?: string, explicit?: boolean): void {
   if (explicit) manual = true;
-  if (view) leave();
+  if (view) scroll(1);
   view = rid();
   name = viewName ? cut(String(viewName), 256) : undefined;
-  vis = depth = 0;
+  vis = depth = ticks = 0;
   since = document.visibilityState === "hidden" ? 0 : now();
+  bands = Array(BANDS).fill(0);
+  acc = now();
+  top = scrollY;
   left = false;
   tags = { ...tags };
   path = location.pathname;
@@ -79,26 +99,38 @@ export function tag(key: string, value: unknown): void {
   if (key && (key in tags || Object.keys(tags).length < 16)) tags[key] = cut(String(value), 128);
 }
 
-function leave(): void {
-  push({
-    k: "leave",
-    t: now(),
-    v: view,
-    vis: Math.min(86_400_000, Math.round(vis + (since && now() - since))),
-    depth: px(depth),
-    dh: px(de.scrollHeight, 1),
-  });
+/** Add the visible time since the last call to the bands that were in view then. */
+function account(): void {
+  const t = now();
+  const dh = de.scrollHeight;
+  const d = since && t - Math.max(acc, since);
+  for (let i = Math.floor((top / dh) * BANDS); d > 0 && i < Math.min(BANDS, ((top + innerHeight) / dh) * BANDS); i++) bands[i] += d;
+  acc = t;
+  pend = 0;
+  top = Math.max(0, scrollY);
+}
+
+/** The `scroll` event, and before it (`end`) the `leave` event. */
+function scroll(end?: 1): void {
+  account();
+  ticks = moved = 0;
+  const e = { t: now(), v: view, depth: px(depth), dh: px(de.scrollHeight, 1) };
+  if (end) push({ k: "leave", ...e, vis: Math.min(86_400_000, Math.round(vis + (since && e.t - since))) });
+  push({ k: "scroll", ...e, vh: px(innerHeight, 1), bands: bands.map((b) => Math.min(864e3, Math.round(b / 100)) / 10) });
 }
 
 function scrolled(): void {
   const d = scrollY + innerHeight;
   if (d > depth) depth = d;
+  moved = 1;
+  pend ||= setTimeout(account, SCROLL_ACC_MS);
 }
 
 function hidden(): void {
+  account();
   if (since) vis += now() - since;
   since = 0;
-  if (!left) leave();
+  if (!left) scroll(1);
   left = true;
   flush(true);
 }
@@ -111,14 +143,18 @@ function navigated(): void {
 
 /** Listen for scrolling, hiding and SPA navigation. */
 export function watch(): void {
-  addEventListener("scroll", scrolled, { passive: true });
-  addEventListener("pagehide", hidden);
+  on("scroll", scrolled);
+  setInterval(() => {
+    account();
+    if (view && ++ticks >= SCROLL_SEND_S && moved) scroll();
+  }, TICK_MS);
+  on("pagehide", hidden);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") hidden();
     else if (!since) (since = now()), (left = false);
   });
   // Back from the back/forward cache: a new view of the same page (the old one has left).
-  addEventListener("pageshow", (e) => {
+  on("pageshow", (e: PageTransitionEvent) => {
     if (e.persisted) (view = ""), startView(name);
   });
   for (const method of ["pushState", "replaceState"] as const) {
@@ -129,5 +165,5 @@ export function watch(): void {
       return result;
     };
   }
-  addEventListener("popstate", navigated);
+  on("popstate", navigated);
 }

@@ -1,0 +1,92 @@
+/**
+ * Frustration flags on clicks (DESIGN "Definitions"), computed here where the DOM is.
+ *
+ * A click is held until 1 s has passed since the last click, then sent with:
+ * - `rage`: on the first click of a burst of ≥ 3 clicks, each within 1 s and 30 px of the
+ *   one before (or on the same element), the burst's click count; a scroll or a click
+ *   that leaves a text selection breaks the chain. The burst's other clicks stay clicks.
+ * - `dead`: nothing happened within 1 s of the click: no DOM mutation, window blur,
+ *   scroll, focus or input change, or network request started, and the URL is the same. Never dead: input, select,
+ *   option, textarea, contenteditable, canvas, clicks that leave a text selection.
+ * - `error`: a JS error or unhandled rejection within 1 s of the click.
+ * Activity and errors are credited to the latest click before them only.
+ * When the page is hidden first, held clicks leave at once (a click that leaves the page
+ * did something: not dead).
+ */
+import { Event, hooks, push, url } from "./transport";
+import { on } from "./util";
+
+/** Rage chain gap, and the dead and error windows (ms). */
+export const WINDOW_MS = 1000;
+/** Rage: how close (px) a click must be to the one before, and the least burst size. */
+export const RAGE_PX = 30;
+export const RAGE_MIN = 3;
+
+/** A held click: [event, activity seen (or never dead), performance time, URL, error seen]. */
+type Held = [Event, boolean, number, string, boolean];
+let held: Held[] = [];
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** The rage chain: its first click (0: none), its length, the last click's x, y, t, element. */
+let first: Event | 0 = 0;
+let n = 0;
+let lx = 0;
+let ly = 0;
+let lt = 0;
+let last: Element | undefined;
+
+const perf = () => performance.now();
+
+/** Set flag `i` (1 activity, 4 error) on the latest held click before `ms`, if its window
+ * holds `ms`: what happens belongs to the last thing the visitor did, not to every click
+ * of the second before it. */
+export function mark(i: 1 | 4, ms = perf()): void {
+  const h = held.filter((h) => ms >= h[2]).pop();
+  if (h && ms - h[2] <= WINDOW_MS) h[i] = true;
+}
+
+const observer = new MutationObserver(() => mark(1));
+
+/** Hold click `c` on element `el` for its flags (`live`: an element that is never dead). */
+export function hold(c: Event, el: Element, live: boolean): void {
+  const x = c.x as number;
+  const y = c.y as number;
+  const selected = !!((getSelection() || "") + "");
+  if (first && !selected && c.t - lt < WINDOW_MS && (el === last || Math.hypot(x - lx, y - ly) <= RAGE_PX)) {
+    if (++n >= RAGE_MIN) first.rage = n;
+  } else (first = selected ? 0 : c), (n = 1);
+  lx = x;
+  ly = y;
+  lt = c.t;
+  last = el;
+  held.push([c, selected || live, perf(), location.href, false]);
+  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  clearTimeout(timer);
+  timer = setTimeout(release, WINDOW_MS);
+}
+
+/** Send the held clicks with their flags (`gone`: the page is going, nothing is dead). */
+function release(gone?: unknown): void {
+  for (const [c, active, , href, error] of held) {
+    c.dead = !gone && !active && href === location.href;
+    c.error = error;
+    push(c);
+  }
+  held = [];
+  first = 0;
+  observer.disconnect();
+}
+
+const activity = (e: { type: string }) => {
+  if (e.type === "scroll") first = 0;
+  mark(1);
+};
+
+export function watchFrustration(): void {
+  on("scroll blur focusin input change", activity, 1);
+  try {
+    new PerformanceObserver((list) =>
+      list.getEntries().forEach((e) => e.name !== url && mark(1, e.startTime)),
+    ).observe({ type: "resource" });
+  } catch {}
+  hooks.push((beacon) => beacon && release(1));
+}
