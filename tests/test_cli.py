@@ -64,6 +64,24 @@ def test_render_json_and_png_from_a_data_directory(tmp_path):
     assert img.getpixel((700, 900))[3] == 0  # nothing where nobody clicked
 
 
+def test_render_a_scroll_map(tmp_path):
+    from pageheat.store.duckdb import DuckDBStore
+    from tests.store.test_contract import scroll
+
+    data = tmp_path / "data"
+    key = json.loads(run("app", "create", "Shop", "--data", str(data)).stdout)["key"]
+    store = DuckDBStore(data / "events.duckdb")
+    store.write([env(app=key, events=[view("v1"), scroll("v1", 3000), view("v2")])])
+    store.close()
+    out = tmp_path / "scroll.json"
+    r = run("render", "--data", str(data), "--app", key, "--view", "/", "--kind", "scroll",
+            "--out", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "scroll map of 2 page views" in r.stdout
+    s = json.loads(out.read_text())["scroll"]
+    assert s["reach"][0] == 1.0 and s["reach"][100] == 0.5
+
+
 def test_settings_lists_every_variable():
     r = run("settings")
     assert r.returncode == 0

@@ -109,7 +109,7 @@ def app_list(data: str | None) -> None:
               help="FILE.png or FILE.json")  # fmt: skip
 def render(data, key, view, kind, width, start, end, out: Path) -> None:
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
-    from pageheat import reports
+    from pageheat import heat, reports
     from pageheat.store.base import Query, WidthRange
     from pageheat.web.api import parse_time
 
@@ -140,7 +140,9 @@ def render(data, key, view, kind, width, start, end, out: Path) -> None:
             out.write_bytes(reports.heatmap_png(ph, rendered))
         else:
             out.write_text(json.dumps(reports.heatmap_json(rendered)))
-        click.echo(f"{out}: {rendered.heatmap.total} clicks, {rendered.sessions} sessions")
+        h = rendered.heatmap
+        what = f"{h.total} points" if isinstance(h, heat.Heatmap) else f"{h.page_views} page views"
+        click.echo(f"{out}: {kind} map of {what}, {rendered.sessions} sessions")
     finally:
         ph.backgrounds.shooter.close()
         ph.close()

@@ -156,8 +156,19 @@ def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7) -> bytes:
     h = r.heatmap
     png = ph.store.background_png(r.background.id) if r.background else None
     if png is not None:
-        return heat.composite(png, h.intensity, h.cell, opacity=opacity)
-    return heat.png(h.intensity, h.cell, h.width, h.height)
+        out = heat.composite(png, h.intensity, h.cell, opacity=opacity)
+    else:
+        out = heat.png(h.intensity, h.cell, h.width, h.height)
+    if r.kind == "scroll" and r.depths is not None and len(r.depths.depth):
+        summary = scroll_summary(r.depths)
+        marks = [
+            (summary[f"depth_{p}"] / 100 * h.height, f"{p} % of visitors reached here")
+            for p in (75, 50, 25)
+            if summary[f"depth_{p}"] is not None
+        ]
+        marks.append((summary["avg_fold"] / 100 * h.height, "average fold"))
+        out = heat.mark_lines(out, marks)
+    return out
 
 
 def action_name(tag: str, text: str) -> str:

@@ -107,8 +107,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Sessions under which scroll and attention maps carry a warning.",
     ),
     Setting("min_sessions_move", 2000, "Sessions under which move maps carry a warning."),
-    # Definitions.
+    # Definitions. The browser-side ones reach the tracker through the script pageheat serves.
     Setting("session_idle_min", 30, "Idle minutes that split a visitor's activity into sessions."),
+    Setting(
+        "frustration_window_ms",
+        1000,
+        "Rage chain gap, and how long after a click activity (dead) or an error (error click) counts.",
+    ),
+    Setting(
+        "rage_radius_px",
+        30,
+        "How close a click must be to the one before to continue a rage chain.",
+    ),
+    Setting("rage_min_clicks", 3, "Clicks in a chain that make a rage click."),
+    Setting(
+        "move_interval_ms",
+        100,
+        "Shortest time between two cursor positions the tracker keeps (10 Hz).",
+    ),
+    Setting("move_min_px", 20, "Shortest distance between two cursor positions the tracker keeps."),
     # Backgrounds.
     Setting("chromium", "/usr/bin/chromium", "Chromium binary used for page screenshots."),
     Setting("screenshot_max_height", 12_000, "Tallest full-page screenshot in CSS px."),

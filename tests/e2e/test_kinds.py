@@ -73,7 +73,7 @@ def _leave(context, page) -> None:
     context.close()
 
 
-def _until(fn, timeout=20.0):
+def _until(fn, timeout=40.0):
     deadline = time.monotonic() + timeout
     while True:
         value = fn()
@@ -159,7 +159,9 @@ def test_scroll_reach_from_ten_visitors(browser, shop):
         context, page = _open(browser, url)
         if i < 5:  # half read to the bottom
             page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-            page.wait_for_timeout(300)
+            # the page has scrolled and painted, so its scroll event has fired
+            page.wait_for_function("scrollY + innerHeight >= document.documentElement.scrollHeight")
+            page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 100)))")
         _leave(context, page)
     scroll = _until(lambda: (s := api.get(f"/api/v1/apps/{key}/scroll",
                                           params={"view": "/kinds.html", "width": "desktop"})
@@ -222,3 +224,23 @@ def test_no_moves_from_a_touch_screen(browser, shop):
     assert _heat(api, key, "move", width="mobile")["total"] == 0
     tap = _heat(api, key, "click", width="mobile")
     assert tap["total"] == 1
+
+
+def test_rage_threshold_is_a_setting_the_tracker_obeys(browser, site, tmp_path):
+    from tests.conftest import LiveServer
+
+    server = LiveServer(tmp_path / "strict", env={"PAGEHEAT_RAGE_MIN_CLICKS": "2"}).start()
+    try:
+        key = server.create_app("Strict", [site.url])
+        url = site.page("strict.html", PAGE.format(server=server.url, key=key))
+        context, page = _open(browser, url)
+        page.click("#rage")
+        page.click("#rage")  # two clicks: rage under this server's setting
+        _leave(context, page)
+        with server.api() as api:
+            stats = _until(lambda: (s := api.get(f"/api/v1/apps/{key}/insights",
+                                                  params={"view": "/strict.html"})
+                                    .json()["stats"])["total_clicks"] >= 2 and s)  # fmt: skip
+        assert stats["rage_clicks"] == 1
+    finally:
+        server.stop()

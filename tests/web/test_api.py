@@ -177,3 +177,42 @@ def test_scroll_endpoint_reports_reach_and_marks(client, key):
     assert r["reach"][0] == 1.0 and r["reach"][75] == 0.5
     assert r["depth_75"] == 30 and r["depth_50"] == 100
     assert r["avg_fold"] == 30.0
+
+
+def test_the_served_tracker_carries_the_browser_side_thresholds(tmp_path):
+    """Rage, dead and move thresholds are settings like the rest; the tracker gets them."""
+    from fastapi.testclient import TestClient
+
+    from pageheat.app import Pageheat
+    from tests.conftest import make_settings
+
+    ph = Pageheat(make_settings(tmp_path / "d", rage_min_clicks=4, frustration_window_ms=700))
+    try:
+        with TestClient(ph.asgi()) as c:
+            js = c.get("/pageheat.js").text
+    finally:
+        ph.close()
+    head = js.splitlines()[0]
+    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20};'
+
+
+def test_scroll_png_marks_where_the_visitors_dropped_off(client, key):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from tests.store.test_contract import scroll
+
+    now = int(time.time() * 1000)
+    for i in range(4):  # half read to the end, half stay on the first screen
+        record(
+            client, key, [view(f"v{i}"), {**scroll(f"v{i}", 3000 if i < 2 else 900), "t": now}], i
+        )
+    r = client.get(f"/api/v1/apps/{key}/heatmap",
+                   params={"view": "/p/?", "kind": "scroll", "format": "png"})  # fmt: skip
+    img = Image.open(BytesIO(r.content)).convert("RGB")
+    h = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "kind": "scroll"}).json()
+    assert img.size == (h["width"], h["height"])
+    y50 = round(h["scroll"]["depth_50"] / 100 * h["height"])
+    dark = [y for y in range(img.height) if img.getpixel((img.width // 2, y))[0] < 60]
+    assert any(abs(y - y50) <= 2 for y in dark), (y50, dark[:20])  # the 50 % line is drawn

@@ -16,11 +16,14 @@
 import { Event, hooks, push, url } from "./transport";
 import { on } from "./util";
 
+/** The server's settings for the thresholds below, written in front of this script when
+ * it serves it (`pageheatConfig`, short keys); these defaults are DESIGN.md's. */
+export const cfg: Record<string, number> = (self as any).pageheatConfig || {};
 /** Rage chain gap, and the dead and error windows (ms). */
-export const WINDOW_MS = 1000;
+export const WINDOW_MS = cfg.w || 1000;
 /** Rage: how close (px) a click must be to the one before, and the least burst size. */
-export const RAGE_PX = 30;
-export const RAGE_MIN = 3;
+export const RAGE_PX = cfg.p || 30;
+export const RAGE_MIN = cfg.n || 3;
 
 /** A held click: [event, activity seen (or never dead), performance time, URL, error seen]. */
 type Held = [Event, boolean, number, string, boolean];

@@ -3,12 +3,13 @@
  * at least `MOVE_PX` from the one kept before, as [x, y, ms after t] triples; one event
  * per batch (or per `MOVE_POINTS` points), sent with the normal flushes.
  */
+import { cfg } from "./frustration";
 import { Event, hooks, push } from "./transport";
 import { now, on, px } from "./util";
 import { sizes, view } from "./view";
 
-const MOVE_MS = 100;
-const MOVE_PX = 20;
+const MOVE_MS = cfg.m || 100;
+const MOVE_PX = cfg.d || 20;
 const MOVE_POINTS = 200;
 
 /** The open move event (0: none), its start (event time base), the last point kept. */

@@ -11,7 +11,7 @@ Shaped like datashader's pipeline, each stage a function on arrays::
 `heatmap` runs them all and `to_json` shapes the result for the dashboard.
 """
 
-from .encode import composite, png
+from .encode import composite, mark_lines, png
 from .grid import grid
 from .hotspots import hotspots
 from .normalise import HOW, normalise
@@ -30,6 +30,7 @@ __all__ = [
     "grid",
     "heatmap",
     "hotspots",
+    "mark_lines",
     "normalise",
     "place",
     "png",

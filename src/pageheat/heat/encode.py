@@ -11,11 +11,11 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from .shade import palette_lut, shade_index
 
-__all__ = ["composite", "png", "upscale_index"]
+__all__ = ["composite", "mark_lines", "png", "upscale_index"]
 
 
 def upscale_index(idx: np.ndarray, cell: int, width: int, height: int) -> np.ndarray:
@@ -90,4 +90,27 @@ def composite(
     bg.paste(colour.convert("RGB"), (0, 0), mask)
     buf = io.BytesIO()
     bg.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def mark_lines(png_bytes: bytes, lines: list[tuple[float, str]]) -> bytes:
+    """Horizontal lines across the page at ``y`` (page px), each with its label.
+
+    The scroll map's 75/50/25 % and fold marks: a reader of an exported PNG should see
+    where the drop-offs are without the dashboard's hover.
+    """
+    im = Image.open(io.BytesIO(png_bytes)).convert("RGBA")
+    draw = ImageDraw.Draw(im)
+    try:
+        font = ImageFont.load_default(size=16)  # scalable when Pillow has FreeType
+    except (TypeError, ImportError, OSError):
+        font = ImageFont.load_default()
+    for y, label in lines:
+        y = round(min(max(y, 0), im.height - 1))
+        draw.line([(0, y), (im.width, y)], fill=(20, 20, 20, 255), width=2)
+        box = draw.textbbox((8, y + 4), label, font=font)
+        draw.rectangle((box[0] - 4, box[1] - 3, box[2] + 4, box[3] + 3), fill=(20, 20, 20, 220))
+        draw.text((8, y + 4), label, fill=(255, 255, 255, 255), font=font)
+    buf = io.BytesIO()
+    im.save(buf, "PNG", compress_level=1)
     return buf.getvalue()

@@ -6,6 +6,7 @@ script routes on the path. Nothing comes from a CDN.
 
 from __future__ import annotations
 
+import json
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any
@@ -40,11 +41,20 @@ def _html(name: str) -> HTMLResponse:
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(include_in_schema=False)
 
+    s = ph.settings
+    # The tracker's browser-side thresholds are settings too: written in front of the
+    # bundle, where tracker/src/frustration.ts reads them (short keys keep it small).
+    config = json.dumps({
+        "w": s.frustration_window_ms, "p": s.rage_radius_px, "n": s.rage_min_clicks,
+        "m": s.move_interval_ms, "d": s.move_min_px,
+    }, separators=(",", ":"))  # fmt: skip
+    tracker_js = f"self.pageheatConfig={config};\n".encode() + _static("pageheat.js")
+
     @r.get("/pageheat.js")
     def tracker() -> Response:
         # Loaded cross-origin by script tags on the sites being measured.
         return Response(
-            _static("pageheat.js"),
+            tracker_js,
             media_type="text/javascript",
             headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
         )
