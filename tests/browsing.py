@@ -31,3 +31,14 @@ def box(browser, url: str, width: int, sel: str) -> dict[str, float]:
     )
     context.close()
     return rect
+
+
+def watch_problems(page) -> list[str]:
+    """Collect the page's uncaught errors and Content-Security-Policy violations."""
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return problems

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.browsing import box, visit
+from tests.browsing import box, visit, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +47,7 @@ HOTTEST_PIXEL = """canvas => {
 def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, site):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    problems = watch_problems(page)
 
     # Not signed in: the app sends the browser to /login and back afterwards.
     page.goto(f"{live_server.url}/")

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import box
+from tests.browsing import box, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +91,7 @@ def test_heatmap_types_scroll_rage_and_the_url(browser, live_server, site):
 
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    problems = watch_problems(page)
     page.goto(f"{live_server.url}/login")
     page.fill("#token", live_server.token)
     page.click("button[type=submit]")
