@@ -109,13 +109,11 @@ def scroll_summary(depths: Depths) -> dict[str, Any]:
 
 def _stored_bg(ph: Pageheat, query: Query) -> Background | None:
     assert query.view is not None and query.width is not None
-    return ph.store.background(query.app, query.view, query.width.name)
+    return ph.store.background(*ph.backgrounds.key(query))
 
 
 def _status(ph: Pageheat, query: Query, bg: Background | None) -> tuple[str, str | None]:
-    st = ph.backgrounds.status(
-        (query.app, query.view or "", query.width.name if query.width else "")
-    )
+    st = ph.backgrounds.status(query)
     if st is not None:
         return st.state, st.error
     return ("ready" if bg is not None else "none"), None

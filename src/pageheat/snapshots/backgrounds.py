@@ -52,14 +52,18 @@ class Backgrounds:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def status(self, key: Key) -> Status | None:
-        return self._status.get(key)
+    @staticmethod
+    def key(query: Query) -> Key:
+        """What a background is of: (app, view, width class); one spelling for all uses."""
+        return (query.app, query.view or "", query.width.name if query.width else "desktop")
+
+    def status(self, query: Query) -> Status | None:
+        return self._status.get(self.key(query))
 
     def ensure(self, query: Query, selectors: list[str], force: bool = False) -> Background | None:
         """The current background, starting a capture when there is none, it is stale or asked."""
         assert query.view is not None and query.width is not None
-        key = (query.app, query.view, query.width.name)
-        bg = self.store.background(*key)
+        bg = self.store.background(*self.key(query))
         missing = (
             bg is not None and bg.rects is not None and any(s not in bg.rects for s in selectors)
         )
@@ -69,7 +73,7 @@ class Backgrounds:
         return bg
 
     def request(self, query: Query, selectors: list[str]) -> None:
-        key = (query.app, query.view or "", query.width.name if query.width else "desktop")
+        key = self.key(query)
         with self._lock:
             current = self._status.get(key)
             if current and current.state == "capturing":
@@ -93,7 +97,7 @@ class Backgrounds:
         shot = self.shooter.capture(sample["url"], width, selectors)
         bg = Background(
             id=secrets.token_hex(8), app=query.app, view=query.view or "",
-            width_class=query.width.name if query.width else "desktop", url=sample["url"],
+            width_class=self.key(query)[2], url=sample["url"],
             width=shot.width, height=shot.height, captured_ms=int(time.time() * 1000),
             png=shot.png, rects=shot.rects,
         )  # fmt: skip
