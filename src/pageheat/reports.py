@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pageheat import heat
+from pageheat.heat.pipeline import grid_json
 from pageheat.heat.placement import Placed, Points, place
 from pageheat.heat.scroll import BandMap, attention_map, depth_at, reach, scroll_map
 from pageheat.store.base import Background, Depths, Query
@@ -123,9 +124,7 @@ def heatmap_json(r: Rendered) -> dict[str, Any]:
     h = r.heatmap
     if isinstance(h, BandMap):
         out = {
-            "cell": h.cell, "width": h.width, "height": h.height,
-            "cols": int(h.intensity.shape[1]), "rows": int(h.intensity.shape[0]),
-            "grid": np.round(h.intensity, 3).ravel().tolist(), "max": h.max,
+            **grid_json(h.intensity, h.cell, h.width, h.height, h.max),
             "total": h.page_views, "hotspots": [], "placed": {"anchored": 0, "positional": 0},
             "not_visible": [],
         }  # fmt: skip

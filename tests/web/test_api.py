@@ -155,6 +155,7 @@ def test_every_kind_answers_with_a_grid(client, key, kind):
     h = r.json()
     assert h["kind"] == kind and len(h["grid"]) == h["cols"] * h["rows"]
     assert max(h["grid"]) > 0
+    assert all(round(v, 3) == v for v in h["grid"])  # 3 decimals, no float32 noise
     if kind in ("rage", "dead", "error"):
         assert h["total"] == 1 and h["warning"] is None  # frustration needs no minimum
     if kind == "scroll":
@@ -216,3 +217,15 @@ def test_scroll_png_marks_where_the_visitors_dropped_off(client, key):
     y50 = round(h["scroll"]["depth_50"] / 100 * h["height"])
     dark = [y for y in range(img.height) if img.getpixel((img.width // 2, y))[0] < 60]
     assert any(abs(y - y50) <= 2 for y in dark), (y50, dark[:20])  # the 50 % line is drawn
+
+
+def test_band_map_grid_is_sent_to_three_decimals(client, key):
+    """Shares like 1/3 must reach the dashboard as 0.333, not float32's 0.33300000429."""
+    from tests.store.test_contract import scroll
+
+    now = int(time.time() * 1000)
+    for i, depth in enumerate((3000, 1500, 900)):
+        record(client, key, [view(f"v{i}"), {**scroll(f"v{i}", depth), "t": now}], i)
+    h = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "kind": "scroll"}).json()
+    assert 0.333 in h["grid"] and 0.667 in h["grid"]
+    assert all(round(v, 3) == v for v in h["grid"])

@@ -18,7 +18,7 @@ from .normalise import clip_value, normalise
 from .placement import Placed, Points, Rect, place
 from .smooth import smooth
 
-__all__ = ["Heatmap", "heatmap", "to_json"]
+__all__ = ["Heatmap", "grid_json", "heatmap", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,21 @@ def heatmap(
     )
 
 
+def grid_json(intensity: np.ndarray, cell: int, width: int, height: int, peak: float) -> dict:
+    """The grid part of every map's JSON (point maps and band maps alike)."""
+    rows, cols = intensity.shape
+    return {
+        "cell": int(cell),
+        "width": int(width),
+        "height": int(height),
+        "cols": int(cols),
+        "rows": int(rows),
+        # float64 before rounding: float32 0.1 would otherwise print as 0.10000000149.
+        "grid": np.round(intensity.astype(np.float64), 3).ravel().tolist(),
+        "max": float(peak),
+    }
+
+
 def to_json(h: Heatmap) -> dict:
     """JSON-ready dict for the dashboard and the API.
 
@@ -96,17 +111,9 @@ def to_json(h: Heatmap) -> dict:
     to send and maps straight onto a canvas ``ImageData`` loop; ``cols`` and
     ``rows`` give its shape.
     """
-    rows, cols = h.intensity.shape
     anchored = int(np.count_nonzero(h.placed.anchored))
     return {
-        "cell": int(h.cell),
-        "width": int(h.width),
-        "height": int(h.height),
-        "cols": int(cols),
-        "rows": int(rows),
-        # float64 before rounding: float32 0.1 would otherwise print as 0.10000000149.
-        "grid": np.round(h.intensity.astype(np.float64), 3).ravel().tolist(),
-        "max": float(h.max),
+        **grid_json(h.intensity, h.cell, h.width, h.height, h.max),
         "total": int(h.total),
         "hotspots": [dict(s) for s in h.hotspots],
         "placed": {"anchored": anchored, "positional": len(h.placed) - anchored},
