@@ -83,7 +83,7 @@ def render(ph: Pageheat, query: Query, kind: str = "click", capture: bool = True
             h = scroll_map(depths.depth, width, height, s.cell_px)
         else:
             h = attention_map(depths.bands, width, height, s.cell_px)
-    sessions = ph.store.stats(query)["sessions"]
+    sessions = ph.store.sessions(query)
     warning = None
     needed = minimum_sessions(ph, kind)
     if sessions < needed:

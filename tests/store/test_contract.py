@@ -129,6 +129,7 @@ def test_actions_and_stats(store):
     stats = store.stats(q)
     assert stats["page_views"] == 2
     assert stats["visitors"] == 2
+    assert stats["sessions"] == store.sessions(q) == 2
     assert stats["total_clicks"] == 4
     assert stats["avg_visible_s"] == pytest.approx(15.0)
     # s1 went on to /pricing, s2 ended on /: half the sessions ended here

@@ -158,6 +158,9 @@ class EventStore(Protocol):
     def points(self, query: Query, kind: str = "click") -> Points:
         """Clicks, taps or cursor positions (``POINT_KINDS``) as the heat engine's columns."""
 
+    def sessions(self, query: Query) -> int:
+        """Sessions that saw the query's view: what minimum-data warnings count."""
+
     def depths(self, query: Query) -> Depths:
         """Scroll depth, fold and attention of each page view matching the query."""
 

@@ -215,6 +215,11 @@ class DuckDBStore:
             "popularity": round(pvs / app_pvs, 4) if app_pvs and query.view else None,
         }
 
+    def sessions(self, query: Query) -> int:
+        where, params = _where(query)
+        ((n,),) = self._read(f"SELECT count(DISTINCT session) FROM pageviews WHERE {where}", params)
+        return int(n)
+
     def depths(self, query: Query) -> Depths:
         where, params = _where(query)
         views = f"SELECT view_id FROM pageviews WHERE {where}"
