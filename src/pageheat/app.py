@@ -17,7 +17,7 @@ from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds
 from pageheat.snapshots.screenshot import Screenshotter
-from pageheat.store.base import EventStore
+from pageheat.store.base import EventStore, WidthRange
 
 
 def open_store(settings: Settings) -> EventStore:
@@ -76,6 +76,11 @@ class Pageheat:
         path.write_text(token + "\n")
         path.chmod(0o600)
         return token
+
+    def width_range(self, text: str) -> WidthRange:
+        """A width class or ``MIN-MAX`` under this instance's width-class settings."""
+        s = self.settings
+        return WidthRange.parse(text, s.desktop_min_px, s.mobile_max_px)
 
     @property
     def public_url(self) -> str:

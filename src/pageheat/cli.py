@@ -110,17 +110,16 @@ def app_list(data: str | None) -> None:
 def render(data, key, view, kind, width, start, end, out: Path) -> None:
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
     from pageheat import heat, reports
-    from pageheat.store.base import Query, WidthRange
+    from pageheat.store.base import Query
     from pageheat.web.api import parse_time
 
     if out.suffix not in {".png", ".json"}:
         raise click.BadParameter("--out must end in .png or .json")
     ph = _pageheat(data=data)
     try:
-        s = ph.settings
         try:
             query = Query(
-                app=key, view=view, width=WidthRange.parse(width, s.desktop_min_px, s.mobile_max_px),
+                app=key, view=view, width=ph.width_range(width),
                 start_ms=parse_time(start, "--from"), end_ms=parse_time(end, "--to"),
             )  # fmt: skip
         except Exception as exc:

@@ -114,20 +114,10 @@ def _seed_when_up(ph: Pageheat, site_url: str, visits: int) -> None:
         click.echo(f"  Recorded {n} demo visits. Open the dashboard to see them.")
         for path in TARGETS:
             for width in WIDTHS:
-                query = Query(app=DEMO_KEY, view=_view_name(path), width=_width(ph, width))
+                query = Query(app=DEMO_KEY, view=path, width=ph.width_range(width))
                 ph.backgrounds.request(query, ph.store.points(query).selectors)
     except Exception as exc:  # the demo still runs; real clicks still count
         click.echo(f"  Could not record demo visits: {exc}", err=True)
-
-
-def _view_name(path: str) -> str:
-    return "/" if path == "/" else path
-
-
-def _width(ph: Pageheat, name: str):
-    from pageheat.store.base import WidthRange
-
-    return WidthRange.parse(name, ph.settings.desktop_min_px, ph.settings.mobile_max_px)
 
 
 def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -11,7 +11,7 @@ from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
 from pageheat import reports
-from pageheat.store.base import Query, WidthRange
+from pageheat.store.base import Query
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ class NewApp(msgspec.Struct):
 
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
-    s = ph.settings
 
     def app_or_404(key: str) -> App:
         app = ph.meta.app(key)
@@ -63,7 +62,7 @@ def router(ph: Pageheat) -> APIRouter:
     ) -> Query:
         app_or_404(key)
         try:
-            wr = WidthRange.parse(width or "desktop", s.desktop_min_px, s.mobile_max_px)
+            wr = ph.width_range(width or "desktop")
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return Query(
