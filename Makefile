@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 STATIC := src/pageheat/web/static
-ASSETS := $(STATIC)/pageheat.js $(STATIC)/dashboard.js
+ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
 .PHONY: install run test bench lint chromium clean

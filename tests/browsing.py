@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 
-def visit(browser, url: str, width: int, clicks: list[str], touch: bool = False) -> None:
-    """One visitor: load the page with the tracker, click or tap, leave (the tracker flushes)."""
+def visit(
+    browser, url: str, width: int, clicks: list[str], touch: bool = False,
+    cookie: str | None = None, typed: dict[str, str] | None = None, snapshot: bool = False,
+) -> bytes | None:  # fmt: skip
+    """One visitor: load the page with the tracker, type, click or tap, leave (the tracker
+    flushes). ``cookie`` ("name=value") signs the visitor in; with ``snapshot`` the visitor
+    stays until the tracker has uploaded a snapshot, whose request body is returned."""
     context = browser.new_context(
         viewport={"width": width, "height": 800}, has_touch=touch, is_mobile=touch
     )
+    if cookie:
+        name, _, value = cookie.partition("=")
+        context.add_cookies([{"name": name, "value": value, "url": url}])
     page = context.new_page()
+    uploads: list = []
+    page.on("response", lambda r: uploads.append(r) if "/api/v1/snapshot" in r.url else None)
+    body = None
     page.goto(url, wait_until="load")
     page.wait_for_function("window.pageheat !== undefined")
+    for sel, text in (typed or {}).items():
+        page.fill(sel, text)
     for sel in clicks:
         page.locator(sel).scroll_into_view_if_needed()
         page.tap(sel) if touch else page.click(sel)
+    if snapshot:
+        for _ in range(200):
+            if uploads:
+                break
+            page.wait_for_timeout(100)
+        assert uploads, "the tracker uploaded no snapshot within 20 s"
+        assert uploads[0].status == 201, uploads[0].text()
+        body = uploads[0].request.post_data_buffer
     page.close(run_before_unload=True)  # pagehide: the tracker sends what it holds
     context.close()
+    return body
 
 
-def box(browser, url: str, width: int, sel: str) -> dict[str, float]:
+def box(browser, url: str, width: int, sel: str, cookie: str | None = None) -> dict[str, float]:
     """The element's page box at ``width``, measured with the tracker blocked."""
     context = browser.new_context(viewport={"width": width, "height": 800})
+    if cookie:
+        name, _, value = cookie.partition("=")
+        context.add_cookies([{"name": name, "value": value, "url": url}])
     page = context.new_page()
     page.route("**/pageheat.js", lambda route: route.abort())
     page.goto(url)

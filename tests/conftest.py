@@ -124,7 +124,23 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.stop()
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files; every request path is noted, and gated pages need the cookie."""
+
+    def __init__(self, *args, site: SiteServer, **kwargs):
+        self.site = site
+        super().__init__(*args, directory=str(site.root), **kwargs)
+
+    def do_GET(self) -> None:
+        self.site.requests.append(self.path)
+        name = self.path.split("?", 1)[0].lstrip("/")
+        if name in self.site.gated and self.site.cookie not in self.headers.get("Cookie", ""):
+            self.send_response(302)
+            self.send_header("Location", "/login.html")
+            self.end_headers()
+            return
+        super().do_GET()
+
     def log_message(self, *args) -> None:
         pass
 
@@ -134,7 +150,12 @@ class SiteServer:
 
     def __init__(self, root: Path):
         self.root = root
-        handler = functools.partial(_Quiet, directory=str(root))
+        #: Every path requested, in order (to tell whether something fetched a URL).
+        self.requests: list[str] = []
+        #: Page names served only to a browser that sends ``cookie`` (a logged-in page).
+        self.gated: set[str] = set()
+        self.cookie = "session=signed-in"
+        handler = functools.partial(_SiteHandler, site=self)
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"

@@ -27,7 +27,38 @@ export interface Hotspot {
   selector: string | null;
 }
 
-export type BackgroundStatus = "ready" | "capturing" | "none" | "failed";
+/**
+ * Where the view's backgrounds stand: "capturing" a screenshot of the live page,
+ * "rendering" a visitor's snapshot, the last attempt "failed", or "none" yet.
+ */
+export type BackgroundStatus = "ready" | "capturing" | "rendering" | "none" | "failed";
+
+/**
+ * One picture a heatmap can be drawn over: a page state rendered from a visitor's DOM
+ * snapshot ("snapshot", named by its `layout_hash`) or a screenshot of the live page ("page").
+ */
+export interface Background {
+  id: string;
+  width: number;
+  height: number;
+  width_class?: string;
+  source?: "snapshot" | "page" | string;
+  layout_hash?: string | null;
+  /** ms since the epoch (older servers: an ISO string). */
+  captured: number | string | null;
+  url: string;
+  thumbnail?: string;
+  /** Page views that settled in this page state (the background list only). */
+  page_views?: number;
+}
+
+/** The page states captured for a view and width, and the one used when none is chosen. */
+export interface Backgrounds {
+  backgrounds: Background[];
+  default: string | null;
+  status: BackgroundStatus;
+  error: string | null;
+}
 
 export interface Heatmap {
   kind: string;
@@ -40,7 +71,7 @@ export interface Heatmap {
   max: number;
   total: number;
   hotspots: Hotspot[];
-  background: { id: string; width: number; height: number; url: string; captured: number | string | null } | null;
+  background: Background | null;
   background_status: BackgroundStatus;
   background_error: string | null;
   placed: { anchored: number; positional: number };
@@ -160,12 +191,15 @@ export const api = {
   createApp: (name: string, origins: string[]) => request<App>("POST", "/api/v1/apps", { name, origins }),
   views: (key: string, width?: string) =>
     request<{ views: View[] }>("GET", `${base(key)}/views${qs({ width })}`).then((r) => r.views),
-  heatmap: (key: string, view: string, width: string, kind = "click") =>
-    request<Heatmap>("GET", `${base(key)}/heatmap${qs({ view, width, kind, format: "json" })}`),
+  heatmap: (key: string, view: string, width: string, kind = "click", background?: string | null) =>
+    request<Heatmap>("GET", `${base(key)}/heatmap${qs({ view, width, kind, format: "json", background: background ?? undefined })}`),
   scroll: (key: string, view: string, width: string) =>
     request<ScrollReach>("GET", `${base(key)}/scroll${qs({ view, width })}`),
-  insights: (key: string, view: string, width: string) =>
-    request<Insights>("GET", `${base(key)}/insights${qs({ view, width })}`),
+  insights: (key: string, view: string, width: string, background?: string | null) =>
+    request<Insights>("GET", `${base(key)}/insights${qs({ view, width, background: background ?? undefined })}`),
+  /** Lists what is there; unlike the heatmap, it never starts a capture. */
+  backgrounds: (key: string, view: string, width: string) =>
+    request<Backgrounds>("GET", `${base(key)}/backgrounds${qs({ view, width })}`),
   recapture: (key: string, view: string, width: string) =>
     request<{ background_status: string }>("POST", `${base(key)}/background${qs({ view, width })}`),
 };

@@ -74,11 +74,11 @@ export function fmtSeconds(s: number | null | undefined): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
-/** "3 minutes ago" style, falling back to the date for old times. */
-export function fmtAgo(iso: string | null | undefined): string {
-  if (!iso) return "never";
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
+/** "3 minutes ago" style, falling back to the date for old times; ISO text or ms since the epoch. */
+export function fmtAgo(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === "") return "never";
+  const t = typeof iso === "number" ? iso : Date.parse(iso);
+  if (!Number.isFinite(t)) return String(iso);
   const s = Math.max(0, (Date.now() - t) / 1000);
   if (s < 60) return "just now";
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;

@@ -105,9 +105,10 @@ def app_list(data: str | None) -> None:
 )
 @click.option("--from", "start", help="ISO date or date-time (UTC).")
 @click.option("--to", "end", help="ISO date or date-time (UTC), exclusive.")
+@click.option("--background", help="Background id (default: the most common page state).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.png or FILE.json")  # fmt: skip
-def render(data, key, view, kind, width, start, end, out: Path) -> None:
+def render(data, key, view, kind, width, start, end, background, out: Path) -> None:
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
     from pageheat import heat, reports
     from pageheat.store.base import Query
@@ -126,14 +127,14 @@ def render(data, key, view, kind, width, start, end, out: Path) -> None:
             raise click.BadParameter(str(getattr(exc, "detail", exc))) from None
         if ph.meta.app(key) is None:
             raise click.BadParameter(f"no app with key {key!r}")
-        if ph.store.background(key, view, query.width.name) is None:
+        if not background and ph.backgrounds.choose(query) is None:
             try:
                 ph.backgrounds.capture_now(query, ph.store.points(query).selectors)
             except Exception as exc:
                 click.echo(f"no background: {exc}", err=True)
         try:
-            rendered = reports.render(ph, query, kind, capture=False)
-        except ValueError as exc:
+            rendered = reports.render(ph, query, kind, capture=False, background=background)
+        except (ValueError, LookupError) as exc:
             raise click.BadParameter(str(exc)) from None
         if out.suffix == ".png":
             out.write_bytes(reports.heatmap_png(ph, rendered))

@@ -59,13 +59,24 @@ def minimum_sessions(ph: Pageheat, kind: str) -> int:
     }.get(kind, 0)  # fmt: skip
 
 
-def render(ph: Pageheat, query: Query, kind: str = "click", capture: bool = True) -> Rendered:
+def render(
+    ph: Pageheat, query: Query, kind: str = "click", capture: bool = True,
+    background: str | None = None,
+) -> Rendered:  # fmt: skip
+    """The heatmap of ``query`` over ``background`` (an id) or the view's default one.
+
+    Raises ValueError for an unknown kind and LookupError for a background that is not
+    one of the view's.
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     s = ph.settings
     rows = ph.store.points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
-    bg = ph.backgrounds.ensure(query, selectors) if capture else _stored_bg(ph, query)
+    if capture:
+        bg = ph.backgrounds.ensure(query, selectors, background)
+    else:
+        bg = ph.backgrounds.choose(query, background)
     if bg is not None:
         width, height, rects = bg.width, bg.height, bg.rects
     else:
@@ -108,11 +119,6 @@ def scroll_summary(depths: Depths) -> dict[str, Any]:
     }
 
 
-def _stored_bg(ph: Pageheat, query: Query) -> Background | None:
-    assert query.view is not None and query.width is not None
-    return ph.store.background(*ph.backgrounds.key(query))
-
-
 def _status(ph: Pageheat, query: Query, bg: Background | None) -> tuple[str, str | None]:
     st = ph.backgrounds.status(query)
     if st is not None:
@@ -137,16 +143,42 @@ def heatmap_json(r: Rendered) -> dict[str, Any]:
     bg = r.background
     out.update(
         kind=r.kind,
-        background=None if bg is None else {
-            "id": bg.id, "width": bg.width, "height": bg.height,
-            "url": f"/api/v1/backgrounds/{bg.id}.png", "captured": bg.captured_ms,
-        },
+        background=None if bg is None else background_json(bg),
         background_status=r.status,
         background_error=r.error,
         warning=r.warning,
         sessions=r.sessions,
     )  # fmt: skip
     return out
+
+
+def background_json(bg: Background, page_views: int | None = None) -> dict[str, Any]:
+    """A background as the API lists it: what it shows, when, and where its pictures are."""
+    out = {
+        "id": bg.id, "width": bg.width, "height": bg.height, "width_class": bg.width_class,
+        "source": bg.source, "layout_hash": bg.layout_hash, "captured": bg.captured_ms,
+        "url": f"/api/v1/backgrounds/{bg.id}.png",
+        "thumbnail": f"/api/v1/backgrounds/{bg.id}.png?thumb=1",
+    }  # fmt: skip
+    if page_views is not None:
+        out["page_views"] = page_views
+    return out
+
+
+def backgrounds(ph: Pageheat, query: Query) -> dict[str, Any]:
+    """The page states captured for a view and width range, and the one used by default."""
+    counts = ph.store.layout_counts(query)
+    chosen = ph.backgrounds.choose(query)
+    st = ph.backgrounds.status(query)
+    return {
+        "backgrounds": [
+            background_json(b, counts.get(b.layout_hash or "", 0))
+            for b in ph.backgrounds.available(query)
+        ],
+        "default": chosen.id if chosen else None,
+        "status": st.state if st else ("ready" if chosen else "none"),
+        "error": st.error if st else None,
+    }
 
 
 def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7) -> bytes:
@@ -174,11 +206,13 @@ def action_name(tag: str, text: str) -> str:
     return f"click on {label[:60]}" if label else f"click on <{tag}>"
 
 
-def insights(ph: Pageheat, query: Query, limit: int = 100) -> dict[str, Any]:
+def insights(
+    ph: Pageheat, query: Query, limit: int = 100, background: str | None = None
+) -> dict[str, Any]:
     stats = ph.store.stats(query)
     actions = ph.store.actions(query, limit=limit)
     rows = ph.store.points(query)
-    bg = _stored_bg(ph, query) if query.view and query.width else None
+    bg = ph.backgrounds.choose(query, background) if query.view else None
     placed = place(rows, bg.width if bg else _page_size(ph, query, rows)[0],
                    bg.rects if bg else None)  # fmt: skip
     centres = _centres(placed, rows.selectors)

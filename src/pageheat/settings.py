@@ -130,6 +130,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chromium", "/usr/bin/chromium", "Chromium binary used for page screenshots."),
     Setting("screenshot_max_height", 12_000, "Tallest full-page screenshot in CSS px."),
     Setting("screenshot_timeout_s", 20.0, "Longest a page may take to load for its screenshot."),
+    Setting(
+        "max_snapshot_bytes", 5_242_880, "Largest DOM snapshot upload in bytes; larger get 413."
+    ),
+    Setting(
+        "snapshot_states_max",
+        20,
+        "Page states (layout hashes) kept per view and width class; visitors are not asked for more.",
+    ),
+    Setting(
+        "snapshot_ask_s",
+        60,
+        "Seconds a page state asked of one visitor is not asked of another (one upload each).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

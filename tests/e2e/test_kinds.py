@@ -118,7 +118,9 @@ def test_rage_dead_and_error_clicks(browser, shop):
     assert stats["rage_clicks"] == 1  # one rage event per burst
     # nothing visible follows the coupon button's five clicks, the prose or the throwing
     # checkout button: all seven are dead (the checkout click is an error click as well)
-    assert stats["dead_clicks"] == 7
+    assert stats["dead_clicks"] == 7, [
+        (a["selector"], a["count"], a["dead"]) for a in _insights(api, key)["top_actions"]
+    ]
     assert stats["error_clicks"] == 1
     assert stats["page_errors"] >= 1
     actions = {a["selector"]: a for a in _insights(api, key)["top_actions"]}

@@ -2,9 +2,11 @@
 tracker's real requests, every body checked against the wire protocol's JSON Schema and
 decoded by the server's own decoder.
 
-``fetch`` requests are caught by a Playwright route that answers as the collector does.
+``fetch`` requests are caught by a Playwright route that answers as the collector does
+(asking for snapshots when a test says so) and keeps snapshot uploads.
 ``navigator.sendBeacon`` requests bypass Playwright's routing in Chromium, so they reach
 the page server (the tracker's default endpoint is its script's origin), which keeps them.
+The page server also serves the lazily loaded snapshot code, as the product does.
 """
 
 from __future__ import annotations
@@ -28,19 +30,24 @@ from pageheat.collect.protocol import build_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
-BUNDLE = ROOT / "src" / "pageheat" / "web" / "static" / "pageheat.js"
+STATIC = ROOT / "src" / "pageheat" / "web" / "static"
+BUNDLE = STATIC / "pageheat.js"
+SNAPSHOT_CODE = STATIC / "pageheat-snapshot.js"
 SOURCES = ROOT / "tracker" / "src"
 COLLECT = "**/api/v1/collect"
+SNAPSHOT = "**/api/v1/snapshot"
 
 
 def built_bundle() -> Path:
     """The tracker bundle, rebuilt first when a source is newer (and node is at hand)."""
-    newest = max(p.stat().st_mtime for p in SOURCES.glob("*.ts"))
-    stale = not BUNDLE.exists() or BUNDLE.stat().st_mtime < newest
+    newest = max(p.stat().st_mtime for p in SOURCES.rglob("*.ts"))
+    built = (BUNDLE, SNAPSHOT_CODE)
+    stale = not all(b.exists() and b.stat().st_mtime >= newest for b in built)
     if stale and shutil.which("node") and (ROOT / "node_modules" / "esbuild").exists():
         subprocess.run(["node", "tools/build.mjs"], cwd=ROOT, check=True, capture_output=True)
-    if not BUNDLE.exists():
-        pytest.fail(f"{BUNDLE} is missing: run `npm install && npm run build`")
+    for b in built:
+        if not b.exists():
+            pytest.fail(f"{b} is missing: run `npm install && npm run build`")
     return BUNDLE
 
 
@@ -54,6 +61,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         if path.split("?")[0] == "/pageheat.js":
             return str(self.site.bundle)
+        if path.split("?")[0] == "/pageheat-snapshot.js":
+            return str(SNAPSHOT_CODE)
         if path.startswith("/spa/"):  # the SPA's deep links all serve its one page
             return str(PAGES / "spa.html")
         return super().translate_path(path)
@@ -126,6 +135,33 @@ class Capture:
         #: Answers to give, in order, before falling back to 202: a status code, or
         #: "abort" for a network failure.
         self.answers: list[int | str] = []
+        #: What a 202 lists in ``need_snapshot``: nothing (False), the view ids of the
+        #: batch's layout events (True: the collector has no picture of any state), or
+        #: these view ids whatever the batch holds.
+        self.ask: bool | list[str] = False
+        #: Bodies posted to /api/v1/snapshot (answered 201), and the URLs of every
+        #: request for the snapshot code.
+        self.snapshots: list[bytes] = []
+        self.snapshot_code_loads: list[str] = []
+        page.context.on("request", self.seen)
+
+    def seen(self, request) -> None:
+        if request.url.split("?")[0].endswith("/pageheat-snapshot.js"):
+            self.snapshot_code_loads.append(request.url)
+
+    def handle_snapshot(self, route) -> None:
+        self.snapshots.append(route.request.post_data_buffer or b"")
+        route.fulfill(
+            status=201,
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*"},
+            body=json.dumps({"id": "s1", "stored": True}),
+        )
+
+    def need_snapshot(self, batch: dict[str, Any]) -> list[str]:
+        if self.ask is True:
+            return [e["v"] for e in batch.get("events", []) if e.get("k") == "layout"]
+        return list(self.ask or [])
 
     def handle(self, route) -> None:
         request = route.request
@@ -140,12 +176,14 @@ class Capture:
         if status == "abort":
             route.abort()
             return
-        accepted = len(json.loads(body).get("events", [])) if status == 202 else 0
+        batch = json.loads(body)
+        accepted = len(batch.get("events", [])) if status == 202 else 0
+        need = self.need_snapshot(batch) if status == 202 else []
         route.fulfill(
             status=status,
             content_type="application/json",
             headers={"Access-Control-Allow-Origin": "*"},
-            body=json.dumps({"accepted": accepted, "need_snapshot": []}),
+            body=json.dumps({"accepted": accepted, "need_snapshot": need}),
         )
 
     @property
@@ -158,7 +196,7 @@ class Capture:
         return self.routed + self.beacons
 
     def check(self) -> list[str]:
-        """What the JSON Schema or the server's decoder refuse, body by body."""
+        """What the JSON Schema or the server's decoders refuse, body by body."""
         protocol, schema = protocol_and_schema()
         errors = []
         for body in self.bodies:
@@ -167,6 +205,11 @@ class Capture:
                 protocol.decode(body)
             except Exception as exc:
                 errors.append(f"{exc}\n{body[:2000]!r}")
+        for body in self.snapshots:
+            try:
+                protocol.decode_snapshot(body)
+            except Exception as exc:
+                errors.append(f"snapshot: {exc}\n{body[:2000]!r}")
         return errors
 
     @property
@@ -215,6 +258,7 @@ def page(browser, context_options):
 def capture(page, pages) -> Iterator[Capture]:
     cap = Capture(page, pages)
     page.context.route(COLLECT, cap.handle)
+    page.context.route(SNAPSHOT, cap.handle_snapshot)
     yield cap
     errors = cap.check()
     assert not errors, "bodies refused by the wire protocol:\n" + "\n".join(errors)

@@ -27,7 +27,7 @@ def record(client, key: str, events: list, n: int = 0) -> None:
     "path",
     ["/api/v1/apps", "/api/v1/apps/KEY", "/api/v1/apps/KEY/views",
      "/api/v1/apps/KEY/heatmap?view=/", "/api/v1/apps/KEY/insights?view=/",
-     "/api/v1/backgrounds/x.png"],
+     "/api/v1/backgrounds/x.png", "/api/v1/apps/KEY/backgrounds?view=/"],
 )  # fmt: skip
 def test_every_query_route_refuses_without_a_valid_token(client, key, path):
     path = path.replace("KEY", key)
@@ -229,3 +229,29 @@ def test_band_map_grid_is_sent_to_three_decimals(client, key):
     h = client.get(f"/api/v1/apps/{key}/heatmap", params={"view": "/p/?", "kind": "scroll"}).json()
     assert 0.333 in h["grid"] and 0.667 in h["grid"]
     assert all(round(v, 3) == v for v in h["grid"])
+
+
+def test_a_background_of_another_view_or_app_is_refused(client, ph, key):
+    from pageheat.store.base import Background
+
+    record(client, key, [view(), click()])
+    ph.store.save_background(Background(
+        id="elsewhere", app=key, view="/other", width_class="desktop", url=ORIGIN + "/other",
+        width=1440, height=2000, captured_ms=1, png=b"x", rects={},
+    ))  # fmt: skip
+    for path in ("heatmap", "insights"):
+        r = client.get(
+            f"/api/v1/apps/{key}/{path}", params={"view": "/p/?", "background": "elsewhere"}
+        )
+        assert r.status_code == 404 and "no background 'elsewhere'" in r.json()["error"], r.text
+        r = client.get(f"/api/v1/apps/{key}/{path}", params={"view": "/p/?", "background": "nope"})
+        assert r.status_code == 404
+    listed = client.get(f"/api/v1/apps/{key}/backgrounds", params={"view": "/other"}).json()
+    assert [b["id"] for b in listed["backgrounds"]] == ["elsewhere"] and listed[
+        "default"
+    ] == "elsewhere"
+    # a phone-width query does not offer a desktop picture
+    mobile = client.get(
+        f"/api/v1/apps/{key}/backgrounds", params={"view": "/other", "width": "mobile"}
+    )
+    assert mobile.json()["backgrounds"] == []

@@ -13,7 +13,7 @@
  * When the page is hidden first, held clicks leave at once (a click that leaves the page
  * did something: not dead).
  */
-import { Event, hooks, push, url } from "./transport";
+import { base, Event, hooks, push } from "./transport";
 import { on } from "./util";
 
 /** The server's settings for the thresholds below, written in front of this script when
@@ -48,6 +48,14 @@ export function mark(i: 1 | 4, ms = perf()): void {
 }
 
 const observer = new MutationObserver(() => mark(1));
+
+/** Run the tracker's own DOM work (adding the snapshot code's <script>; rrweb-snapshot
+ * borrows a blank <iframe> for untouched built-ins) without it counting as the page's
+ * activity: its mutation records are taken before the observer sees them. */
+export function quiet(f: () => unknown): void {
+  f();
+  observer.takeRecords();
+}
 
 /** Hold click `c` on element `el` for its flags (`live`: an element that is never dead). */
 export function hold(c: Event, el: Element, live: boolean): void {
@@ -88,7 +96,8 @@ export function watchFrustration(): void {
   on("scroll blur focusin input change", activity, 1);
   try {
     new PerformanceObserver((list) =>
-      list.getEntries().forEach((e) => e.name !== url && mark(1, e.startTime)),
+      // pageheat's own requests (batches, the snapshot and its code) are not page activity
+      list.getEntries().forEach((e) => e.name.indexOf(base + "/api/v1/") && e.name !== base + "/pageheat-snapshot.js" && mark(1, e.startTime)),
     ).observe({ type: "resource" });
   } catch {}
   hooks.push((beacon) => beacon && release(1));

@@ -37,6 +37,27 @@
  * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
  *   hash and how often it occurred since the last batch (≤ 20 distinct messages a view).
  * - leave: visible time of the view (ms), deepest scroll reached (px), document height.
+ * - layout: once a view, 1 s after the page's load event (for a view started later, as
+ *   SPA views are, 1 s after it starts), if the view is still current, or sooner if
+ *   the page is hidden or left within that second (once loaded): document width and
+ *   height, and a hash of the page's rendered structure: the tag names, and the ids
+ *   that are not generated, of the first 3000 elements in the body that have a box
+ *   (never their text or attributes), so that visitors who see the same page state send
+ *   the same hash.
+ * - snapshot, only when the collector's answer to a batch asks for the current view's
+ *   state (`need_snapshot`), at most once a view, and only if the page still has the
+ *   state hashed: the code that makes it (`pageheat-snapshot.js`) is loaded from the
+ *   collector once a page, and posts to `/api/v1/snapshot` the app key, visitor id, page
+ *   view id and layout hash, the page URL (without the #fragment), viewport width,
+ *   document size and the document serialised by rrweb-snapshot (frames' contents
+ *   excepted): elements, attributes and text, stylesheets inlined, and the loaded
+ *   images the page may read (same origin or CORS) as data URLs no larger than shown.
+ *   Left out: every input, textarea and select value (sent as ""), checkbox and radio
+ *   states (the page's defaults instead), the content of data-pageheat-block elements
+ *   (an empty box of their size instead), the text in data-pageheat-mask and
+ *   contenteditable elements (each non-space character a `*`), scripts, comments,
+ *   favicon links, head meta (description, keywords, social, robots, http-equiv,
+ *   author, verification) and canvas pixels. Nothing is sent over 5 000 000 bytes.
  *
  * Never collected: keystrokes, input values, cookies, IP-derived
  * data in the browser, anything on pages where the visitor opted out (localStorage
@@ -49,6 +70,7 @@ import { watchClicks } from "./click";
 import { watchErrors } from "./errors";
 import { watchFrustration } from "./frustration";
 import { get, set, visitorId } from "./ids";
+import { watchLayout } from "./layout";
 import { watchMoves } from "./move";
 import { setup, stop } from "./transport";
 import { fnv } from "./util";
@@ -94,6 +116,7 @@ if (on) {
     watchFrustration();
     watchErrors();
     watchMoves();
+    watchLayout();
     startView(data.view);
   }
 }

@@ -9,6 +9,7 @@
  * backoff (2 s, 4 s … 60 s) and on the next page load; the collector counts it once.
  */
 import { get, rid, sessionId, set } from "./ids";
+import { answered } from "./layout";
 import { now } from "./util";
 
 export type Event = { k: string; t: number; v: string; [field: string]: unknown };
@@ -22,12 +23,15 @@ const QUEUE_CHARS = 200_000;
 /** Answers that resending cannot change: the batch is dropped. */
 const FINAL = [400, 403, 413];
 
-/** The collect URL (its own requests are not page activity for dead clicks). */
+/** The collector's base URL, and its collect URL (its own requests are not page
+ * activity for dead clicks). */
+export let base = "";
 export let url = "";
-let app = "";
-let visitor = "";
+export let app = "";
+export let visitor = "";
 let flushMs = 1000;
-let off = false;
+/** Stopped for good (opt-out). */
+export let off = false;
 let timer: ReturnType<typeof setTimeout> | 0 = 0;
 let retryTimer: ReturnType<typeof setTimeout> | 0 = 0;
 let retrying = false;
@@ -38,7 +42,7 @@ const pending: Event[] = [];
 export const hooks: ((beacon?: boolean) => void)[] = [];
 
 export function setup(endpoint: string, appKey: string, visitorId: string, ms: number): void {
-  url = endpoint + "/api/v1/collect";
+  url = (base = endpoint) + "/api/v1/collect";
   app = appKey;
   visitor = visitorId;
   flushMs = ms;
@@ -94,7 +98,8 @@ function sendBeacon(body: string): boolean {
   }
 }
 
-/** Resolves once the collector has the batch or refused it for good; rejects to retry. */
+/** Resolves once the collector has the batch or refused it for good; rejects to retry.
+ * Its answer may ask for a snapshot (`need_snapshot`: layout.ts); a beacon's is lost. */
 function post(to: string, body: string): Promise<void> {
   return fetch(to, {
     method: "POST",
@@ -103,6 +108,9 @@ function post(to: string, body: string): Promise<void> {
     credentials: "omit",
   }).then((r) => {
     if (!r.ok && FINAL.indexOf(r.status) < 0) throw new Error("" + r.status);
+    // Not chained: an odd answer body must neither fail the batch nor reach the page
+    // as an unhandled rejection.
+    if (r.ok) r.json().then(answered).catch(() => {});
   });
 }
 

@@ -6,6 +6,7 @@
  * popstate) when the URL path changes.
  */
 import { rid } from "./ids";
+import { settle } from "./layout";
 import { flush, push } from "./transport";
 import { cut, now, on, px } from "./util";
 
@@ -91,6 +92,7 @@ export function startView(viewName?: string, explicit?: boolean): void {
   });
   referrer = url; // the next (SPA) view was reached from this one, as a full page load would say
   scrolled();
+  settle();
 }
 
 /** Add a tag (string value) to the current view, if not yet sent, and to the next ones. */

@@ -1,13 +1,15 @@
-// The heatmap page of one view: selectors and switches on top, the page picture with the
-// heat canvas over it, and the insights panel. Every filter lives in the query string,
-// so a reload or a copied link opens the same heatmap.
+// The heatmap page of one view: selectors and switches on top, the background chooser
+// and placement line over the page picture with the heat canvas on it, and the insights
+// panel. Every filter (the chosen background too) lives in the query string, so a reload
+// or a copied link opens the same heatmap.
 
-import { api, type Action, type App, type Heatmap, type Insights, type View } from "../api";
+import { api, ApiError, type Action, type App, type Background, type Backgrounds, type BackgroundStatus, type Heatmap, type Insights, type View } from "../api";
 import { errorBox, fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, gridImage, nearest, pageImage, type Mark } from "../heat";
 import { isKind, KINDS, kindInfo, type Kind } from "../kinds";
 import { topbar } from "../layout";
 import { appUrl, heatmapUrl, navigate, redirect, replaceQuery } from "../router";
+import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
 import { insightsPanel, legendFor, notVisibleNote } from "./insights";
 
 export const WIDTHS: [string, string][] = [
@@ -17,12 +19,17 @@ export const WIDTHS: [string, string][] = [
 ];
 const POLL_MS = 2000;
 
+/** Background work the page waits for, polling the background list. */
+const busy = (s: BackgroundStatus) => s === "capturing" || s === "rendering";
+
 interface State {
   key: string;
   view: string;
   width: string;
   kind: Kind;
   opacity: number;
+  /** A background id, or null for the view's default (its most common page state). */
+  bg: string | null;
 }
 
 function readState(key: string, q: URLSearchParams): State {
@@ -34,6 +41,7 @@ function readState(key: string, q: URLSearchParams): State {
     width: q.get("width") || "desktop",
     kind: isKind(kind) ? kind : "click",
     opacity: Number.isFinite(op) ? Math.min(1, Math.max(0, op)) : 0.7,
+    bg: q.get("bg") || null,
   };
 }
 
@@ -41,6 +49,7 @@ function toQuery(s: State): URLSearchParams {
   const q = new URLSearchParams({ view: s.view, width: s.width });
   if (s.kind !== "click") q.set("kind", s.kind);
   if (s.opacity !== 0.7) q.set("opacity", String(s.opacity));
+  if (s.bg) q.set("bg", s.bg);
   return q;
 }
 
@@ -80,6 +89,14 @@ class HeatmapPage {
   private scroller = h("div", { class: "page-scroll", "data-testid": "page-area" });
   private panel = h("aside", { class: "panel", "aria-label": "Insights" });
   private legendSlot = h("div", { class: "legend-slot" });
+  private placementSlot = h("div", { class: "placement-slot" });
+  private chooser: BackgroundChooser;
+  /** The view's backgrounds at this width (null until listed, or when listing failed). */
+  private bgs: Backgrounds | null = null;
+  /** What polling the background list last said, when newer than the heatmap's word. */
+  private bgNews: { status: BackgroundStatus; error: string | null } | null = null;
+  /** A one-off explanation shown over the next heatmap (e.g. an unknown bg= in a link). */
+  private note: string | null = null;
   private widthButtons: HTMLButtonElement[] = [];
   private kindButtons: HTMLButtonElement[] = [];
   private refreshBtn!: HTMLButtonElement;
@@ -104,6 +121,7 @@ class HeatmapPage {
     private signal: AbortSignal,
   ) {
     signal.addEventListener("abort", () => window.clearTimeout(this.timer));
+    this.chooser = new BackgroundChooser((id) => this.chooseBackground(id), signal);
   }
 
   start(): void {
@@ -111,7 +129,12 @@ class HeatmapPage {
       this.root,
       topbar([{ label: "Applications", href: "/" }, { label: this.app.name, href: appUrl(this.app.key) }, { label: "Heatmap" }]),
       this.toolbar(),
-      h("div", { class: "heat-layout" }, h("section", { class: "stage-col" }, this.notices, this.scroller), this.panel),
+      h(
+        "div",
+        { class: "heat-layout" },
+        h("section", { class: "stage-col" }, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot), this.notices, this.scroller),
+        this.panel,
+      ),
     );
     void this.load();
   }
@@ -134,6 +157,7 @@ class HeatmapPage {
         on: {
           change: () => {
             this.state.view = viewSelect.value;
+            this.state.bg = null; // backgrounds belong to one view
             this.pushState();
             void this.load();
           },
@@ -153,6 +177,7 @@ class HeatmapPage {
             click: () => {
               if (this.state.width === value) return;
               this.state.width = value;
+              this.state.bg = null; // and to one width range
               this.syncWidth();
               this.pushState();
               void this.load();
@@ -201,7 +226,11 @@ class HeatmapPage {
         },
       },
     });
-    this.refreshBtn = h("button", { class: "btn", type: "button", on: { click: () => void this.recapture() } }, "Refresh background");
+    this.refreshBtn = h(
+      "button",
+      { class: "btn", type: "button", title: "Take a new screenshot of the live page (snapshots of visitors' page states arrive by themselves)", on: { click: () => void this.recapture() } },
+      "Refresh background",
+    );
     return h(
       "div",
       { class: "toolbar" },
@@ -223,6 +252,7 @@ class HeatmapPage {
   }
 
   private pushState(): void {
+    this.note = null;
     history.pushState(null, "", `${location.pathname}?${toQuery(this.state).toString()}`);
     document.title = `${this.state.view} · ${this.app.name} · pageheat`;
   }
@@ -238,20 +268,54 @@ class HeatmapPage {
 
   // ----- data ----------------------------------------------------------------------------
 
-  private async load(): Promise<void> {
+  /**
+   * The heatmap, the insights and the background list. `quiet` keeps what is shown until
+   * the new data is in (a background chosen, a capture finished) instead of spinners;
+   * `arrived`: backgrounds new since the last list, pointed out unless drawn over.
+   */
+  private async load(quiet = false, arrived: Background[] = []): Promise<void> {
     const seq = ++this.seq;
     window.clearTimeout(this.timer);
-    this.shownBg = undefined;
-    const { key, view, width, kind } = this.state;
-    mount(this.notices);
-    mount(this.scroller, loading("Loading heatmap…"));
-    mount(this.panel, loading("Loading insights…"));
-    const [hm, ins] = await Promise.allSettled([api.heatmap(key, view, width, kind), api.insights(key, view, width)]);
+    const { key, view, width, kind, bg } = this.state;
+    if (!quiet || !this.hm) {
+      this.shownBg = undefined;
+      this.hm = null;
+      this.bgs = null;
+      mount(this.notices);
+      mount(this.placementSlot);
+      this.chooser.loading();
+      mount(this.scroller, loading("Loading heatmap…"));
+      mount(this.panel, loading("Loading insights…"));
+    }
+    const [hm, ins, bgs] = await Promise.allSettled([
+      api.heatmap(key, view, width, kind, bg),
+      api.insights(key, view, width, bg),
+      api.backgrounds(key, view, width),
+    ]);
     if (this.signal.aborted || seq !== this.seq) return;
+    if (bg && hm.status === "rejected" && hm.reason instanceof ApiError && hm.reason.status === 404) {
+      // A link to a background this view does not have (any more): show the default.
+      this.state.bg = null;
+      replaceQuery(toQuery(this.state));
+      this.note = "The background in the link is not one of this view's page states: showing the default one.";
+      void this.load();
+      return;
+    }
+    this.bgs = bgs.status === "fulfilled" ? bgs.value : null;
     if (hm.status === "rejected") {
       this.hm = null;
+      mount(this.placementSlot);
+      this.chooser.update(null, this.bgs, this.state.bg);
       mount(this.scroller, errorBox(`The heatmap could not be loaded: ${(hm.reason as Error).message}`, () => void this.load()));
     } else {
+      const unseen = arrived.filter((b) => b.id !== hm.value.background?.id);
+      if (unseen.length) {
+        const what = unseen.map((b) => bgSource(b)).join(", ");
+        this.note =
+          unseen.length === 1
+            ? `A new background arrived (${what}): pick it under Background to draw over it.`
+            : `${unseen.length} new backgrounds arrived (${what}): pick one under Background to draw over it.`;
+      }
       this.showHeatmap(hm.value);
     }
     if (ins.status === "rejected") {
@@ -262,11 +326,21 @@ class HeatmapPage {
     }
   }
 
+  /** Draw over another page state (null: the default); kept in the URL as bg=. */
+  private chooseBackground(id: string | null): void {
+    if (this.state.bg === id) return;
+    this.state.bg = id;
+    this.pushState();
+    mount(this.notices);
+    this.notice("info", "Loading the heatmap over the chosen background…");
+    void this.load(true);
+  }
+
   /** Another heatmap type of the same view: the picture and the insights stay. */
   private async loadKind(): Promise<void> {
     const seq = ++this.seq;
     window.clearTimeout(this.timer);
-    const { key, view, width, kind } = this.state;
+    const { key, view, width, kind, bg } = this.state;
     if (!this.heatCanvas) {
       void this.load();
       return;
@@ -274,7 +348,7 @@ class HeatmapPage {
     mount(this.notices);
     this.notice("info", `Loading the ${kindInfo(kind).label.toLowerCase()} map…`);
     try {
-      const hm = await api.heatmap(key, view, width, kind);
+      const hm = await api.heatmap(key, view, width, kind, bg);
       if (this.signal.aborted || seq !== this.seq) return;
       this.showHeatmap(hm);
     } catch (e) {
@@ -284,18 +358,38 @@ class HeatmapPage {
     }
   }
 
-  /** While a background is being captured, ask again every 2 s. */
+  /**
+   * While a background is being captured or rendered, ask the background list every 2 s
+   * (not the heatmap: asking for one starts a capture again after a failed one). When the
+   * work is done, load the heatmap over the new picture; when it failed, say why.
+   */
   private poll(): void {
     window.clearTimeout(this.timer);
     const seq = this.seq;
     this.timer = window.setTimeout(async () => {
-      const { key, view, width, kind } = this.state;
+      const { key, view, width } = this.state;
+      let list: Backgrounds;
       try {
-        const hm = await api.heatmap(key, view, width, kind);
-        if (this.signal.aborted || seq !== this.seq) return;
-        this.showHeatmap(hm);
+        list = await api.backgrounds(key, view, width);
       } catch {
         if (!this.signal.aborted && seq === this.seq) this.poll();
+        return;
+      }
+      if (this.signal.aborted || seq !== this.seq) return;
+      if (!this.hm) {
+        void this.load(); // the heatmap itself had failed: try it again now
+        return;
+      }
+      // Unknown before (the first list failed): nothing can be told new.
+      const known = this.bgs ? new Set(this.bgs.backgrounds.map((b) => b.id)) : null;
+      this.bgs = list;
+      if (busy(list.status) || list.status === "failed") {
+        this.bgNews = { status: list.status, error: list.error };
+        this.renderNotices(this.hm);
+        this.chooser.update(this.hm.background, list, this.state.bg);
+        if (busy(list.status)) this.poll();
+      } else {
+        void this.load(true, known ? list.backgrounds.filter((b) => !known.has(b.id)) : []);
       }
     }, POLL_MS);
   }
@@ -318,6 +412,7 @@ class HeatmapPage {
 
   private showHeatmap(hm: Heatmap): void {
     this.hm = hm;
+    this.bgNews = null;
     this.pinned = null;
     const points = kindInfo(this.state.kind).mode === "points";
     this.big = pageImage(gridImage(hm, points ? "points" : "bands"), hm, points);
@@ -331,7 +426,9 @@ class HeatmapPage {
     this.paintMarks(null);
     this.renderGuides(hm);
     mount(this.legendSlot, legendFor(kindInfo(this.state.kind), hm), hm.not_visible.length ? notVisibleNote(hm, kindInfo(this.state.kind)) : null);
-    if (hm.background_status === "capturing") this.poll();
+    this.chooser.update(hm.background, this.bgs, this.state.bg);
+    mount(this.placementSlot, placementLine(hm, kindInfo(this.state.kind)));
+    if (busy(hm.background_status)) this.poll();
   }
 
   private buildStage(hm: Heatmap): void {
@@ -343,7 +440,8 @@ class HeatmapPage {
         src: hm.background.url,
         width: String(hm.width),
         height: String(hm.height),
-        alt: `Picture of ${this.state.view} at ${this.state.width} width`,
+        alt: `Picture of ${this.state.view} at ${this.state.width} width (${hm.background.source === "snapshot" ? "a page state from a visitor's snapshot" : "the live page"})`,
+        "data-bg-id": hm.background.id,
         draggable: "false",
       });
     } else {
@@ -527,31 +625,55 @@ class HeatmapPage {
     return el;
   }
 
+  /** The empty state while a view has no background: why, and what happens next. */
+  private noBackground(status: BackgroundStatus, error: string | null, capture: (label: string) => HTMLElement): HTMLElement {
+    let tone = "muted";
+    let next: string;
+    let action: HTMLElement | null = null;
+    if (status === "capturing") {
+      tone = "info";
+      next = "Taking a screenshot of the live page now…";
+    } else if (status === "rendering") {
+      tone = "info";
+      next = "Rendering the page from a visitor's snapshot now…";
+    } else if (status === "failed") {
+      tone = "error";
+      next = `The screenshot of the live page failed: ${error || "unknown reason"}. A visitor's snapshot of the page can still bring one.`;
+      action = capture("Retry");
+    } else {
+      next =
+        "One is on its way: the next visitor whose browser runs the tracker sends a snapshot of the page state they see, or pageheat takes a screenshot of the live page.";
+      action = capture("Capture the live page now");
+    }
+    return h(
+      "div",
+      { class: `notice notice-${tone} bg-empty`, role: tone === "error" ? "alert" : "status", "data-testid": "bg-empty", "data-status": status },
+      busy(status) ? h("span", { class: "spinner" }) : null,
+      h(
+        "div",
+        { class: "bg-empty-text" },
+        h("strong", { class: "bg-empty-title" }, "No background captured yet"),
+        h("span", null, next),
+        h("span", { class: "bg-empty-meanwhile" }, "Meanwhile the heat is drawn on a blank page of the right size."),
+      ),
+      action,
+    );
+  }
+
   private renderNotices(hm: Heatmap): void {
     mount(this.notices);
-    const hasBg = hm.background !== null;
-    switch (hm.background_status) {
-      case "capturing":
-        this.notice("info", hasBg ? "Capturing a fresh background…" : "No background captured yet — capturing…");
-        break;
-      case "failed":
-        this.notice(
-          "error",
-          `Background capture failed: ${hm.background_error || "unknown reason"}`,
-          h("button", { class: "btn btn-small", type: "button", on: { click: () => void this.recapture() } }, "Retry"),
-        );
-        break;
-      case "none":
-        if (!hasBg) {
-          this.notice(
-            "muted",
-            "No background captured yet: the heat is drawn on a blank page of the right size.",
-            h("button", { class: "btn btn-small", type: "button", on: { click: () => void this.recapture() } }, "Capture now"),
-          );
-        }
-        break;
-      default:
-        break;
+    if (this.note) this.notice("muted", this.note).dataset.testid = "bg-note";
+    const { status, error } = this.bgNews ?? { status: hm.background_status, error: hm.background_error };
+    const capture = (label: string) =>
+      h("button", { class: "btn btn-small", type: "button", "data-testid": "bg-capture", on: { click: () => void this.recapture() } }, label);
+    if (hm.background === null) {
+      this.notices.appendChild(this.noBackground(status, error, capture));
+    } else if (status === "capturing") {
+      this.notice("info", "Taking a fresh screenshot of the live page…");
+    } else if (status === "rendering") {
+      this.notice("info", "Rendering a new page state from a visitor's snapshot…");
+    } else if (status === "failed") {
+      this.notice("error", `A fresh screenshot of the live page failed: ${error || "unknown reason"}. The heat stays drawn over the background below.`, capture("Retry"));
     }
     if (hm.total === 0) {
       const info = kindInfo(this.state.kind);

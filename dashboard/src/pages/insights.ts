@@ -135,7 +135,7 @@ export function notVisibleNote(hm: Heatmap, kind?: KindInfo): HTMLElement {
   return h(
     "p",
     { class: "notice notice-muted small" },
-    `${fmtInt(n)} ${noun} ${n === 1 ? "was" : "were"} on elements missing from this background (${hm.not_visible.length} element${hm.not_visible.length === 1 ? "" : "s"}); they are listed but not drawn.`,
+    `${fmtInt(n)} ${noun} ${n === 1 ? "was" : "were"} on elements missing from this background (${hm.not_visible.length} element${hm.not_visible.length === 1 ? "" : "s"}): drawn by position, where ${n === 1 ? "it was" : "they were"} on the visitor's page, and marked in the top actions. Another page state may show ${hm.not_visible.length === 1 ? "it" : "them"}.`,
   );
 }
 
@@ -147,17 +147,27 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
     "section",
     { class: "actions" },
     h("h3", null, `Top actions (${actions.length})`),
+    hiddenCount(actions),
     h(
       "ol",
       { class: "action-list", "data-testid": "top-actions" },
       actions.map((a) => {
         const bar = h("span", { class: "share-fill" });
         setVar(bar, "--share", Math.max(0, Math.min(1, a.share || 0)));
-        const placed = a.x !== null && a.y !== null;
+        // Not in the chosen background: its clicks are drawn by position, but there is no
+        // element there to point at.
+        const hidden = a.visible === false;
+        const placed = a.x !== null && a.y !== null && !hidden;
+        const why = hidden
+          ? "This element is not in this background (another page state shows it): nothing to locate"
+          : placed
+            ? "Scroll the page to this action"
+            : "No position in this background";
         return h(
           "li",
           {
-            class: ["action", a.visible === false && "action-hidden"],
+            class: ["action", hidden && "action-hidden"],
+            "data-visible": a.visible === null ? "unknown" : String(a.visible),
             on: { mouseenter: () => hooks.hover(placed ? a : null), mouseleave: () => hooks.hover(null) },
           },
           h(
@@ -173,23 +183,43 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
             { class: "share" },
             h("span", { class: "share-track" }, bar),
             h("span", { class: "share-pct" }, fmtPct(a.share)),
+            // A disabled button shows no tooltip in every browser: its wrapper carries it too.
             h(
-              "button",
-              {
-                class: "btn btn-small btn-ghost",
-                type: "button",
-                disabled: !placed,
-                title: placed ? "Scroll the page to this action" : "No position in this background",
-                on: { click: () => hooks.locate(a) },
-              },
-              "Locate",
+              "span",
+              { class: "locate-wrap", title: why },
+              h(
+                "button",
+                {
+                  class: "btn btn-small btn-ghost",
+                  type: "button",
+                  "data-testid": "locate",
+                  disabled: !placed,
+                  title: why,
+                  on: { click: () => hooks.locate(a) },
+                },
+                "Locate",
+              ),
             ),
           ),
-          a.visible === false ? h("span", { class: "badge badge-warn" }, "not visible in this background") : null,
+          hidden
+            ? h(
+                "span",
+                { class: "badge badge-hidden", "data-testid": "not-visible", title: "Clicked by visitors who saw another page state; this background does not show the element, so these clicks are placed by position." },
+                h("span", { class: "badge-icon", "aria-hidden": "true" }),
+                "not visible in this background",
+              )
+            : null,
         );
       }),
     ),
   );
+}
+
+/** "2 not visible in this background" above the list, when the background lacks some. */
+function hiddenCount(actions: Action[]): HTMLElement | null {
+  const n = actions.filter((a) => a.visible === false).length;
+  if (n === 0) return null;
+  return h("p", { class: "actions-hidden small", "data-testid": "actions-hidden" }, `${fmtInt(n)} of them ${n === 1 ? "is" : "are"} not visible in this background.`);
 }
 
 /** Small rage/dead/error counts on an action, only when non-zero. */

@@ -53,6 +53,8 @@ class Protocol:
     limits: Limits
     Batch: type
     decoder: msgspec.json.Decoder
+    Snapshot: type
+    snapshot_decoder: msgspec.json.Decoder
 
     def decode(self, body: bytes) -> Any:
         """Decode and validate a batch, raising :class:`BadBatch` naming the first bad field."""
@@ -64,6 +66,15 @@ class Protocol:
             raise BadBatch(f"malformed JSON: {exc}") from None
         check_times(batch, self.limits)
         return batch
+
+    def decode_snapshot(self, body: bytes) -> Any:
+        """Decode a snapshot upload's envelope; its ``dom`` is checked by the sanitiser."""
+        try:
+            return self.snapshot_decoder.decode(body)
+        except msgspec.ValidationError as exc:
+            raise BadBatch(str(exc)) from None
+        except msgspec.DecodeError as exc:
+            raise BadBatch(f"malformed JSON: {exc}") from None
 
     def json_schema(self) -> dict[str, Any]:
         return msgspec.json.schema(self.Batch)
@@ -171,8 +182,20 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         hash: Annotated[str, Meta(min_length=1, max_length=64)]
         n: Annotated[int, Meta(ge=1, le=100_000)] = 1
 
+    class Layout(Event, tag="layout"):
+        """The page state a view settled in: a hash of its rendered structure.
+
+        Two visitors who see the same state send the same ``h``; the collector answers
+        whether it has a snapshot of that state (``need_snapshot``).
+        """
+
+        k: ClassVar[str] = "layout"
+        h: Annotated[str, Meta(min_length=1, max_length=64)]
+        dw: W
+        dh: W
+
     Events = Annotated[
-        list[View | Click | Leave | Move | Scroll | Error],
+        list[View | Click | Leave | Move | Scroll | Error | Layout],
         Meta(min_length=1, max_length=limits.max_events),
     ]
 
@@ -184,9 +207,29 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
         batch: Ident | None = None
 
-    for cls in (View, Click, Leave, Move, Scroll, Error, Batch):
+    class Snapshot(Struct, forbid_unknown_fields=True):
+        """Body of ``POST /api/v1/snapshot``: one page state, serialised by rrweb-snapshot.
+
+        ``dom`` is taken as untyped JSON here; :mod:`pageheat.snapshots.sanitize` walks it,
+        refuses a malformed tree naming the node, and keeps only markup and styles.
+        """
+
+        app: Ident
+        visitor: Ident
+        v: Ident
+        h: Annotated[str, Meta(min_length=1, max_length=64)]
+        url: Url
+        vw: W
+        dw: W
+        dh: W
+        dom: dict[str, Any]
+        sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
+
+    for cls in (View, Click, Leave, Move, Scroll, Error, Layout, Batch, Snapshot):
         cls.__qualname__ = cls.__name__
-    return Protocol(limits, Batch, msgspec.json.Decoder(Batch))
+    return Protocol(
+        limits, Batch, msgspec.json.Decoder(Batch), Snapshot, msgspec.json.Decoder(Snapshot)
+    )
 
 
 def check_times(batch: Any, limits: Limits, now_ms: int | None = None) -> None:

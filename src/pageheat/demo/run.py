@@ -9,6 +9,7 @@ visit goes through ``POST /api/v1/collect`` like any other sender's.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import random
@@ -112,16 +113,25 @@ def _seed_when_up(ph: Pageheat, site_url: str, visits: int) -> None:
         templates = discover(ph.settings.chromium, site_url)
         n = seed(ph.public_url, site_url, templates, visits)
         click.echo(f"  Recorded {n} demo visits. Open the dashboard to see them.")
+        # The discovery visits' snapshots are the backgrounds; a live-page screenshot
+        # stands in where one did not arrive.
+        ph.backgrounds.wait_idle(60)
         for path in TARGETS:
             for width in WIDTHS:
                 query = Query(app=DEMO_KEY, view=path, width=ph.width_range(width))
-                ph.backgrounds.request(query, ph.store.points(query).selectors)
+                if ph.backgrounds.choose(query) is None:
+                    ph.backgrounds.request(query, ph.store.points(query).selectors)
     except Exception as exc:  # the demo still runs; real clicks still count
         click.echo(f"  Could not record demo visits: {exc}", err=True)
 
 
 def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Click every target once in real Chromium; return the tracker's own click events."""
+    """Click every target once in real Chromium; return the tracker's own click events.
+
+    These are real visits, recorded by pageheat like any other; staying until the
+    tracker has sent the snapshot pageheat asks for gives each page and width a true
+    background.
+    """
     from playwright.sync_api import sync_playwright
 
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -136,11 +146,13 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                         is_mobile=touch,
                     )  # fmt: skip
                     bodies: list[dict[str, Any]] = []
+                    asks: list[bool] = []
                     page = context.new_page()
                     # Beacons slip past page.route, so the tracker's batches must go by
                     # fetch: no beacon, and wait for the timed flush before closing.
                     page.add_init_script("navigator.sendBeacon = () => false;")
-                    page.route("**/api/v1/collect", functools.partial(_keep, bodies))
+                    page.route("**/api/v1/collect", functools.partial(_keep, bodies, asks))
+                    page.route("**/api/v1/snapshot", functools.partial(_keep, [], asks))
                     page.goto(site_url + path, wait_until="load")
                     page.evaluate("document.addEventListener('click', e => e.preventDefault())")
                     clicked: list[tuple[str, dict[str, float]]] = []
@@ -154,6 +166,12 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                         clicked.append((css, box))
                     deadline = time.monotonic() + 10
                     while _count(bodies, "click") < len(clicked) and time.monotonic() < deadline:
+                        page.wait_for_timeout(100)
+                    # asks: one entry per answered layout (True: asked for a snapshot),
+                    # and None once a snapshot went; wait for whichever ends the story
+                    while time.monotonic() < deadline + 5 and not (
+                        None in asks or (asks and not any(asks))
+                    ):
                         page.wait_for_timeout(100)
                     context.close()
                     clicks = [e for b in bodies for e in b.get("events", []) if e["k"] == "click"]
@@ -171,10 +189,18 @@ def _count(bodies: list[dict[str, Any]], kind: str) -> int:
     return sum(e["k"] == kind for b in bodies for e in b.get("events", []))
 
 
-def _keep(bodies: list[dict[str, Any]], route: Any) -> None:
-    """Record what the tracker would send, and answer as the collector does."""
-    bodies.append(json.loads(route.request.post_data or "{}"))
-    route.fulfill(status=202, body='{"accepted":0,"need_snapshot":[]}')
+def _keep(bodies: list[dict[str, Any]], asks: list[bool | None], route: Any) -> None:
+    """Record what the tracker sends, pass it on to pageheat and note what it answered."""
+    body = json.loads(route.request.post_data or "{}")
+    answer = route.fetch()
+    if "dom" in body:
+        asks.append(None)
+    else:
+        bodies.append(body)
+        if any(e.get("k") == "layout" for e in body.get("events", [])):
+            with contextlib.suppress(ValueError):
+                asks.append(bool(answer.json().get("need_snapshot")))
+    route.fulfill(response=answer)
 
 
 def seed(

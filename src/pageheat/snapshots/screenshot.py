@@ -1,9 +1,13 @@
-"""Full-page screenshots with headless Chromium, and the boxes of clicked elements.
+"""Full-page pictures with headless Chromium, and the boxes of clicked elements.
+
+Two sources: a live page at its URL (``capture``; the page's own pageheat tag is blocked
+so a screenshot is never counted as a visit), and a visitor's snapshot rebuilt as static
+HTML (``render_html``; JavaScript off, every request refused: the snapshot came from the
+internet and the server's browser must neither run it nor be pointed anywhere by it).
 
 One render gives both the picture and, for every selector seen in clicks, its box in
-page pixels: that is what lets clicks from other widths be anchored to their element.
-The page's own pageheat tag is blocked during the render, so a screenshot is never
-counted as a visit.
+page pixels — ``(0, 0, 0, 0)`` when the selector finds nothing — which is what lets clicks
+from other widths and states be anchored to their element.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ _RECTS_JS = """
   for (const sel of selectors) {
     let el = null;
     try { el = document.querySelector(sel); } catch (e) { continue; }
-    if (!el) continue;
+    if (!el) { out[sel] = [0, 0, 0, 0]; continue; }
     const r = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     const hidden = style.visibility === 'hidden' || style.display === 'none';
@@ -60,6 +64,8 @@ class Shot:
     width: int
     height: int
     rects: dict[str, tuple[float, float, float, float]]
+    #: Requests the page tried and was refused (snapshot renders refuse them all).
+    refused: tuple[str, ...] = ()
 
 
 class ScreenshotError(RuntimeError):
@@ -107,16 +113,50 @@ class Screenshotter:
             # a page that never goes quiet is still pictured as it is
             with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))
-            _dw, dh = page.evaluate(_SETTLE_JS, self.max_height)
-            height = max(1, min(int(dh), self.max_height))
-            rects = {k: tuple(v) for k, v in page.evaluate(_RECTS_JS, selectors).items()}
-            png = page.screenshot(
-                full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height},
-                animations="disabled", caret="hide",
-            )  # fmt: skip
-            return Shot(png=png, width=width, height=height, rects=rects)
+            return self._shoot(page, width, selectors)
         finally:
             context.close()
+
+    def render_html(self, html: str, width: int, selectors: list[str]) -> Shot:
+        """Picture static HTML (a sanitised snapshot) at ``width`` with nothing allowed to act."""
+        browser = self._ensure()
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, device_scale_factor=1,
+            java_script_enabled=False, service_workers="block", offline=True,
+        )  # fmt: skip
+        refused: list[str] = []
+
+        def refuse(route: Any) -> None:
+            refused.append(route.request.url[:300])
+            route.abort()
+
+        try:
+            page = context.new_page()
+            page.route("**/*", refuse)
+            try:
+                page.set_content(html, wait_until="load", timeout=self.timeout_ms)
+            except Exception as exc:
+                raise ScreenshotError(f"could not lay out the snapshot: {exc}") from exc
+            # no settling scroll: nothing can lazy-load, and with the page's JavaScript off
+            # its timers never fire, so an await on one would never return
+            shot = self._shoot(page, width, selectors, settle=False)
+            return Shot(shot.png, shot.width, shot.height, shot.rects, tuple(refused))
+        finally:
+            context.close()
+
+    def _shoot(self, page: Any, width: int, selectors: list[str], settle: bool = True) -> Shot:
+        # evaluate() works with the page's own JavaScript off (snapshots)
+        if settle:
+            _dw, dh = page.evaluate(_SETTLE_JS, self.max_height)
+        else:
+            dh = page.evaluate("() => document.documentElement.scrollHeight")
+        height = max(1, min(int(dh), self.max_height))
+        rects = {k: tuple(v) for k, v in page.evaluate(_RECTS_JS, selectors).items()}
+        png = page.screenshot(
+            full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height},
+            animations="disabled", caret="hide",
+        )  # fmt: skip
+        return Shot(png=png, width=width, height=height, rects=rects)
 
     def close(self) -> None:
         if self._browser is not None:

@@ -127,9 +127,18 @@ class Envelope:
     events: list[Any]
 
 
+Rect = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Background:
-    """A picture of a view at one width: a full-page PNG and its elements' boxes."""
+    """A picture of a view at one width: a full-page PNG and its elements' boxes.
+
+    ``source`` is ``page`` for a screenshot of the live URL and ``snapshot`` for a render
+    of a visitor's DOM snapshot, which also names its page state (``layout_hash``).
+    ``rects`` maps every selector measured to its box; ``(0, 0, 0, 0)`` means measured
+    and not there. It is None when the background was read without them.
+    """
 
     id: str
     app: str
@@ -140,7 +149,40 @@ class Background:
     height: int
     captured_ms: int
     png: bytes | None = None
-    rects: dict[str, tuple[float, float, float, float]] | None = None
+    rects: dict[str, Rect] | None = None
+    source: str = "page"
+    layout_hash: str | None = None
+    snapshot_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PageState:
+    """One state of a view at one width class, as a page view's ``layout`` event named it."""
+
+    view_id: str
+    view: str
+    width_class: str
+    layout_hash: str
+    vw: float
+    #: States of this view and width class pageheat already has snapshots of.
+    known: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A visitor's DOM snapshot of a page state, kept as sanitised static HTML."""
+
+    id: str
+    app: str
+    view: str
+    width_class: str
+    layout_hash: str
+    url: str
+    vw: float
+    dw: float
+    dh: float
+    captured_ms: int
+    html: str | None = None
 
 
 class EventStore(Protocol):
@@ -176,10 +218,38 @@ class EventStore(Protocol):
     def last_event_ms(self, app: str) -> int | None:
         """When the app last sent anything, for "tracker not seen" empty states."""
 
-    def save_background(self, bg: Background) -> None: ...
+    def selectors(self, query: Query) -> list[str]:
+        """Every selector clicked in the query: what a background's render measures."""
 
-    def background(self, app: str, view: str, width_class: str) -> Background | None:
-        """The newest background of a view and width class, without its PNG."""
+    # -- page states and snapshots ---------------------------------------------------
+
+    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
+        """The states named by these views' ``layout`` events that have no snapshot yet."""
+
+    def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
+        """The state a view's ``layout`` event named, if it named ``layout_hash``."""
+
+    def layout_counts(self, query: Query) -> dict[str, int]:
+        """Page views per layout hash: how common each page state is."""
+
+    def save_snapshot(self, snap: Snapshot) -> bool:
+        """Keep a snapshot; False (and nothing kept) if its state already has one."""
+
+    def snapshot(self, snap_id: str) -> Snapshot | None: ...
+
+    # -- backgrounds -----------------------------------------------------------------
+
+    def save_background(self, bg: Background) -> None:
+        """Keep a background with its PNG and rects."""
+
+    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
+        """Replace a background's element boxes (after measuring new selectors)."""
+
+    def backgrounds(self, app: str, view: str) -> list[Background]:
+        """Every background of a view, newest first, without PNG or rects."""
+
+    def background(self, bg_id: str) -> Background | None:
+        """One background with its rects, without its PNG."""
 
     def background_png(self, bg_id: str) -> bytes | None: ...
 

@@ -8,8 +8,8 @@ answers 202. Reads run on their own cursors, so the dashboard never waits on ing
 
 from __future__ import annotations
 
-import json
 import threading
+import zlib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store.base import POINT_KINDS, Background, Depths, Envelope, Query
+from pageheat.store.base import (
+    POINT_KINDS,
+    Background,
+    Depths,
+    Envelope,
+    PageState,
+    Query,
+    Rect,
+    Snapshot,
+)
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, Row, build_rows
 
 
@@ -257,28 +266,138 @@ class DuckDBStore:
         )  # fmt: skip
         return int(t) if t is not None else None
 
+    def selectors(self, query: Query) -> list[str]:
+        where, params = _where(query)
+        rows = self._read(
+            f"SELECT DISTINCT sel FROM interactions WHERE {where} AND kind = 'click' AND sel <> ''"
+            " ORDER BY sel",
+            params,
+        )
+        return [r[0] for r in rows]
+
+    # -- page states and snapshots ---------------------------------------------------
+
+    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
+        if not view_ids:
+            return []
+        rows = self._read(
+            """
+            WITH asked AS (
+                SELECT view_id, arg_max(name, t) AS name, arg_max(width_class, t) AS wc,
+                       arg_max(hash, t) AS hash, arg_max(vw, t) AS vw
+                FROM layouts WHERE app = ? AND view_id IN (SELECT unnest(?::VARCHAR[]))
+                  AND vw > 0
+                GROUP BY view_id
+            ), known AS (
+                SELECT view, width_class, count(*) AS n FROM snapshots WHERE app = ?
+                GROUP BY view, width_class
+            )
+            SELECT a.view_id, a.name, a.wc, a.hash, a.vw, coalesce(k.n, 0)
+            FROM asked a LEFT JOIN known k ON k.view = a.name AND k.width_class = a.wc
+            WHERE NOT EXISTS (
+                SELECT 1 FROM snapshots s WHERE s.app = ? AND s.view = a.name
+                  AND s.width_class = a.wc AND s.layout_hash = a.hash)
+            ORDER BY a.view_id
+            """,
+            [app, view_ids, app, app],
+        )
+        return [PageState(*r) for r in rows]
+
+    def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
+        rows = self._read(
+            "SELECT view_id, name, width_class, hash, vw FROM layouts"
+            " WHERE app = ? AND view_id = ? AND hash = ? AND vw > 0 ORDER BY t DESC LIMIT 1",
+            [app, view_id, layout_hash],
+        )
+        return PageState(*rows[0]) if rows else None
+
+    def layout_counts(self, query: Query) -> dict[str, int]:
+        where, params = _where(query)
+        rows = self._read(
+            f"SELECT hash, count(DISTINCT view_id) FROM layouts WHERE {where} GROUP BY hash",
+            params,
+        )
+        return {h: int(n) for h, n in rows}
+
+    def save_snapshot(self, snap: Snapshot) -> bool:
+        html = zlib.compress((snap.html or "").encode(), 6)
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                ((exists,),) = cur.execute(
+                    "SELECT count(*) FROM snapshots WHERE app = ? AND view = ? AND width_class = ?"
+                    " AND layout_hash = ?",
+                    [snap.app, snap.view, snap.width_class, snap.layout_hash],
+                ).fetchall()
+                if not exists:
+                    cur.execute(
+                        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [snap.id, snap.app, snap.view, snap.width_class, snap.layout_hash,
+                         snap.url, snap.vw, snap.dw, snap.dh, snap.captured_ms, html],
+                    )  # fmt: skip
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return not exists
+
+    def snapshot(self, snap_id: str) -> Snapshot | None:
+        rows = self._read(
+            "SELECT id, app, view, width_class, layout_hash, url, vw, dw, dh, captured, html"
+            " FROM snapshots WHERE id = ?",
+            [snap_id],
+        )
+        if not rows:
+            return None
+        *head, html = rows[0]
+        return Snapshot(*head, html=zlib.decompress(bytes(html)).decode())
+
     # -- backgrounds -----------------------------------------------------------------
 
     def save_background(self, bg: Background) -> None:
         with self._write_lock, self._con.cursor() as cur:
-            cur.execute(
-                "INSERT INTO backgrounds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [bg.id, bg.app, bg.view, bg.width_class, bg.url, bg.width, bg.height,
-                 bg.captured_ms, bg.png, json.dumps(bg.rects) if bg.rects is not None else None],
-            )  # fmt: skip
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(
+                    "INSERT INTO backgrounds (id, app, view, width_class, url, width, height,"
+                    " captured, png, source, layout_hash, snapshot_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [bg.id, bg.app, bg.view, bg.width_class, bg.url, bg.width, bg.height,
+                     bg.captured_ms, bg.png, bg.source, bg.layout_hash, bg.snapshot_id],
+                )  # fmt: skip
+                _put_rects(cur, bg.id, bg.rects or {})
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
-    def background(self, app: str, view: str, width_class: str) -> Background | None:
+    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("DELETE FROM element_rects WHERE background = ?", [bg_id])
+                _put_rects(cur, bg_id, rects)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def backgrounds(self, app: str, view: str) -> list[Background]:
         rows = self._read(
-            "SELECT id, app, view, width_class, url, width, height, captured, rects"
-            " FROM backgrounds WHERE app = ? AND view = ? AND width_class = ?"
-            " ORDER BY captured DESC LIMIT 1",
-            [app, view, width_class],
+            f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE app = ? AND view = ?"
+            " ORDER BY captured DESC, id",
+            [app, view],
         )
+        return [_background(r) for r in rows]
+
+    def background(self, bg_id: str) -> Background | None:
+        rows = self._read(f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE id = ?", [bg_id])
         if not rows:
             return None
-        *head, rects = rows[0]
-        parsed = {k: tuple(v) for k, v in json.loads(rects).items()} if rects else None
-        return Background(*head, png=None, rects=parsed)
+        rects = self._read(
+            "SELECT sel, x, y, w, h FROM element_rects WHERE background = ?", [bg_id]
+        )
+        return _background(rows[0], {sel: (x, y, w, h) for sel, x, y, w, h in rects})
 
     def background_png(self, bg_id: str) -> bytes | None:
         rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
@@ -301,6 +420,35 @@ def _insert(cur: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> 
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
     finally:
         cur.unregister("incoming")
+
+
+_BG_COLUMNS = (
+    "id, app, view, width_class, url, width, height, captured, source, layout_hash, snapshot_id"
+)
+
+
+def _background(row: tuple[Any, ...], rects: dict[str, Rect] | None = None) -> Background:
+    *head, source, layout_hash, snapshot_id = row
+    return Background(
+        *head, png=None, rects=rects, source=source or "page", layout_hash=layout_hash,
+        snapshot_id=snapshot_id,
+    )  # fmt: skip
+
+
+def _put_rects(cur: Any, bg_id: str, rects: dict[str, Rect]) -> None:
+    if not rects:
+        return
+    sels = list(rects)
+    cols = list(zip(*(rects[s] for s in sels), strict=True))
+    table = pa.table({
+        "background": [bg_id] * len(sels), "sel": sels, "x": list(cols[0]), "y": list(cols[1]),
+        "w": list(cols[2]), "h": list(cols[3]),
+    })  # fmt: skip
+    cur.register("incoming_rects", table)
+    try:
+        cur.execute("INSERT INTO element_rects SELECT * FROM incoming_rects")
+    finally:
+        cur.unregister("incoming_rects")
 
 
 def _np(table: pa.Table, column: str) -> np.ndarray:

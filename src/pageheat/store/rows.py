@@ -41,6 +41,11 @@ SCROLL_COLUMNS = (
 
 ERROR_COLUMNS = ("app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "msg", "hash", "n")
 
+LAYOUT_COLUMNS = (
+    "app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "vw", "width_class", "hash",
+    "dw", "dh",
+)  # fmt: skip
+
 #: Table name → its columns, in the order every backend creates them.
 TABLES = {
     "pageviews": PAGEVIEW_COLUMNS,
@@ -48,6 +53,7 @@ TABLES = {
     "leaves": LEAVE_COLUMNS,
     "scrolls": SCROLL_COLUMNS,
     "errors": ERROR_COLUMNS,
+    "layouts": LAYOUT_COLUMNS,
 }
 
 #: Interaction columns a move point leaves at their neutral value.
@@ -147,6 +153,13 @@ def build_rows(envelopes: Iterable[Envelope], lookup: Lookup) -> dict[str, list[
                 out["errors"].append({
                     **base, "view_id": ev.v, "t": ev.t, **_dims(views.get((env.app, ev.v), {})),
                     "msg": ev.msg, "hash": ev.hash, "n": ev.n,
+                })  # fmt: skip
+            elif ev.k == "layout":
+                view = views.get((env.app, ev.v), {})
+                vw = view.get("vw", 0.0)
+                out["layouts"].append({
+                    **base, "view_id": ev.v, "t": ev.t, **_dims(view), "vw": vw,
+                    "width_class": width_class(vw), "hash": ev.h, "dw": ev.dw, "dh": ev.dh,
                 })  # fmt: skip
     return out
 

@@ -11,6 +11,7 @@ from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
 from pageheat import reports
+from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import Query
 from pageheat.web.auth import require_token
 
@@ -103,14 +104,17 @@ def router(ph: Pageheat) -> APIRouter:
         end: Annotated[str | None, Q(alias="to")] = None,
         format: str = "json",
         opacity: Annotated[float, Q(ge=0, le=1)] = 0.7,
+        background: str | None = None,
     ) -> Any:  # fmt: skip
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
         query = make_query(key, view, width, start, end)
         try:
-            rendered = reports.render(ph, query, kind)
+            rendered = reports.render(ph, query, kind, background=background)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
         if format == "png":
             return Response(reports.heatmap_png(ph, rendered, opacity), media_type="image/png")
         return reports.heatmap_json(rendered)
@@ -120,7 +124,7 @@ def router(ph: Pageheat) -> APIRouter:
         query = make_query(key, view, width, None, None)
         if ph.store.view_sample(query) is None:
             raise HTTPException(404, f"no page views of {view!r} at width {width} to picture")
-        ph.backgrounds.request(query, ph.store.points(query).selectors)
+        ph.backgrounds.request(query, ph.store.points(query).selectors, force=True)
         return {"background_status": "capturing"}
 
     @r.get("/apps/{key}/scroll", summary="Scroll reach of a view: share of page views per depth")
@@ -138,14 +142,31 @@ def router(ph: Pageheat) -> APIRouter:
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
         limit: Annotated[int, Q(ge=1, le=100)] = 100,
+        background: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return reports.insights(ph, make_query(key, view, width, start, end), limit)
+        query = make_query(key, view, width, start, end)
+        try:
+            return reports.insights(ph, query, limit, background)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
 
-    @r.get("/backgrounds/{bg_id}.png", summary="A background screenshot")
-    def background_png(bg_id: str) -> Response:
+    @r.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width")
+    def backgrounds(
+        key: str, view: str, width: str = "desktop",
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        return reports.backgrounds(ph, make_query(key, view, width, start, end))
+
+    @r.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)")
+    def background_png(bg_id: str, thumb: bool = False) -> Response:
         png = ph.store.background_png(bg_id)
         if png is None:
             raise HTTPException(404, f"no background {bg_id!r}")
+        if thumb:
+            png = thumbnail(png)
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})  # fmt: skip
 

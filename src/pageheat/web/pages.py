@@ -59,6 +59,15 @@ def router(ph: Pageheat) -> APIRouter:
             headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
         )
 
+    @r.get("/pageheat-snapshot.js")
+    def snapshot_code() -> Response:
+        # The tracker loads this only when the collector asks it for a snapshot.
+        return Response(
+            _static("pageheat-snapshot.js"),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+        )
+
     @r.get("/static/{name}")
     def static(name: str) -> Response:
         if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:

@@ -50,8 +50,36 @@ CREATE TABLE IF NOT EXISTS errors (
     msg VARCHAR, hash VARCHAR, n INTEGER
 );
 
+-- The state a page view settled in (a hash of its rendered structure).
+CREATE TABLE IF NOT EXISTS layouts (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, width_class VARCHAR, hash VARCHAR, dw DOUBLE, dh DOUBLE
+);
+
+-- Visitors' DOM snapshots, one per (app, view, width class, layout hash), as sanitised
+-- static HTML (zlib-compressed).
+CREATE TABLE IF NOT EXISTS snapshots (
+    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
+    width_class VARCHAR NOT NULL, layout_hash VARCHAR NOT NULL, url VARCHAR,
+    vw DOUBLE, dw DOUBLE, dh DOUBLE, captured BIGINT, html BLOB,
+    UNIQUE (app, view, width_class, layout_hash)
+);
+
 CREATE TABLE IF NOT EXISTS backgrounds (
     id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
     width_class VARCHAR NOT NULL, url VARCHAR, width INTEGER, height INTEGER,
-    captured BIGINT, png BLOB, rects VARCHAR
+    captured BIGINT, png BLOB
+);
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'page';
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS layout_hash VARCHAR;
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS snapshot_id VARCHAR;
+
+-- The box of every clicked selector in a background; (0, 0, 0, 0) when it is not there.
+CREATE TABLE IF NOT EXISTS element_rects (
+    background VARCHAR NOT NULL, sel VARCHAR NOT NULL,
+    x DOUBLE, y DOUBLE, w DOUBLE, h DOUBLE,
+    PRIMARY KEY (background, sel)
 );
