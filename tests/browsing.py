@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 
 def visit(
     browser, url: str, width: int, clicks: list[str], touch: bool = False,
@@ -67,3 +69,26 @@ def watch_problems(page) -> list[str]:
         lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
     )
     return problems
+
+
+def until(fn, timeout: float = 60.0, every: float = 0.3):
+    """Poll ``fn`` until it returns something truthy (returned) or ``timeout`` s pass
+    (its last value is returned): what a person refreshing the dashboard would do."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every)
+
+
+def sign_in(browser, server, width: int = 1600, height: int = 1000):
+    """A dashboard session in a fresh context: (context, page, problems seen on it)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(f"{server.url}/login")
+    page.fill("#token", server.token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    return context, page, problems

@@ -11,7 +11,7 @@ import duckdb
 import httpx
 import pytest
 
-from tests.browsing import box, visit
+from tests.browsing import box, until, visit
 
 pytestmark = pytest.mark.browser
 
@@ -51,15 +51,6 @@ ACCOUNT = (
 )
 
 
-def _wait(fn, timeout: float = 60.0, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
-
-
 def _backgrounds(api: httpx.Client, key: str, view: str, width: str, n: int) -> dict:
     def ready():
         r = api.get(f"/api/v1/apps/{key}/backgrounds", params={"view": view, "width": width})
@@ -67,7 +58,7 @@ def _backgrounds(api: httpx.Client, key: str, view: str, width: str, n: int) -> 
         body = r.json()
         return len(body["backgrounds"]) >= n and body["status"] == "ready" and body
 
-    found = _wait(ready)
+    found = until(ready)
     assert found, api.get(
         f"/api/v1/apps/{key}/backgrounds", params={"view": view, "width": width}
     ).json()
@@ -118,7 +109,7 @@ def test_a_centred_layout_lines_up_across_widths(browser, live_server, site):
     assert all(b["source"] == "snapshot" for b in by_width.values())
 
     bg = by_width[1280]["id"]
-    heat = _wait(lambda: (h := _heatmap(api, key, "/centred.html", "1280-1920", background=bg))
+    heat = until(lambda: (h := _heatmap(api, key, "/centred.html", "1280-1920", background=bg))
                  ["total"] == 9 and h)  # fmt: skip
     assert heat, _heatmap(api, key, "/centred.html", "1280-1920", background=bg)
     assert heat["background"]["id"] == bg and heat["background"]["width"] == 1280
@@ -147,7 +138,7 @@ def test_a_banner_shown_to_half_the_visitors_moves_nothing(browser, live_server,
         r = api.get(f"/api/v1/apps/{key}/backgrounds", params={"view": "/sale.html"})
         return [b["page_views"] for b in r.json()["backgrounds"]] == [2, 2] and r.json()
 
-    listed = _wait(both_counted, 10)
+    listed = until(both_counted, 10)
     assert listed, api.get(f"/api/v1/apps/{key}/backgrounds", params={"view": "/sale.html"}).json()
     states = listed["backgrounds"]
     assert len({b["layout_hash"] for b in states}) == 2
@@ -187,7 +178,7 @@ def test_a_signed_in_page_gets_its_background_from_the_visitor(browser, live_ser
     listed = _backgrounds(api, key, "/account.html", "desktop", 1)
     default = next(b for b in listed["backgrounds"] if b["id"] == listed["default"])
     assert default["source"] == "snapshot" and default["width"] == 1440
-    heat = _wait(lambda: (h := _heatmap(api, key, "/account.html", "desktop"))["total"] == 3 and h)
+    heat = until(lambda: (h := _heatmap(api, key, "/account.html", "desktop"))["total"] == 3 and h)
     assert heat and heat["background"]["id"] == default["id"]
     _assert_on(heat, box(browser, url, 1440, "#save", cookie=site.cookie))
     api.close()

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import box, visit
+from tests.browsing import box, until, visit
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,6 @@ PAGE = """<!doctype html>
   <button id="a" type="button">Add to cart</button>
   <button id="b" type="button">Details</button>
 </main><footer></footer></body></html>"""
-
-
-def _wait(fn, timeout: float = 30.0, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
 
 
 def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
@@ -60,7 +51,7 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
         r.raise_for_status()
         return r.json()
 
-    desktop = _wait(lambda: (d := insights("desktop"))["stats"]["total_clicks"] >= 10 and d)
+    desktop = until(lambda: (d := insights("desktop"))["stats"]["total_clicks"] >= 10 and d)
     assert desktop, insights("desktop")
     stats = desktop["stats"]
     assert stats["total_clicks"] == 10
@@ -73,7 +64,7 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
     ]
     assert actions[0]["name"] == "click on Add to cart"
 
-    mobile = _wait(lambda: (m := insights("mobile"))["stats"]["total_clicks"] == 1 and m)
+    mobile = until(lambda: (m := insights("mobile"))["stats"]["total_clicks"] == 1 and m)
     assert mobile and mobile["stats"]["total_clicks"] == 1
     assert mobile["top_actions"][0]["selector"] == "#a"
 
@@ -83,7 +74,7 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
         r.raise_for_status()
         return r.json()
 
-    heat = _wait(lambda: (h := heatmap("desktop"))["background_status"] == "ready" and h, 60)
+    heat = until(lambda: (h := heatmap("desktop"))["background_status"] == "ready" and h, 60)
     assert heat, heatmap("desktop")
     bg = heat["background"]
     assert bg["width"] in (1366, 1600) or 1366 <= bg["width"] <= 1600

@@ -3,9 +3,9 @@ numbers a user reads in the API (what the dashboard shows)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
+
+from tests.browsing import until
 
 pytestmark = pytest.mark.browser
 
@@ -73,15 +73,6 @@ def _leave(context, page) -> None:
     context.close()
 
 
-def _until(fn, timeout=40.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.3)
-
-
 def _insights(api, key, **params):
     r = api.get(f"/api/v1/apps/{key}/insights", params={"view": "/kinds.html", **params})
     r.raise_for_status()
@@ -112,7 +103,7 @@ def test_rage_dead_and_error_clicks(browser, shop):
     page.wait_for_url("**/next.html")
     context.close()
 
-    stats = _until(lambda: (s := _insights(api, key)["stats"])["total_clicks"] >= 10 and s)
+    stats = until(lambda: (s := _insights(api, key)["stats"])["total_clicks"] >= 10 and s)
     assert stats, _insights(api, key)["stats"]
     assert stats["total_clicks"] == 10  # the burst's clicks stay clicks
     assert stats["rage_clicks"] == 1  # one rage event per burst
@@ -150,7 +141,7 @@ def test_two_slow_clicks_and_clicks_far_apart_are_not_rage(browser, shop):
     for sel in ("#rage", "#grow", "#field"):  # three quick clicks on different elements
         page.click(sel)
     _leave(context, page)
-    stats = _until(lambda: (s := _insights(api, key)["stats"])["total_clicks"] >= 5 and s)
+    stats = until(lambda: (s := _insights(api, key)["stats"])["total_clicks"] >= 5 and s)
     assert stats["total_clicks"] == 5
     assert stats["rage_clicks"] == 0
 
@@ -165,7 +156,7 @@ def test_scroll_reach_from_ten_visitors(browser, shop):
             page.wait_for_function("scrollY + innerHeight >= document.documentElement.scrollHeight")
             page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 100)))")
         _leave(context, page)
-    scroll = _until(lambda: (s := api.get(f"/api/v1/apps/{key}/scroll",
+    scroll = until(lambda: (s := api.get(f"/api/v1/apps/{key}/scroll",
                                           params={"view": "/kinds.html", "width": "desktop"})
                              .json())["page_views"] >= 10 and s)  # fmt: skip
     assert scroll and scroll["page_views"] == 10
@@ -185,7 +176,7 @@ def test_attention_is_hottest_on_the_screen_people_rest_on(browser, shop):
     page.evaluate("window.scrollTo(0, 1000)")  # the second screen
     page.wait_for_timeout(3500)
     _leave(context, page)
-    heat = _until(lambda: (h := _heat(api, key, "attention"))["total"] >= 1 and h)
+    heat = until(lambda: (h := _heat(api, key, "attention"))["total"] >= 1 and h)
     assert heat, _heat(api, key, "attention")
     seconds = heat["attention"]["seconds"]
     # 20 bands of 150 px on a 3 000 px page: the second screen is 1 000-2 000 px
@@ -206,7 +197,7 @@ def test_move_map_lights_the_cursor_path_only(browser, shop):
         page.mouse.move(x, y, steps=2)
         page.wait_for_timeout(120)
     _leave(context, page)
-    heat = _until(lambda: (h := _heat(api, key, "move"))["total"] >= 10 and h)
+    heat = until(lambda: (h := _heat(api, key, "move"))["total"] >= 10 and h)
     assert heat, _heat(api, key, "move")
     cols, cell = heat["cols"], heat["cell"]
     grid = heat["grid"]
@@ -222,7 +213,7 @@ def test_no_moves_from_a_touch_screen(browser, shop):
     context, page = _open(browser, url, width=390, touch=True)
     page.tap("#grow")
     _leave(context, page)
-    _until(lambda: _insights(api, key, width="mobile")["stats"]["total_clicks"] >= 1)
+    until(lambda: _insights(api, key, width="mobile")["stats"]["total_clicks"] >= 1)
     assert _heat(api, key, "move", width="mobile")["total"] == 0
     tap = _heat(api, key, "click", width="mobile")
     assert tap["total"] == 1
@@ -240,7 +231,7 @@ def test_rage_threshold_is_a_setting_the_tracker_obeys(browser, site, tmp_path):
         page.click("#rage")  # two clicks: rage under this server's setting
         _leave(context, page)
         with server.api() as api:
-            stats = _until(lambda: (s := api.get(f"/api/v1/apps/{key}/insights",
+            stats = until(lambda: (s := api.get(f"/api/v1/apps/{key}/insights",
                                                   params={"view": "/strict.html"})
                                     .json()["stats"])["total_clicks"] >= 2 and s)  # fmt: skip
         assert stats["rage_clicks"] == 1

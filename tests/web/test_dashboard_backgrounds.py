@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.browsing import watch_problems
+from tests.browsing import sign_in, until
 
 pytestmark = pytest.mark.browser
 
@@ -98,26 +98,6 @@ def post_state(api: httpx.Client, site, key: str, url: str, state: str, views: i
     assert r.status_code == 201, r.text
 
 
-def wait_for(fn, timeout: float = 60.0, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
-
-
-def sign_in(browser, live_server):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    problems = watch_problems(page)
-    page.goto(f"{live_server.url}/login")
-    page.fill("#token", live_server.token)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page, problems
-
-
 def shown_bg(page) -> str:
     """The id of the picture under the heat, once it has loaded."""
     page.wait_for_function(
@@ -148,7 +128,7 @@ def test_choose_a_page_state_and_keep_it_in_the_url(browser, live_server, site):
             body = r.json()
             return len(body["backgrounds"]) == 2 and body["status"] == "ready" and body
 
-        states = wait_for(listed)
+        states = until(listed)
         assert states, api.get(f"/api/v1/apps/{key}/backgrounds", params={"view": VIEW}).json()
     by_hash = {b["layout_hash"]: b for b in states["backgrounds"]}
     plain, banner = by_hash["plain"]["id"], by_hash["banner"]["id"]

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import box, watch_problems
+from tests.browsing import box, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -89,13 +89,7 @@ def test_heatmap_types_scroll_rage_and_the_url(browser, live_server, site):
         reach = sc.json()["reach"]
     assert reach[40] == pytest.approx(0.7, abs=0.01)  # 7 of 10 page views got past 40 %
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    problems = watch_problems(page)
-    page.goto(f"{live_server.url}/login")
-    page.fill("#token", live_server.token)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    context, page, problems = sign_in(browser, live_server)
 
     page.goto(f"{live_server.url}/apps/{key}/heatmap?view=%2Fkinds.html&width=desktop")
     page.wait_for_selector("img.stage-bg", timeout=90_000)

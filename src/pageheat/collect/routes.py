@@ -13,7 +13,8 @@ import re
 import secrets
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +27,7 @@ from pageheat.store.base import Envelope, PageState, Snapshot
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
+    from pageheat.meta import App
 
 _FIELD = re.compile(r"at `(\$[^`]*)`")
 
@@ -103,6 +105,27 @@ def router(ph: Pageheat) -> APIRouter:
         }
         return Response(status_code=204, headers=headers)
 
+    async def receive(
+        request: Request, max_bytes: int, what: str, decode: Callable[[bytes], Any]
+    ) -> tuple[App, Any, dict[str, str]] | Response:
+        """Read, decode and authorise a sender's body: (app, decoded, CORS headers) or the
+        refusal to send (413 size, 400 naming the field, 403 app or origin)."""
+        origin = request.headers.get("origin")
+        cors = cors_headers(origin)
+        body = await read_body(request, max_bytes, what, cors)
+        if isinstance(body, Response):
+            return body
+        try:
+            decoded = decode(body)
+        except BadBatch as exc:
+            return error(400, str(exc), cors)
+        app = ph.meta.app(decoded.app)
+        if app is None:
+            return error(403, f"unknown app key {decoded.app!r}", cors)
+        if origin is not None and not app.allows(origin):
+            return error(403, f"origin {origin} is not allowed for this app", cors)
+        return app, decoded, cors
+
     @r.post(
         "/api/v1/collect",
         status_code=202,
@@ -113,20 +136,10 @@ def router(ph: Pageheat) -> APIRouter:
                    413: {"description": "body over the size limit"}},
     )  # fmt: skip
     async def collect(request: Request) -> Response:
-        origin = request.headers.get("origin")
-        cors = cors_headers(origin)
-        body = await read_body(request, limit, "batch", cors)
-        if isinstance(body, Response):
-            return body
-        try:
-            batch = ph.protocol.decode(body)
-        except BadBatch as exc:
-            return error(400, str(exc), cors)
-        app = ph.meta.app(batch.app)
-        if app is None:
-            return error(403, f"unknown app key {batch.app!r}", cors)
-        if origin is not None and not app.allows(origin):
-            return error(403, f"origin {origin} is not allowed for this app", cors)
+        received = await receive(request, limit, "batch", ph.protocol.decode)
+        if isinstance(received, Response):
+            return received
+        app, batch, cors = received
         device, browser, os_family = classify_agent(request.headers.get("user-agent", ""))
         envelope = Envelope(
             app=app.key,
@@ -170,20 +183,12 @@ def router(ph: Pageheat) -> APIRouter:
                    413: {"description": "body over the snapshot size limit"}},
     )  # fmt: skip
     async def snapshot(request: Request) -> Response:
-        origin = request.headers.get("origin")
-        cors = cors_headers(origin)
-        body = await read_body(request, s.max_snapshot_bytes, "snapshot", cors)
-        if isinstance(body, Response):
-            return body
-        try:
-            snap = ph.protocol.decode_snapshot(body)
-        except BadBatch as exc:
-            return error(400, str(exc), cors)
-        app = ph.meta.app(snap.app)
-        if app is None:
-            return error(403, f"unknown app key {snap.app!r}", cors)
-        if origin is not None and not app.allows(origin):
-            return error(403, f"origin {origin} is not allowed for this app", cors)
+        received = await receive(
+            request, s.max_snapshot_bytes, "snapshot", ph.protocol.decode_snapshot
+        )
+        if isinstance(received, Response):
+            return received
+        app, snap, cors = received
         state = await run_in_threadpool(ph.store.page_state, app.key, snap.v, snap.h)
         if state is None:
             return error(400, f"page view {snap.v!r} sent no layout {snap.h!r} - at `$.v`", cors)
