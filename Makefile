@@ -43,6 +43,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/heat_bench.py
+	$(BIN)/python bench/snapshot_bench.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
