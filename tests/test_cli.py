@@ -86,3 +86,43 @@ def test_settings_lists_every_variable():
     r = run("settings")
     assert r.returncode == 0
     assert "PAGEHEAT_MAX_BATCH_EVENTS=500" in r.stdout
+
+
+def test_app_rules_add_list_and_remove(tmp_path):
+    data = str(tmp_path / "data")
+    key = json.loads(run("app", "create", "Shop", "--data", data).stdout)["key"]
+    r = run("app", "rules", key, "--add", "/product/*", "Product page", "--add", "/blog/**",
+            "Blog", "--data", data)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    rules = [{"pattern": "/product/*", "name": "Product page"},
+             {"pattern": "/blog/**", "name": "Blog"}]  # fmt: skip
+    assert json.loads(r.stdout) == {"key": key, "rules": rules}
+    assert json.loads(run("app", "rules", key, "--data", data).stdout)["rules"] == rules
+    r = run("app", "rules", key, "--remove", "/blog/**", "--data", data)
+    assert json.loads(r.stdout)["rules"] == rules[:1]
+    bad = run("app", "rules", key, "--add", "product", "P", "--data", data)
+    assert bad.returncode != 0 and "must be a URL path glob" in bad.stderr
+    assert run("app", "rules", "nope", "--data", data).returncode != 0
+
+
+def test_render_takes_filters(tmp_path):
+    from pageheat.store.duckdb import DuckDBStore
+
+    data = tmp_path / "data"
+    key = json.loads(run("app", "create", "Shop", "--data", str(data)).stdout)["key"]
+    store = DuckDBStore(data / "events.duckdb")
+    store.write([
+        env(app=key, batch="1", visitor="u1", events=[view("v1"), click("v1"), click("v1")]),
+        env(app=key, batch="2", visitor="u2", device="mobile", events=[view("v2"), click("v2")]),
+    ])  # fmt: skip
+    store.close()
+    out = tmp_path / "heat.json"
+    args = ("render", "--data", str(data), "--app", key, "--view", "/", "--out", str(out))
+    r = run(*args, "--filter", "device=mobile")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text())["total"] == 1
+    assert json.loads(out.read_text())["filters"] == {"device": "mobile"}
+    r = run(*args, "--filter", "device=mobile", "--filter", "device=desktop")
+    assert json.loads(out.read_text())["total"] == 3
+    bad = run(*args, "--filter", "colour=red")
+    assert bad.returncode != 0 and "unknown filter 'colour'" in bad.stderr

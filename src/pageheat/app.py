@@ -11,6 +11,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
+from pageheat.collect.enrich import Geo
 from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
@@ -44,6 +45,8 @@ class Pageheat:
         self.writer = Writer(
             self.store, self.settings.commit_interval_ms, self.settings.commit_rows
         )
+        #: Country and city of visitors' addresses (empty without ``geoip_db``).
+        self.geo = Geo(self.settings.geoip_db)
         self.backgrounds = Backgrounds(
             self.store,
             Screenshotter(
@@ -101,3 +104,4 @@ class Pageheat:
         self.backgrounds.close()
         self.store.close()
         self.meta.close()
+        self.geo.close()

@@ -95,6 +95,61 @@ def app_list(data: str | None) -> None:
         ph.close()
 
 
+@app.command("rules")
+@click.argument("key")
+@click.option(
+    "--add",
+    "added",
+    nargs=2,
+    multiple=True,
+    metavar="PATTERN NAME",
+    help="Name the views whose URL path matches the glob PATTERN (e.g. /product/*)"
+    " NAME; repeat to add several. A pattern already there gets the new name.",
+)
+@click.option("--remove", "removed", multiple=True, metavar="PATTERN", help="Remove a rule.")
+@click.option("--data", help=DATA_HELP)
+def app_rules(key: str, added: tuple, removed: tuple[str, ...], data: str | None) -> None:
+    """Show, add or remove an app's view-name rules (printed as JSON, in the order tried).
+
+    At ingest, a page view without an explicit name (pageheat.startView) gets the name of
+    the first rule whose pattern matches its URL path: `*` matches within one path segment,
+    `**` across segments, `?` one character. Other paths keep their folded path (/users/?).
+    Page views already stored keep their names.
+    """  # fmt: skip
+    ph = _pageheat(data=data)
+    try:
+        try:
+            for pattern, name in added:
+                ph.meta.add_view_rule(key, pattern, name)
+            for pattern in removed:
+                ph.meta.remove_view_rule(key, pattern)
+            a = ph.meta.app(key)
+            if a is None:
+                raise LookupError(f"no app with key {key!r}")
+        except (LookupError, ValueError) as exc:
+            raise click.BadParameter(str(exc.args[0] if exc.args else exc)) from None
+        click.echo(json.dumps({"key": a.key, "rules": [
+            {"pattern": p, "name": n} for p, n in a.view_rules]}))  # fmt: skip
+    finally:
+        ph.close()
+
+
+def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--filter NAME=VALUE`` options as a Query's filters (a repeated name: any value)."""
+    from pageheat.store.base import parse_filters
+
+    raw: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"--filter {pair!r} must be NAME=VALUE, e.g. device=mobile")
+        raw.setdefault(name.strip(), []).append(value)
+    try:
+        return parse_filters({n: ",".join(v) for n, v in raw.items()})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
 @click.option("--data", help=DATA_HELP)
 @click.option("--app", "key", required=True, help="App key.")
@@ -106,9 +161,25 @@ def app_list(data: str | None) -> None:
 @click.option("--from", "start", help="ISO date or date-time (UTC).")
 @click.option("--to", "end", help="ISO date or date-time (UTC), exclusive.")
 @click.option("--background", help="Background id (default: the most common page state).")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Only these visits, e.g. device=mobile, utm_source=news, visitor=returning,"
+    " env=prod (repeat; names as the query API's filter parameters).",
+)
+@click.option("--scale", type=click.Choice(["relative", "absolute"]), default="relative",
+              show_default=True,
+              help="relative: to the map's own peak; absolute: per 1 000 page views.")  # fmt: skip
+@click.option("--peak", type=float,
+              help="With --scale absolute: points per 1 000 page views drawn at full heat"
+                   " (one scale for several maps).")  # fmt: skip
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.png or FILE.json")  # fmt: skip
-def render(data, key, view, kind, width, start, end, background, out: Path) -> None:
+def render(
+    data, key, view, kind, width, start, end, background, filters, scale, peak, out: Path
+) -> None:
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
     from pageheat import heat, reports
     from pageheat.store.base import Query
@@ -116,12 +187,14 @@ def render(data, key, view, kind, width, start, end, background, out: Path) -> N
 
     if out.suffix not in {".png", ".json"}:
         raise click.BadParameter("--out must end in .png or .json")
+    chosen = _filters(filters)
     ph = _pageheat(data=data)
     try:
         try:
             query = Query(
                 app=key, view=view, width=ph.width_range(width),
                 start_ms=parse_time(start, "--from"), end_ms=parse_time(end, "--to"),
+                filters=chosen,
             )  # fmt: skip
         except Exception as exc:
             raise click.BadParameter(str(getattr(exc, "detail", exc))) from None
@@ -133,13 +206,14 @@ def render(data, key, view, kind, width, start, end, background, out: Path) -> N
             except Exception as exc:
                 click.echo(f"no background: {exc}", err=True)
         try:
-            rendered = reports.render(ph, query, kind, capture=False, background=background)
+            rendered = reports.render(ph, query, kind, capture=False, background=background,
+                                      scale=scale, peak=peak)  # fmt: skip
         except (ValueError, LookupError) as exc:
             raise click.BadParameter(str(exc)) from None
         if out.suffix == ".png":
             out.write_bytes(reports.heatmap_png(ph, rendered))
         else:
-            out.write_text(json.dumps(reports.heatmap_json(rendered)))
+            out.write_text(json.dumps({**reports.heatmap_json(rendered), "filters": chosen}))
         h = rendered.heatmap
         what = f"{h.total} points" if isinstance(h, heat.Heatmap) else f"{h.page_views} page views"
         click.echo(f"{out}: {kind} map of {what}, {rendered.sessions} sessions")

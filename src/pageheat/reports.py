@@ -6,7 +6,9 @@ The web API and the CLI both answer from here, so a heatmap rendered by
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,15 +63,20 @@ def minimum_sessions(ph: Pageheat, kind: str) -> int:
 
 def render(
     ph: Pageheat, query: Query, kind: str = "click", capture: bool = True,
-    background: str | None = None,
+    background: str | None = None, scale: str = "relative", peak: float | None = None,
 ) -> Rendered:  # fmt: skip
     """The heatmap of ``query`` over ``background`` (an id) or the view's default one.
 
-    Raises ValueError for an unknown kind and LookupError for a background that is not
-    one of the view's.
+    ``scale="absolute"`` counts a point map per 1 000 page views of the query, drawn up
+    to ``peak`` (in those units; default the map's own clipped peak, which the answer
+    reports) so that two maps share a scale.
+
+    Raises ValueError for an unknown kind or scale and LookupError for a background that
+    is not one of the view's.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    page_views = _scale_page_views(ph, query, kind, scale, peak)
     s = ph.settings
     rows = ph.store.points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
@@ -86,7 +93,7 @@ def render(
         h: heat.Heatmap | BandMap = heat.heatmap(
             rows, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
             radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
-            n_hotspots=s.hotspots,
+            n_hotspots=s.hotspots, peak=peak, scale=scale, page_views=page_views,
         )  # fmt: skip
     else:
         depths = ph.store.depths(query)
@@ -257,3 +264,277 @@ def _centres(placed: Placed, selectors: list[str]) -> dict[str, tuple[float, flo
 
 def _round(v: float | None) -> float | None:
     return None if v is None else round(float(v), 1)
+
+
+# -- scale, compare, area, action detail -------------------------------------------------
+
+
+def _scale_page_views(
+    ph: Pageheat, query: Query, kind: str, scale: str, peak: float | None
+) -> int | None:
+    """The page views an absolute map is counted per (None for a relative one), after
+    checking that the scale and peak make sense for ``kind``."""
+    if scale not in heat.SCALES:
+        raise ValueError(f"scale must be one of {', '.join(heat.SCALES)}, got {scale!r}")
+    if peak is not None and not (np.isfinite(peak) and peak > 0):
+        raise ValueError(f"peak must be a positive number, got {peak!r}")
+    if scale == "relative":
+        if peak is not None:
+            raise ValueError("peak is counted per 1 000 page views: use it with scale=absolute")
+        return None
+    if kind not in POINT_KINDS:
+        raise ValueError(
+            f"scale=absolute is for point maps ({', '.join(POINT_KINDS)}); a {kind} map is"
+            " already a share of page views"
+            if kind == "scroll"
+            else f"scale=absolute is for point maps ({', '.join(POINT_KINDS)}), not {kind}"
+        )
+    return int(ph.store.stats(query)["page_views"] or 0)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Two sides of one view on one background, their diff and their actions' shares."""
+
+    kind: str
+    comparison: heat.Comparison
+    background: Background | None
+    status: str
+    error: str | None
+    stats: tuple[dict[str, Any], dict[str, Any]]
+    actions: list[dict[str, Any]]
+    warning: str | None
+
+
+def compare(
+    ph: Pageheat, a: Query, b: Query, shared: Query, kind: str = "click",
+    background: str | None = None, peak: float | None = None, limit: int = 100,
+    capture: bool = True,
+) -> Compared:  # fmt: skip
+    """Side ``b`` against side ``a`` (two periods, two segments) of one view.
+
+    Both are placed on one background: ``background`` (an id) or the default one of
+    ``shared`` (the view at the width both sides share), so the same button is at the
+    same place in both. Each side is counted per 1 000 of its own page views; the diff is
+    ``b - a`` drawn on a scale symmetric around 0 (``peak``: the change, per 1 000 page
+    views, drawn at full colour; default the clip percentile of the changes).
+
+    ``actions``: every selector in either side's top ``limit`` actions with its share of
+    each side's clicks and the change ``b - a`` in share (fractions, like ``share``),
+    biggest change first. Raises ValueError and LookupError as `render` does.
+    """
+    if kind not in POINT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(POINT_KINDS)} to compare, got {kind!r}")
+    if peak is not None and not (np.isfinite(peak) and peak > 0):
+        raise ValueError(f"peak must be a positive number, got {peak!r}")
+    s = ph.settings
+    rows = (ph.store.points(a, kind), ph.store.points(b, kind))
+    selectors = sorted(set(rows[0].selectors) | set(rows[1].selectors))
+    if capture:
+        bg = ph.backgrounds.ensure(shared, selectors, background)
+    else:
+        bg = ph.backgrounds.choose(shared, background)
+    if bg is not None:
+        width, height, rects = bg.width, bg.height, bg.rects
+    else:
+        sizes = [_page_size(ph, q, r) for q, r in zip((shared, shared), rows, strict=True)]
+        width, height, rects = sizes[0][0], max(h for _, h in sizes), None
+    stats = (ph.store.stats(a), ph.store.stats(b))
+
+    def side(r: Points, st: dict[str, Any]) -> heat.Heatmap:
+        return heat.heatmap(
+            r, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
+            radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
+            n_hotspots=0, scale="absolute", page_views=int(st["page_views"] or 0),
+        )  # fmt: skip
+
+    maps = [side(r, st) for r, st in zip(rows, stats, strict=True)]
+    comparison = heat.compare(
+        maps[0], maps[1], clip_percentile=s.clip_percentile, peak=peak, n_hotspots=s.hotspots
+    )
+    clicks = rows if kind == "click" else (ph.store.points(a), ph.store.points(b))
+    actions = action_changes(
+        ph.store.actions(a, limit=limit), ph.store.actions(b, limit=limit),
+        _counts(clicks[0]), _counts(clicks[1]),
+        int(stats[0]["total_clicks"] or 0), int(stats[1]["total_clicks"] or 0),
+    )  # fmt: skip
+    needed = minimum_sessions(ph, kind)
+    few = [(name, st["sessions"]) for name, st in zip("ab", stats, strict=True)
+           if st["sessions"] < needed]  # fmt: skip
+    warning = None
+    if few:
+        sides = " and ".join(f"{n} sessions in side {side}" for side, n in few)
+        warning = f"Only {sides}: {kind} maps need about {needed} a side to compare reliably."
+    status, error = _status(ph, shared, bg)
+    return Compared(kind, comparison, bg, status, error, stats, actions, warning)
+
+
+def _counts(rows: Points) -> dict[str, int]:
+    """Points per selector (every selector, not only the top ones)."""
+    if not len(rows):
+        return {}
+    sel = np.asarray(rows.sel)
+    n = np.bincount(sel[sel >= 0], minlength=len(rows.selectors))
+    return {name: int(n[i]) for i, name in enumerate(rows.selectors) if n[i]}
+
+
+def action_changes(
+    top_a: list[dict[str, Any]], top_b: list[dict[str, Any]],
+    counts_a: dict[str, int], counts_b: dict[str, int], total_a: int, total_b: int,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Each selector of either side's top actions with both shares and their change.
+
+    ``top_*`` are the store's actions (they name the selectors and their elements);
+    ``counts_*`` every selector's clicks on each side, so an action in one side's top
+    list has its true count on the other side even when it is not in that side's list.
+    Shares are fractions of the side's clicks; ``change`` is ``share_b - share_a``.
+    """
+    named: dict[str, dict[str, Any]] = {}
+    for act in [*top_b, *top_a]:
+        named.setdefault(act["selector"], act)
+    out = []
+    for sel, act in named.items():
+        ca, cb = counts_a.get(sel, 0), counts_b.get(sel, 0)
+        sa = ca / total_a if total_a else 0.0
+        sb = cb / total_b if total_b else 0.0
+        out.append({
+            "selector": sel, "name": action_name(act.get("tag", ""), act.get("text", "")),
+            "count_a": ca, "count_b": cb, "share_a": round(sa, 4), "share_b": round(sb, 4),
+            "change": round(sb - sa, 4),
+        })  # fmt: skip
+    out.sort(key=lambda x: (-abs(x["change"]), -(x["count_a"] + x["count_b"]), x["selector"]))
+    return out
+
+
+def _query_json(q: Query) -> dict[str, Any]:
+    def iso(ms: int | None) -> str | None:
+        if ms is None:
+            return None
+        return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
+
+    return {
+        "from": iso(q.start_ms), "to": iso(q.end_ms),
+        "width": q.width.name if q.width else None, "filters": dict(q.filters),
+    }  # fmt: skip
+
+
+def compare_json(c: Compared, a: Query | None = None, b: Query | None = None) -> dict[str, Any]:
+    """The comparison as the API answers it (see ``heat.comparison_json`` for the grid)."""
+    out = heat.comparison_json(c.comparison)
+    for side, st, q in zip("ab", c.stats, (a, b), strict=True):
+        out[side].update(
+            clicks=int(st["total_clicks"] or 0), sessions=int(st["sessions"] or 0),
+            visitors=int(st["visitors"] or 0),
+        )  # fmt: skip
+        if q is not None:
+            out[side]["query"] = _query_json(q)
+    bg = c.background
+    out.update(
+        kind=c.kind, actions=c.actions,
+        background=None if bg is None else background_json(bg),
+        background_status=c.status, background_error=c.error, warning=c.warning,
+    )  # fmt: skip
+    return out
+
+
+def compare_png(ph: Pageheat, c: Compared, opacity: float = 0.7) -> bytes:
+    """The diff over the shared background (or alone, transparent, when there is none)."""
+    cmp = c.comparison
+    png = ph.store.background_png(c.background.id) if c.background else None
+    if png is not None:
+        return heat.diff_composite(png, cmp.scaled, cmp.cell, opacity=opacity)
+    return heat.diff_png(cmp.scaled, cmp.cell, cmp.width, cmp.height)
+
+
+def area(
+    ph: Pageheat, query: Query, x: float, y: float, w: float, h: float, kind: str = "click",
+    background: str | None = None, capture: bool = True,
+) -> dict[str, Any]:  # fmt: skip
+    """Points of a point map inside a rectangle of the background (page px), placed as
+    the heatmap places them, and their share of all the map's points."""
+    if kind not in POINT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(POINT_KINDS)}, got {kind!r}")
+    for name, v in (("x", x), ("y", y), ("w", w), ("h", h)):
+        if not np.isfinite(v) or (name in "wh" and v < 0):
+            raise ValueError(f"{name} must be a finite number{' >= 0' if name in 'wh' else ''}")
+    rows = ph.store.points(query, kind)
+    if capture:
+        bg = ph.backgrounds.ensure(query, rows.selectors, background)
+    else:
+        bg = ph.backgrounds.choose(query, background)
+    if bg is not None:
+        width, height, rects = bg.width, bg.height, bg.rects
+    else:
+        (width, height), rects = _page_size(ph, query, rows), None
+    placed = place(rows, float(width), rects)
+    count, total = heat.count_in(placed, x, y, w, h, width, height)
+    return {
+        "count": count, "share": round(count / total, 4) if total else 0.0, "total": total,
+        "x": x, "y": y, "w": w, "h": h, "kind": kind,
+        "background": None if bg is None else bg.id,
+    }  # fmt: skip
+
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+WEEK_MS = 7 * DAY_MS
+#: Weeks start on Monday (1970-01-05), hours and days at the epoch's UTC midnight.
+_BUCKETS = {"hour": (HOUR_MS, 0), "day": (DAY_MS, 0), "week": (WEEK_MS, 4 * DAY_MS)}
+
+
+def bucket_for(span_ms: int) -> str:
+    """The time-series bucket of a range: hours up to 2 days, days up to 90, else weeks."""
+    if span_ms <= 2 * DAY_MS:
+        return "hour"
+    if span_ms <= 90 * DAY_MS:
+        return "day"
+    return "week"
+
+
+def action_detail(
+    ph: Pageheat, query: Query, selector: str, now_ms: int | None = None, sessions: int = 10
+) -> dict[str, Any]:
+    """One action (the clicks on ``selector``): its counts, a time series of its clicks
+    with empty buckets as 0, and the latest ``sessions`` sessions that did it.
+
+    The series covers the query's range; an open start begins at the action's first
+    click, an open end at now.
+    """
+    info = ph.store.action(query, selector)
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    first, last = (info["first"], info["last"]) if info else (None, 0)
+    start = query.start_ms if query.start_ms is not None else first
+    end = query.end_ms if query.end_ms is not None else max(now, last + 1)
+    series: list[dict[str, int]] = []
+    bucket = "hour"
+    if start is not None and end > start:
+        bucket = bucket_for(end - start)
+        size, origin = _BUCKETS[bucket]
+        counts = dict(ph.store.action_series(query, selector, size, origin))
+        first = (start - origin) // size
+        last = (end - 1 - origin) // size
+        series = [
+            {"t": int(i * size + origin), "clicks": int(counts.get(i * size + origin, 0))}
+            for i in range(first, last + 1)
+        ]
+    latest = ph.store.action_sessions(query, selector, limit=sessions)
+    return {
+        "selector": selector,
+        "name": action_name(info["tag"], info["text"]) if info else None,
+        "count": int(info["count"]) if info else 0,
+        "visitors": int(info["visitors"]) if info else 0,
+        "rage": int(info["rage"]) if info else 0,
+        "dead": int(info["dead"]) if info else 0,
+        "error": int(info["error"]) if info else 0,
+        "bucket": bucket,
+        "series": series,
+        "sessions": [_session_json(x) for x in latest],
+    }
+
+
+def _session_json(x: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "t": x["start"], "duration_s": round((x["end"] - x["start"]) / 1000, 1),
+        "visitor": x["visitor"], "browser": x["browser"], "device": x["device"],
+        "session": x["session"], "clicks": x["clicks"], "last_click": x["last_click"],
+    }  # fmt: skip

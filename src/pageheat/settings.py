@@ -74,6 +74,17 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "URL visitors' browsers reach pageheat at (used in script tags); defaults to http://HOST:PORT.",
     ),
+    # What the collector learns from a request (the IP address itself is never kept).
+    Setting(
+        "geoip_db",
+        "",
+        "MaxMind GeoLite2/GeoIP2 City (or Country) .mmdb file for the country and city filters; empty means off.",
+    ),
+    Setting(
+        "trust_proxy",
+        False,
+        "Take the visitor's address from the first X-Forwarded-For entry (only behind a proxy that sets it).",
+    ),
     # Wire protocol limits (DESIGN.md, wire protocol v1).
     Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
     Setting("max_batch_events", 500, "Most events in one collect batch."),

@@ -160,3 +160,15 @@ def test_the_json_schema_in_the_repo_is_the_protocols_own():
     assert json.loads(doc.read_text()) == build_protocol().json_schema(), (
         "regenerate docs/collect-v1.schema.json from pageheat.collect.protocol"
     )
+
+
+def test_app_rules_name_views_after_an_explicit_name_and_before_folding(client, ph, app_key):
+    ph.meta.set_view_rules(app_key, [("/p/*", "Product page")])
+    events = [
+        view("a"),  # /p/42: the rule
+        view("b", name="Checkout"),  # startView's name wins over the rule
+        view("c", path="/users/7", url="https://shop.example/users/7"),  # no rule: folded
+    ]
+    assert post(client, batch(app_key, events)).status_code == 202
+    names = {v["name"] for v in ph.store.views(Query(app=app_key))}
+    assert names == {"Product page", "Checkout", "/users/?"}

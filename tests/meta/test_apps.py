@@ -32,3 +32,43 @@ def test_app_allows_only_its_origins(tmp_path):
     assert again.app("nope") is None
     meta.close()
     again.close()
+
+
+def test_view_rules_are_kept_in_order_and_checked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'meta.sqlite'}"
+    meta = MetaStore(url)
+    key = meta.create_app("Shop", ["https://shop.example"]).key
+    meta.add_view_rule(key, "/product/*", "Product page")
+    meta.add_view_rule(key, "/blog/**", "Blog")
+    app = meta.add_view_rule(key, "/product/*", "Product")  # same pattern: renamed in place
+    assert app.view_rules == (("/product/*", "Product"), ("/blog/**", "Blog"))
+    again = MetaStore(url)  # another process sees them
+    assert again.app(key).view_rules == app.view_rules
+    assert again.list_apps()[0].view_rules == app.view_rules
+    assert meta.remove_view_rule(key, "/blog/**").view_rules == (("/product/*", "Product"),)
+    for pattern, name in [("product/*", "x"), ("/a b", "x"), ("/x", ""), ("/x", "n" * 257)]:
+        with pytest.raises(ValueError, match="rule"):
+            meta.add_view_rule(key, pattern, name)
+    with pytest.raises(ValueError, match="twice"):
+        meta.set_view_rules(key, [("/x", "a"), ("/x", "b")])
+    with pytest.raises(LookupError):
+        meta.set_view_rules("nope", [])
+    assert meta.set_view_rules(key, []).view_rules == ()
+    meta.close()
+    again.close()
+
+
+def test_a_database_from_before_view_rules_opens_and_takes_them(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "meta.sqlite"
+    con = sqlite3.connect(path)  # the apps table as the first release made it
+    con.execute("CREATE TABLE apps (key VARCHAR(64) PRIMARY KEY, name VARCHAR(200) NOT NULL,"
+                " origins JSON NOT NULL, created_ms BIGINT NOT NULL)")  # fmt: skip
+    con.execute("""INSERT INTO apps VALUES ('k1', 'Old', '["https://old.example"]', 1)""")
+    con.commit()
+    con.close()
+    meta = MetaStore(f"sqlite:///{path}")
+    assert meta.app("k1").view_rules == ()
+    assert meta.set_view_rules("k1", [("/p/*", "Product")]).view_rules == (("/p/*", "Product"),)
+    meta.close()

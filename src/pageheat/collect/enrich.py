@@ -1,15 +1,21 @@
-"""What the collector adds to a batch before storing it: device, browser, OS, view names.
+"""What the collector adds to a batch before storing it: device, browser, OS, country and
+city, view names.
 
-Only facts derived from the request are added; the IP address is used for nothing stored.
+Only facts derived from the request are added; the IP address is looked up in the GeoIP
+database (when one is configured) and then forgotten.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import re
 from functools import lru_cache
 
 import msgspec
 from ua_parser import parse as parse_ua
+
+log = logging.getLogger(__name__)
 
 _ID_SEGMENT = re.compile(
     r"""^(?:
@@ -61,11 +67,114 @@ def classify_agent(user_agent: str) -> tuple[str, str, str]:
     return kind, browser, os_family
 
 
-def name_views(events: list) -> list:
-    """Give every view event its name: the explicit one, or its folded path."""
+#: An app's view-name rules: (pattern, name) pairs, tried in order.
+Rules = tuple[tuple[str, str], ...]
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A view-name rule's pattern as a regular expression over the whole URL path.
+
+    ``*`` is any run of characters inside one path segment, ``**`` any run across
+    segments, ``?`` one character other than ``/``; everything else is literal and
+    case-sensitive. ``/product/*`` matches ``/product/42`` but not ``/product/42/reviews``
+    (``/product/**`` matches both); the query string and fragment are not part of the path.
+    """
+    out = []
+    for part in re.split(r"(\*\*|\*|\?)", pattern):
+        out.append({"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(part) or re.escape(part))
+    return re.compile("".join(out))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(rules: Rules) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((glob_regex(p), name) for p, name in rules)
+
+
+def view_name(path: str, rules: Rules = ()) -> str:
+    """The name of a view without an explicit one: the first rule whose pattern matches the
+    path, else the path with its ids folded."""
+    clean = path.split("?", 1)[0].split("#", 1)[0] or "/"
+    for regex, name in _compiled(tuple(rules)):
+        if regex.fullmatch(clean):
+            return name
+    return fold_path(path)
+
+
+def name_views(events: list, rules: Rules = ()) -> list:
+    """Give every view event its name: the explicit one (``pageheat.startView(name)`` or
+    ``data-view``), else the app's first matching rule, else its folded path."""
     out = []
     for ev in events:
         if ev.k == "view" and not ev.name:
-            ev = msgspec.structs.replace(ev, name=fold_path(ev.path))
+            ev = msgspec.structs.replace(ev, name=view_name(ev.path, rules))
         out.append(ev)
     return out
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trust_proxy: bool) -> str | None:
+    """The visitor's IP address: the connection's peer, or behind a trusted proxy the first
+    (the client's own) entry of ``X-Forwarded-For``. None when neither is an address."""
+    candidates = []
+    if trust_proxy and forwarded_for:
+        candidates.append(forwarded_for.split(",", 1)[0].strip())
+    candidates.append(peer or "")
+    for text in candidates:
+        for form in (text, text.strip("[]"), text.rsplit(":", 1)[0].strip("[]")):
+            try:
+                return str(ipaddress.ip_address(form))
+            except ValueError:
+                continue
+    return None
+
+
+class Geo:
+    """Country (ISO code) and city name of an IP address from a MaxMind database.
+
+    Optional: without a database, or with one that cannot be read (a warning is logged
+    once, here), every address is nowhere and the collector goes on.
+    """
+
+    def __init__(self, path: str = ""):
+        self.path = path
+        self._reader = None
+        self._city = False
+        if not path:
+            return
+        try:
+            import geoip2.database
+
+            reader = geoip2.database.Reader(path)
+            kind = reader.metadata().database_type
+        except Exception as exc:  # missing, unreadable, not an .mmdb file
+            log.warning("GeoIP database %s cannot be read (%s): country and city stay empty",
+                        path, exc)  # fmt: skip
+            return
+        if "City" in kind or "Enterprise" in kind:
+            self._city = True
+        elif "Country" not in kind:
+            log.warning("GeoIP database %s is a %s database, not City or Country: country and"
+                        " city stay empty", path, kind)  # fmt: skip
+            reader.close()
+            return
+        self._reader = reader
+
+    @property
+    def enabled(self) -> bool:
+        return self._reader is not None
+
+    def locate(self, address: str | None) -> tuple[str, str]:
+        """(country ISO code, English city name), empty strings where unknown."""
+        if self._reader is None or not address:
+            return "", ""
+        try:
+            found = self._reader.city(address) if self._city else self._reader.country(address)
+        except Exception:  # not in the database, not an address, a damaged record
+            return "", ""
+        country = found.country.iso_code or ""
+        city = (found.city.name or "") if self._city else ""
+        return country, city
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pageheat.collect.enrich import classify_agent, name_views
+from pageheat.collect.enrich import classify_agent, client_address, name_views
 from pageheat.collect.protocol import BadBatch
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
 from pageheat.store.base import Envelope, PageState, Snapshot
@@ -141,6 +141,12 @@ def router(ph: Pageheat) -> APIRouter:
             return received
         app, batch, cors = received
         device, browser, os_family = classify_agent(request.headers.get("user-agent", ""))
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            s.trust_proxy,
+        )
+        country, city = ph.geo.locate(address)  # the address goes no further
         envelope = Envelope(
             app=app.key,
             batch_id=batch.batch,
@@ -151,7 +157,9 @@ def router(ph: Pageheat) -> APIRouter:
             device=device,
             browser=browser,
             os=os_family,
-            events=name_views(batch.events),
+            events=name_views(batch.events, app.view_rules),
+            country=country,
+            city=city,
         )
         try:
             fresh = await asyncio.wrap_future(ph.writer.submit(envelope))

@@ -13,12 +13,12 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from .shade import palette_lut, shade_index
+from .shade import DIVERGING, ZERO_INDEX, diverging_index, palette_lut, shade_index
 
-__all__ = ["composite", "mark_lines", "png", "upscale_index"]
+__all__ = ["composite", "diff_composite", "diff_png", "mark_lines", "png", "upscale_index"]
 
 
-def upscale_index(idx: np.ndarray, cell: int, width: int, height: int) -> np.ndarray:
+def upscale_index(idx: np.ndarray, cell: int, width: int, height: int, fill: int = 0) -> np.ndarray:
     """LUT indices on the cell grid -> ``(height, width)`` indices on page pixels.
 
     Bilinear resampling to page pixels, then a box blur of about half a cell, both in
@@ -31,16 +31,17 @@ def upscale_index(idx: np.ndarray, cell: int, width: int, height: int) -> np.nda
     linear in intensity; at the edge of the ignored band it blends towards index 0,
     which the LUT draws transparent, giving a soft rim instead of a step. The grid is
     cropped or zero-padded to the requested size, so a background a few pixels taller
-    or shorter than the grid still lines up at the top-left.
+    or shorter than the grid still lines up at the top-left. ``fill`` is the index of
+    the padding (a diverging table's transparent index is its middle, not 0).
     """
     idx = np.asarray(idx, dtype=np.uint8)
     if idx.size == 0 or width <= 0 or height <= 0:
-        return np.zeros((max(height, 0), max(width, 0)), dtype=np.uint8)
+        return np.full((max(height, 0), max(width, 0)), fill, dtype=np.uint8)
     rows, cols = idx.shape
     im = Image.fromarray(idx).resize((cols * cell, rows * cell), Image.BILINEAR)
     if cell >= 4:
         im = im.filter(ImageFilter.BoxBlur(cell // 2 - 1))
-    out = np.zeros((height, width), dtype=np.uint8)
+    out = np.full((height, width), fill, dtype=np.uint8)
     fine = np.asarray(im)[:height, :width]
     out[: fine.shape[0], : fine.shape[1]] = fine
     return out
@@ -77,12 +78,19 @@ def composite(
     the RGB screenshot: fine for exports and share links, too slow for interaction,
     where the dashboard lays `png` (or the JSON grid) over the screenshot instead.
     """
-    lut = palette_lut(palette)
+    return _over(background_png, shade_index(n), cell, palette_lut(palette), opacity)
+
+
+def _over(
+    background_png: bytes, idx: np.ndarray, cell: int, lut: np.ndarray, opacity: float,
+    fill: int = 0,
+) -> bytes:  # fmt: skip
+    """LUT indices on the cell grid drawn over the background, at the background's size."""
     bg = Image.open(io.BytesIO(background_png))
     bg.load()
     bg = bg.convert("RGB")
     width, height = bg.size
-    pixels = upscale_index(shade_index(n), cell, width, height)
+    pixels = upscale_index(idx, cell, width, height, fill)
     colour = Image.fromarray(pixels)
     colour.putpalette(lut[:, :3].tobytes())
     alpha_lut = np.round(lut[:, 3] * float(np.clip(opacity, 0.0, 1.0))).astype(np.uint8)
@@ -91,6 +99,27 @@ def composite(
     buf = io.BytesIO()
     bg.save(buf, "PNG", compress_level=1)
     return buf.getvalue()
+
+
+def diff_png(d: np.ndarray, cell: int, width: int, height: int, palette: str = "diff") -> bytes:
+    """A diff (-1..1 per cell, b - a) alone as a transparent PNG: red where clicks
+    warmed, blue where they cooled, nothing where they stayed the same."""
+    lut = DIVERGING[palette]
+    pixels = upscale_index(diverging_index(d), cell, width, height, ZERO_INDEX)
+    im = Image.fromarray(pixels)
+    im.putpalette(lut[:, :3].tobytes())
+    buf = io.BytesIO()
+    im.save(buf, "PNG", compress_level=1, transparency=lut[:, 3].tobytes())
+    return buf.getvalue()
+
+
+def diff_composite(
+    background_png: bytes, d: np.ndarray, cell: int, opacity: float = 0.7,
+    palette: str = "diff",
+) -> bytes:  # fmt: skip
+    """A diff drawn over the background screenshot, same pixel size as the background."""
+    return _over(background_png, diverging_index(d), cell, DIVERGING[palette], opacity,
+                 ZERO_INDEX)  # fmt: skip
 
 
 def mark_lines(png_bytes: bytes, lines: list[tuple[float, str]]) -> bytes:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .placement import Placed
 
-__all__ = ["hotspots", "local_maxima"]
+__all__ = ["hotspots", "local_maxima", "peaks", "selectors_in", "windows"]
 
 
 def local_maxima(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,33 +59,11 @@ def hotspots(
     total = float(counts.sum())
     if n <= 0 or total <= 0:
         return []
-    r = max(0, int(radius_cells))
-    ys, xs = local_maxima(smoothed)
-    # Hottest first; ties broken top-left first so the output is deterministic.
-    order = np.lexsort((xs, ys, -smoothed[ys, xs]))
-    ys, xs = ys[order], xs[order]
-
-    kept_y: list[int] = []
-    kept_x: list[int] = []
-    for py, px in zip(ys.tolist(), xs.tolist(), strict=True):
-        if kept_y:
-            ky = np.asarray(kept_y)
-            kx = np.asarray(kept_x)
-            if np.any(np.maximum(np.abs(ky - py), np.abs(kx - px)) <= 2 * r):
-                continue
-        kept_y.append(py)
-        kept_x.append(px)
-        if len(kept_y) == n:
-            break
-
-    rows, cols = counts.shape
-    windows = [
-        (slice(max(0, py - r), min(rows, py + r + 1)), slice(max(0, px - r), min(cols, px + r + 1)))
-        for py, px in zip(kept_y, kept_x, strict=True)
-    ]
-    selectors = _selectors(windows, counts.shape, cell, placed)
+    kept_y, kept_x = peaks(smoothed, n, radius_cells)
+    wins = windows(kept_y, kept_x, counts.shape, radius_cells)
+    selectors = selectors_in(wins, counts.shape, cell, placed)
     out = []
-    for py, px, win, sel in zip(kept_y, kept_x, windows, selectors, strict=True):
+    for py, px, win, sel in zip(kept_y, kept_x, wins, selectors, strict=True):
         c = round(float(counts[win].sum()))
         out.append(
             {
@@ -99,7 +77,45 @@ def hotspots(
     return out
 
 
-def _selectors(
+def peaks(g: np.ndarray, n: int, radius_cells: int = 2) -> tuple[list[int], list[int]]:
+    """Rows and columns of up to ``n`` local maxima of ``g`` (positive cells only),
+    highest first, none within ``2 * radius_cells`` (Chebyshev) of a higher one."""
+    g = np.asarray(g, dtype=np.float64)
+    r = max(0, int(radius_cells))
+    ys, xs = local_maxima(g)
+    # Highest first; ties broken top-left first so the output is deterministic.
+    order = np.lexsort((xs, ys, -g[ys, xs]))
+    ys, xs = ys[order], xs[order]
+    kept_y: list[int] = []
+    kept_x: list[int] = []
+    if n <= 0:
+        return kept_y, kept_x
+    for py, px in zip(ys.tolist(), xs.tolist(), strict=True):
+        if kept_y:
+            ky = np.asarray(kept_y)
+            kx = np.asarray(kept_x)
+            if np.any(np.maximum(np.abs(ky - py), np.abs(kx - px)) <= 2 * r):
+                continue
+        kept_y.append(py)
+        kept_x.append(px)
+        if len(kept_y) == n:
+            break
+    return kept_y, kept_x
+
+
+def windows(
+    ys: list[int], xs: list[int], shape: tuple[int, int], radius_cells: int = 2
+) -> list[tuple[slice, slice]]:
+    """The square of ``radius_cells`` around each peak, cut at the grid's edges."""
+    r = max(0, int(radius_cells))
+    rows, cols = shape
+    return [
+        (slice(max(0, py - r), min(rows, py + r + 1)), slice(max(0, px - r), min(cols, px + r + 1)))
+        for py, px in zip(ys, xs, strict=True)
+    ]
+
+
+def selectors_in(
     windows: list[tuple[slice, slice]],
     shape: tuple[int, int],
     cell: int,

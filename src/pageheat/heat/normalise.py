@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["HOW", "clip_value", "normalise"]
+__all__ = ["HOW", "PER_VIEWS", "SCALES", "clip_value", "normalise", "per_page_views"]
 
 
 def _linear(g: np.ndarray) -> np.ndarray:
@@ -79,3 +79,23 @@ def normalise(
         return np.zeros(g.shape, dtype=np.float32)
     scaled = f(np.clip(g, 0.0, top)) / f(np.float64(top))
     return scaled.astype(np.float32)
+
+
+#: Scale modes: ``relative`` maps the page's own clipped peak to 1; ``absolute`` expresses
+#: density per `PER_VIEWS` page views first, so a peak given in those units means the same
+#: on every heatmap it is passed to.
+SCALES = ("relative", "absolute")
+PER_VIEWS = 1000.0
+
+
+def per_page_views(g: np.ndarray, page_views: float, per: float = PER_VIEWS) -> np.ndarray:
+    """Density in points per ``per`` page views (float64): what makes two maps comparable.
+
+    A period with twice the traffic has twice the clicks; dividing by its page views
+    leaves only the change in behaviour. No page views gives an all-zero grid (nothing
+    happened), not a division error.
+    """
+    g = np.asarray(g, dtype=np.float64)
+    if page_views is None or page_views <= 0:
+        return np.zeros(g.shape, dtype=np.float64)
+    return g * (float(per) / float(page_views))

@@ -14,11 +14,14 @@ import numpy as np
 
 from .grid import grid
 from .hotspots import hotspots as find_hotspots
-from .normalise import clip_value, normalise
+from .normalise import PER_VIEWS, SCALES, clip_value, normalise, per_page_views
 from .placement import Placed, Points, Rect, place
 from .smooth import smooth
 
-__all__ = ["Heatmap", "grid_json", "heatmap", "to_json"]
+__all__ = ["UNIT_ABSOLUTE", "Heatmap", "grid_json", "heatmap", "to_json"]
+
+#: What an absolute ``peak`` (and a comparison's diff) is counted in.
+UNIT_ABSOLUTE = f"points per {PER_VIEWS:,.0f} page views".replace(",", " ")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,17 @@ class Heatmap:
     total: int
     hotspots: list[dict]
     placed: Placed
+    #: ``relative`` (``max`` in points per cell) or ``absolute`` (``max`` in points per
+    #: cell per 1 000 page views of ``page_views``).
+    scale: str = "relative"
+    page_views: int | None = None
+
+    @property
+    def rate(self) -> np.ndarray:
+        """Density per 1 000 page views (needs ``page_views``): the unit of comparisons."""
+        if self.page_views is None:
+            raise ValueError("this heatmap was drawn without its page views")
+        return per_page_views(self.density, self.page_views)
 
 
 def heatmap(
@@ -51,6 +65,8 @@ def heatmap(
     clip_percentile: float = 99.5,
     peak: float | None = None,
     n_hotspots: int = 20,
+    scale: str = "relative",
+    page_views: int | None = None,
 ) -> Heatmap:
     """Heatmap of ``points`` over a ``width`` x ``height`` background (page px).
 
@@ -58,7 +74,18 @@ def heatmap(
     the blur runs on the grid. ``total`` counts the points that landed on the page;
     clicks placed below a shorter background are not on the map and would make
     every share look too small.
+
+    ``scale="absolute"`` divides the density by ``page_views`` (per 1 000) before
+    normalising; ``peak`` is then in those units and defaults to the map's own clipped
+    peak, which ``max`` reports so that a second map can be drawn with ``peak=`` that
+    value. With the default ``"relative"`` scale, ``peak`` is in points per cell.
     """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
+    if scale == "absolute" and page_views is None:
+        raise ValueError("scale='absolute' needs the page views the points came from")
+    if peak is not None and not (np.isfinite(peak) and peak > 0):
+        raise ValueError(f"peak must be a positive number, got {peak!r}")
     placed = place(points, float(width), rects)
     touch = placed.touch
     if touch.any():
@@ -72,8 +99,9 @@ def heatmap(
     else:  # the common desktop case: one grid, no masking copies
         counts = grid(placed.x, placed.y, width, height, cell)
         density = smooth(counts, radius_mouse / 2 / cell)
-    top = clip_value(density, clip_percentile, peak)
-    intensity = normalise(density, how, clip_percentile, peak)
+    scaled = density if scale == "relative" else per_page_views(density, page_views or 0)
+    top = clip_value(scaled, clip_percentile, peak)
+    intensity = normalise(scaled, how, clip_percentile, top)
     return Heatmap(
         cell=cell,
         width=width,
@@ -85,6 +113,8 @@ def heatmap(
         total=round(float(counts.sum())),
         hotspots=find_hotspots(density, counts, cell, n_hotspots, placed),
         placed=placed,
+        scale=scale,
+        page_views=None if page_views is None else int(page_views),
     )
 
 
@@ -112,8 +142,12 @@ def to_json(h: Heatmap) -> dict:
     ``rows`` give its shape.
     """
     anchored = int(np.count_nonzero(h.placed.anchored))
+    extra: dict = {"scale": h.scale}
+    if h.scale == "absolute":
+        extra.update(peak=round(h.max, 4), page_views=h.page_views, unit=UNIT_ABSOLUTE)
     return {
         **grid_json(h.intensity, h.cell, h.width, h.height, h.max),
+        **extra,
         "total": int(h.total),
         "hotspots": [dict(s) for s in h.hotspots],
         "placed": {"anchored": anchored, "positional": len(h.placed) - anchored},

@@ -9,7 +9,17 @@ from __future__ import annotations
 import colorcet
 import numpy as np
 
-__all__ = ["IGNORED_BELOW", "PALETTES", "palette_lut", "shade", "shade_index"]
+__all__ = [
+    "DIVERGING",
+    "IGNORED_BELOW",
+    "PALETTES",
+    "ZERO_INDEX",
+    "diverging_index",
+    "palette_lut",
+    "shade",
+    "shade_diverging",
+    "shade_index",
+]
 
 # Reading guide: under 5 % of the peak is "ignored" and is drawn fully transparent.
 IGNORED_BELOW = 0.05
@@ -76,3 +86,60 @@ def shade_index(n: np.ndarray) -> np.ndarray:
 def shade(n: np.ndarray, palette: str = "heat") -> np.ndarray:
     """Intensity 0..1 -> RGBA uint8, shape ``n.shape + (4,)``."""
     return np.take(palette_lut(palette), shade_index(n), axis=0)
+
+
+# -- diverging: a diff of two heatmaps, -1 (cooling) .. 0 .. +1 (warming) -------------
+
+#: The LUT index of "no change": the middle of the table, drawn transparent. Indices are
+#: linear in the value (1 -> -1, 128 -> 0, 255 -> +1), so upscaling them by bilinear
+#: interpolation blends a warm spot towards "no change", never through the cold side.
+ZERO_INDEX = 128
+
+
+def _diverging(name: str, inner: float = 0.1) -> np.ndarray:
+    """256 RGBA rows for values -1..1 from a colorcet diverging palette (blue .. red).
+
+    The palette's near-white middle is skipped (a small change starts at ``inner`` from
+    the centre, already tinted) because on a screenshot white reads as nothing; alpha
+    is 0 within the ignored band around 0 and rises like the sequential ramps' with |v|.
+    """
+    hexes = colorcet.palette[name]
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=float)
+    v = np.clip((np.arange(256) - ZERO_INDEX) / 127.0, -1.0, 1.0)
+    pos = (0.5 + np.sign(v) * (inner + (0.5 - inner) * np.abs(v))) * (len(rgb) - 1)
+    src = np.arange(len(rgb))
+    lut = np.empty((256, 4), dtype=np.uint8)
+    for c in range(3):
+        lut[:, c] = np.round(np.interp(pos, src, rgb[:, c]))
+    a = np.abs(v)
+    alpha = _ALPHA_FLOOR + (1 - _ALPHA_FLOOR) * (a - IGNORED_BELOW) / (1 - IGNORED_BELOW)
+    alpha = np.where(a < IGNORED_BELOW, 0.0, alpha)
+    lut[:, 3] = np.round(np.clip(alpha, 0.0, 1.0) * 255)
+    return lut
+
+
+DIVERGING: dict[str, np.ndarray] = {
+    # colorcet coolwarm (diverging_bwr_40_95_c42): blue = cooling, red = warming; its
+    # ends stay mid-bright (CET_D1A's near-black ends would hide the element under them).
+    "diff": _diverging("coolwarm"),
+}
+
+
+def diverging_index(d: np.ndarray) -> np.ndarray:
+    """Change -1..1 -> uint8 LUT index: `ZERO_INDEX` (transparent) within the ignored
+    band around 0, else 1..255 linear in the value."""
+    d = np.clip(np.nan_to_num(np.asarray(d, dtype=np.float32), nan=0.0), -1.0, 1.0)
+    idx = np.clip(np.round(d * 127.0) + ZERO_INDEX, 1, 255).astype(np.uint8)
+    idx[np.abs(d) < IGNORED_BELOW] = ZERO_INDEX
+    return idx
+
+
+def shade_diverging(d: np.ndarray, palette: str = "diff") -> np.ndarray:
+    """Change -1..1 -> RGBA uint8, shape ``d.shape + (4,)``."""
+    try:
+        lut = DIVERGING[palette]
+    except KeyError:
+        raise ValueError(
+            f"unknown diverging palette {palette!r}; expected one of {sorted(DIVERGING)}"
+        ) from None
+    return np.take(lut, diverging_index(d), axis=0)

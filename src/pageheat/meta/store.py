@@ -2,7 +2,10 @@
 
 SQLite in the data directory is the default; any SQLAlchemy URL (PostgreSQL for
 scale-out) works, because nothing here is dialect-specific. Reads are cached per process
-for the collector's hot path (one lookup per batch) and invalidated on write.
+for the collector's hot path (one lookup per batch), invalidated on write and kept at most
+``CACHE_S`` seconds, so a change made by another process (the CLI, another collector)
+applies within that time. New tables appear in an existing database file on start
+(``create_all`` adds missing tables).
 """
 
 from __future__ import annotations
@@ -13,7 +16,22 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import JSON, BigInteger, Column, MetaData, String, Table, create_engine, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+)
+
+#: Seconds an app read from the database is used before it is read again.
+CACHE_S = 10.0
+#: Most view-name rules an app may have.
+MAX_RULES = 200
 
 metadata = MetaData()
 
@@ -26,6 +44,16 @@ apps = Table(
     Column("created_ms", BigInteger, nullable=False),
 )
 
+#: An app's view-name rules (pattern → name), tried in ``position`` order at ingest.
+view_rules = Table(
+    "view_rules",
+    metadata,
+    Column("app", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("pattern", String(1024), nullable=False),
+    Column("name", String(256), nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class App:
@@ -33,6 +61,8 @@ class App:
     name: str
     origins: tuple[str, ...]
     created_ms: int = field(default_factory=lambda: int(time.time() * 1000))
+    #: (pattern, name) pairs naming views at ingest; see ``collect.enrich.glob_regex``.
+    view_rules: tuple[tuple[str, str], ...] = ()
 
     def allows(self, origin: str | None) -> bool:
         """Whether a browser origin may send events (``*`` in the list allows any)."""
@@ -58,11 +88,24 @@ def normalise_origin(origin: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
+def check_rule(pattern: str, name: str) -> tuple[str, str]:
+    """A view-name rule as kept, or ValueError saying what is wrong with it."""
+    pattern, name = str(pattern).strip(), " ".join(str(name).split())
+    if not pattern.startswith("/") or len(pattern) > 1024 or any(c.isspace() for c in pattern):
+        raise ValueError(
+            f"rule pattern {pattern!r} must be a URL path glob starting with / (at most 1024"
+            " characters, no spaces), e.g. /product/*"
+        )
+    if not name or len(name) > 256:
+        raise ValueError(f"rule name for {pattern!r} must be 1 to 256 characters")
+    return pattern, name
+
+
 class MetaStore:
     def __init__(self, url: str):
         self.engine = create_engine(url)
         metadata.create_all(self.engine)
-        self._apps: dict[str, App] = {}
+        self._apps: dict[str, tuple[App, float]] = {}
 
     def create_app(self, name: str, origins: list[str], key: str | None = None) -> App:
         name = name.strip()
@@ -79,23 +122,80 @@ class MetaStore:
 
     def app(self, key: str) -> App | None:
         """The app of a key; unknown keys are not cached, so apps made elsewhere appear."""
-        if key not in self._apps:
+        cached = self._apps.get(key)
+        if cached is None or time.monotonic() - cached[1] > CACHE_S:
             with self.engine.connect() as con:
                 row = con.execute(select(apps).where(apps.c.key == key)).first()
-            if row is None:
-                return None
-            self._apps[key] = _app(row)
-        return self._apps[key]
+                if row is None:
+                    return None
+                rules = con.execute(
+                    select(view_rules.c.pattern, view_rules.c.name)
+                    .where(view_rules.c.app == key)
+                    .order_by(view_rules.c.position)
+                ).all()
+            cached = (_app(row, tuple((p, n) for p, n in rules)), time.monotonic())
+            self._apps[key] = cached
+        return cached[0]
 
     def list_apps(self) -> list[App]:
         with self.engine.connect() as con:
             rows = con.execute(select(apps).order_by(apps.c.created_ms)).all()
-        return [_app(r) for r in rows]
+            rules: dict[str, list[tuple[str, str]]] = {}
+            for app_key, pattern, name in con.execute(
+                select(view_rules.c.app, view_rules.c.pattern, view_rules.c.name).order_by(
+                    view_rules.c.app, view_rules.c.position
+                )
+            ):
+                rules.setdefault(app_key, []).append((pattern, name))
+        return [_app(r, tuple(rules.get(r.key, ()))) for r in rows]
+
+    def set_view_rules(self, key: str, rules: list[tuple[str, str]]) -> App:
+        """Replace an app's view-name rules (in the order given; the first match names a
+        view). Raises LookupError for an unknown app, ValueError for a bad rule."""
+        clean = [check_rule(p, n) for p, n in rules]
+        patterns = [p for p, _ in clean]
+        dup = next((p for p in patterns if patterns.count(p) > 1), None)
+        if dup is not None:
+            raise ValueError(f"rule pattern {dup!r} is given twice")
+        if len(clean) > MAX_RULES:
+            raise ValueError(f"an app has at most {MAX_RULES} view-name rules")
+        if self.app(key) is None:
+            raise LookupError(f"no app with key {key!r}")
+        with self.engine.begin() as con:
+            con.execute(view_rules.delete().where(view_rules.c.app == key))
+            if clean:
+                con.execute(view_rules.insert(), [
+                    {"app": key, "position": i, "pattern": p, "name": n}
+                    for i, (p, n) in enumerate(clean)
+                ])  # fmt: skip
+        self._apps.pop(key, None)
+        app = self.app(key)
+        assert app is not None
+        return app
+
+    def add_view_rule(self, key: str, pattern: str, name: str) -> App:
+        """Add a rule after the others (or rename the view of an existing pattern)."""
+        app = self.app(key)
+        if app is None:
+            raise LookupError(f"no app with key {key!r}")
+        pattern, name = check_rule(pattern, name)
+        rules = dict(app.view_rules)
+        rules[pattern] = name
+        return self.set_view_rules(key, list(rules.items()))
+
+    def remove_view_rule(self, key: str, pattern: str) -> App:
+        app = self.app(key)
+        if app is None:
+            raise LookupError(f"no app with key {key!r}")
+        if pattern not in dict(app.view_rules):
+            raise ValueError(f"app {key!r} has no rule {pattern!r}")
+        return self.set_view_rules(key, [r for r in app.view_rules if r[0] != pattern])
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _app(row) -> App:
+def _app(row, rules: tuple[tuple[str, str], ...] = ()) -> App:
     origins = row.origins if isinstance(row.origins, list) else json.loads(row.origins)
-    return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms)
+    return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms,
+               view_rules=rules)  # fmt: skip

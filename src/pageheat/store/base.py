@@ -2,12 +2,13 @@
 
 Everything above the store (heat, insights, web, cli) talks to this protocol only, and one
 contract test suite (tests/store/test_contract.py) runs against every implementation.
-Queries take a :class:`Query` (app, view, width range, time range) so that filters added
-later reach every backend through one type.
+Queries take a :class:`Query` (app, view, width range, time range, filters), so a filter
+reaches every backend, and every read of a backend, through one type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,9 +57,67 @@ def width_class(vw: float, desktop_min: int = 1281, mobile_max: int = 767) -> st
     return "tablet"
 
 
+#: Filter name (public: query parameters, saved heatmaps) → the column holding it. Every
+#: table a read narrows carries each of these columns, copied from the page view.
+FILTERS = {
+    "device": "device",  # desktop, mobile, tablet, bot (from the User-Agent)
+    "browser": "browser",  # browser family, e.g. Chrome, Firefox, Mobile Safari
+    "os": "os",  # OS family, e.g. Windows, Mac OS X, Linux, Android, iOS
+    "country": "country",  # ISO 3166 code (needs the geoip_db setting)
+    "city": "city",  # English city name (needs the geoip_db setting)
+    "referrer": "ref_source",  # "direct", or the referring host without www.
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
+    "utm_term": "utm_term",
+    "utm_content": "utm_content",
+    "visitor": "visitor_type",  # new or returning
+    "env": "env",  # the app's tags, set by pageheat.tag(key, value)
+    "version": "version",
+    "service": "service",
+}
+
+#: Filters whose values come from a fixed set, and how a value is written.
+FILTER_VALUES = {
+    "device": ("desktop", "mobile", "tablet", "bot"),
+    "visitor": ("new", "returning"),
+}
+
+
+def parse_filters(raw: Mapping[str, str]) -> dict[str, str]:
+    """Filters as a :class:`Query` holds them: known names, each value a comma-separated
+    list of alternatives (OR), empty values dropped. Raises ValueError naming the bad one.
+
+    Values match exactly, except that device and visitor are lower-cased and country
+    upper-cased (ISO codes), as the collector stores them.
+    """
+    out: dict[str, str] = {}
+    for name, text in raw.items():
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
+        values = [v.strip() for v in str(text or "").split(",") if v.strip()]
+        if name in FILTER_VALUES or name == "country":
+            values = [v.upper() if name == "country" else v.lower() for v in values]
+        allowed = FILTER_VALUES.get(name)
+        bad = [v for v in values if allowed and v not in allowed]
+        if bad:
+            raise ValueError(
+                f"{name} must be {', '.join(allowed[:-1])} or {allowed[-1]} (or a comma list"
+                f" of them), got {bad[0]!r}"
+            )
+        if values:
+            out[name] = ",".join(dict.fromkeys(values))
+    return out
+
+
 @dataclass(frozen=True)
 class Query:
-    """What a heatmap, an insight or a view list is about."""
+    """What a heatmap, an insight or a view list is about.
+
+    ``filters`` maps names of :data:`FILTERS` to a value or a comma-separated list of
+    values (any of them matches); every filter must match (AND). Build it with
+    :func:`parse_filters`; a backend refuses unknown names with ValueError.
+    """
 
     app: str
     view: str | None = None
@@ -112,7 +171,8 @@ class Depths:
 class Envelope:
     """A validated batch with what the collector learnt about its sender.
 
-    The IP is not here on purpose: it is used for nothing stored.
+    The IP is not here on purpose: only its country and city (when a GeoIP database is
+    configured) are kept.
     """
 
     app: str
@@ -125,6 +185,9 @@ class Envelope:
     browser: str
     os: str
     events: list[Any]
+    #: Where the sender's IP address is (GeoIP), never the address itself.
+    country: str = ""
+    city: str = ""
 
 
 Rect = tuple[float, float, float, float]
@@ -220,6 +283,24 @@ class EventStore(Protocol):
 
     def selectors(self, query: Query) -> list[str]:
         """Every selector clicked in the query: what a background's render measures."""
+
+    # -- action detail -----------------------------------------------------------------
+
+    def action(self, query: Query, selector: str) -> dict[str, Any] | None:
+        """Clicks on one selector: ``selector``, ``tag`` and ``text`` (latest), ``count``,
+        ``visitors``, ``first`` and ``last`` (ms), ``rage``, ``dead``, ``error``; None
+        when it has none in the query."""
+
+    def action_series(
+        self, query: Query, selector: str, bucket_ms: int, origin_ms: int = 0
+    ) -> list[tuple[int, int]]:
+        """(bucket start ms, clicks) of one selector, oldest first, non-empty buckets only;
+        buckets are ``bucket_ms`` long and start at ``origin_ms + k * bucket_ms``."""
+
+    def action_sessions(self, query: Query, selector: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The ``limit`` sessions that clicked the selector latest: ``session``,
+        ``visitor``, ``browser``, ``device``, ``clicks`` (on it), ``last_click``, and the
+        session's ``start`` and ``end`` (ms, over all of the app's events of the session)."""
 
     # -- page states and snapshots ---------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import zlib
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
 from pageheat.store.base import (
+    FILTERS,
     POINT_KINDS,
     Background,
     Depths,
@@ -29,8 +31,9 @@ from pageheat.store.base import (
     Query,
     Rect,
     Snapshot,
+    parse_filters,
 )
-from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, Row, build_rows
+from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
 
 
 def _schema_sql() -> str:
@@ -45,8 +48,18 @@ class DuckDBStore:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(self.path)
+        before = _columns(self._con, "pageviews")
+        had_visitors = bool(_columns(self._con, "visitors"))
         self._con.execute(_schema_sql())
+        if before and "visitor_type" not in before:
+            _fill_filter_dimensions(self._con)
+        if before and not had_visitors:
+            _fill_visitors(self._con)
         self._write_lock = threading.Lock()
+        #: (app, visitor) → first (session, t), for visitors seen lately: this process is
+        #: the file's only writer, so what it committed stays true, and an active visitor's
+        #: every batch needs no lookup.
+        self._firsts: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
 
     # -- writing ---------------------------------------------------------------------
 
@@ -56,14 +69,27 @@ class DuckDBStore:
             try:
                 fresh = self._claim_batches(cur, envelopes)
                 kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
-                rows = build_rows(kept, lambda app, ids: self._lookup_views(cur, app, ids))
+                rows = build_rows(
+                    kept,
+                    lambda app, ids: self._lookup_views(cur, app, ids),
+                    lambda app, visitors: self._first_sessions(cur, app, visitors),
+                )
                 for table, columns in TABLES.items():
                     _insert(cur, table, columns, rows[table])
+                _upsert_visitors(cur, rows["visitors"])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            for r in rows["visitors"]:
+                self._remember((r["app"], r["visitor"]), (r["session"], r["t"]))
         return fresh
+
+    def _remember(self, key: tuple[str, str], first: tuple[str, int]) -> None:
+        self._firsts[key] = first
+        self._firsts.move_to_end(key)
+        if len(self._firsts) > _FIRSTS_KEPT:
+            self._firsts.popitem(last=False)
 
     def _claim_batches(self, cur: Any, envelopes: list[Envelope]) -> list[bool]:
         """Mark batch ids as seen; a retried batch (same app and id) is not stored again."""
@@ -101,6 +127,24 @@ class DuckDBStore:
             [app, ids],
         ).fetchall()
         return {r[0]: dict(zip(wanted, r[1:], strict=True)) for r in rows}
+
+    def _first_sessions(self, cur: Any, app: str, visitors: list[str]) -> dict[str, tuple]:
+        found = {}
+        for v in visitors:
+            if (app, v) in self._firsts:
+                found[v] = self._firsts[(app, v)]
+                self._firsts.move_to_end((app, v))
+        missing = [v for v in visitors if v not in found]
+        if missing:
+            rows = cur.execute(
+                "SELECT visitor, session, t FROM visitors WHERE app = ?"
+                " AND visitor IN (SELECT unnest(?::VARCHAR[]))",
+                [app, missing],
+            ).fetchall()
+            for v, session, t in rows:
+                found[v] = (session, t)
+                self._remember((app, v), (session, t))  # committed before: true either way
+        return found
 
     # -- reading ---------------------------------------------------------------------
 
@@ -174,8 +218,12 @@ class DuckDBStore:
         ]  # fmt: skip
 
     def stats(self, query: Query) -> dict[str, Any]:
+        # Popularity is the view's share of the app's page views under the same filters;
+        # a session's last view is its last whatever the filters (a page's own UTM or
+        # referrer must not make it look like the end of the session).
         where, params = _where(query)
         app_where, app_params = _where(query, view=False)
+        sess_where, sess_params = _where(query, view=False, filters=False)
         (pvs, visitors, sessions), = self._read(
             f"SELECT count(*), count(DISTINCT visitor), count(DISTINCT session)"
             f" FROM pageviews WHERE {where}",
@@ -204,11 +252,11 @@ class DuckDBStore:
             f"""
             SELECT count(*) FROM (
                 SELECT session, arg_max(name, t) AS last_name FROM pageviews
-                WHERE {app_where} AND session IN (SELECT session FROM pageviews WHERE {where})
+                WHERE {sess_where} AND session IN (SELECT session FROM pageviews WHERE {where})
                 GROUP BY session
             ) WHERE last_name = ?
             """,
-            [*app_params, *params, query.view],
+            [*sess_params, *params, query.view],
         )  # fmt: skip
         return {
             "page_views": pvs,
@@ -403,6 +451,71 @@ class DuckDBStore:
         rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
         return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
+    # -- action detail ---------------------------------------------------------------
+
+    def action(self, query: Query, selector: str) -> dict[str, Any] | None:
+        where, params = _where(query)
+        ((tag, text, n, visitors, first, last, rage, dead, error),) = self._read(
+            f"""
+            SELECT arg_max(tag, t), arg_max(text, t), count(*), count(DISTINCT visitor),
+                   min(t), max(t), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
+                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
+            FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
+            """,
+            [*params, selector],
+        )
+        if not n:
+            return None
+        return {
+            "selector": selector, "tag": tag, "text": text, "count": int(n),
+            "visitors": int(visitors), "first": int(first), "last": int(last),
+            "rage": int(rage or 0), "dead": int(dead or 0), "error": int(error or 0),
+        }  # fmt: skip
+
+    def action_series(
+        self, query: Query, selector: str, bucket_ms: int, origin_ms: int = 0
+    ) -> list[tuple[int, int]]:
+        where, params = _where(query)
+        rows = self._read(
+            f"""
+            SELECT CAST(floor((t - ?) / ?) AS BIGINT) AS b, count(*) FROM interactions
+            WHERE {where} AND kind = 'click' AND sel = ? GROUP BY b ORDER BY b
+            """,
+            [origin_ms, bucket_ms, *params, selector],
+        )
+        return [(int(b) * bucket_ms + origin_ms, int(n)) for b, n in rows]
+
+    def action_sessions(self, query: Query, selector: str, limit: int = 10) -> list[dict[str, Any]]:
+        where, params = _where(query)
+        rows = self._read(
+            f"""
+            WITH hit AS (
+                SELECT session, arg_max(visitor, t) AS visitor, arg_max(browser, t) AS browser,
+                       arg_max(device, t) AS device, count(*) AS clicks, max(t) AS last_click
+                FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
+                GROUP BY session ORDER BY last_click DESC, session LIMIT ?
+            ), span AS (
+                SELECT session, min(t) AS first_t, max(t) AS last_t FROM (
+                    SELECT session, t FROM pageviews
+                    WHERE app = ? AND session IN (SELECT session FROM hit)
+                    UNION ALL SELECT session, t FROM interactions
+                    WHERE app = ? AND session IN (SELECT session FROM hit)
+                    UNION ALL SELECT session, t FROM leaves
+                    WHERE app = ? AND session IN (SELECT session FROM hit)
+                ) GROUP BY session
+            )
+            SELECT hit.session, hit.visitor, hit.browser, hit.device, hit.clicks,
+                   hit.last_click, span.first_t, span.last_t
+            FROM hit JOIN span USING (session) ORDER BY hit.last_click DESC, hit.session
+            """,
+            [*params, selector, limit, query.app, query.app, query.app],
+        )
+        return [
+            {"session": s, "visitor": v, "browser": b, "device": d, "clicks": int(n),
+             "last_click": int(lc), "start": int(first), "end": int(last)}
+            for s, v, b, d, n, lc, first, last in rows
+        ]  # fmt: skip
+
     def close(self) -> None:
         self._con.close()
 
@@ -455,8 +568,63 @@ def _np(table: pa.Table, column: str) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.float64)
 
 
-def _where(query: Query, view: bool = True, alias: str = "") -> tuple[str, list[Any]]:
-    """SQL conditions and parameters for a query; shared by every read."""
+#: Visitors whose first session a store keeps in memory.
+_FIRSTS_KEPT = 100_000
+
+
+def _upsert_visitors(cur: Any, rows: list[Row]) -> None:
+    if not rows:
+        return
+    cur.register("incoming_visitors", pa.table({c: [r[c] for r in rows] for c in VISITOR_COLUMNS}))
+    try:
+        cur.execute(
+            "INSERT INTO visitors SELECT app, visitor, session, t FROM incoming_visitors"
+            " ON CONFLICT (app, visitor) DO UPDATE SET session = excluded.session, t = excluded.t"
+        )
+    finally:
+        cur.unregister("incoming_visitors")
+
+
+def _fill_visitors(con: Any) -> None:
+    """Once, for a file written before the visitors table: each visitor's first session."""
+    con.execute(
+        "INSERT INTO visitors SELECT app, visitor, arg_min(session, t), min(t) FROM pageviews"
+        " GROUP BY app, visitor"
+    )
+
+
+def _columns(con: Any, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _fill_filter_dimensions(con: Any) -> None:
+    """Once, for a file written before every table carried every filter dimension: copy
+    each page view's dimensions onto its events, and tell new from returning visitors."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute("""
+        UPDATE pageviews SET visitor_type = CASE WHEN pageviews.session = f.session
+                                                 THEN 'new' ELSE 'returning' END
+        FROM (SELECT app, visitor, arg_min(session, t) AS session FROM pageviews
+              GROUP BY app, visitor) f
+        WHERE pageviews.app = f.app AND pageviews.visitor = f.visitor
+    """)  # fmt: skip
+    for table in ("interactions", "scrolls", "errors", "layouts"):
+        sets = ", ".join(f"{c} = coalesce({table}.{c}, p.{c})" for c in VIEW_DIMENSIONS)
+        con.execute(
+            f"UPDATE {table} SET {sets} FROM pageviews p"
+            f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
+        )
+    con.execute("COMMIT")
+
+
+def _where(
+    query: Query, view: bool = True, alias: str = "", filters: bool = True
+) -> tuple[str, list[Any]]:
+    """SQL conditions and parameters for a query; shared by every read, so every filter
+    narrows every table the same way (each carries the view's dimensions)."""
     a = f"{alias}." if alias else ""
     parts, params = [f"{a}app = ?"], [query.app]
     if view and query.view is not None:
@@ -471,4 +639,9 @@ def _where(query: Query, view: bool = True, alias: str = "") -> tuple[str, list[
     if query.end_ms is not None:
         parts.append(f"{a}t < ?")
         params.append(query.end_ms)
+    checked = parse_filters(query.filters)  # unknown names raise even when not applied
+    for name, text in checked.items() if filters else ():
+        values = text.split(",")
+        parts.append(f"{a}{FILTERS[name]} IN ({', '.join('?' * len(values))})")
+        params += values
     return " AND ".join(parts), params

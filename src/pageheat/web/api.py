@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
 from pageheat import reports
 from pageheat.snapshots.backgrounds import thumbnail
-from pageheat.store.base import Query
+from pageheat.store.base import FILTERS, Query, parse_filters
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:
@@ -38,6 +40,57 @@ class NewApp(msgspec.Struct):
     origins: list[str] = []
 
 
+class ViewRule(msgspec.Struct, forbid_unknown_fields=True):
+    pattern: str
+    name: str
+
+
+#: What each filter parameter means, for the OpenAPI schema. A value may be a
+#: comma-separated list (any of them matches); different filters must all match.
+FILTER_HELP = {
+    "device": "Device class: desktop, mobile, tablet or bot.",
+    "browser": "Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari.",
+    "os": "Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS.",
+    "country": "Country, ISO 3166 code (needs the geoip_db setting), e.g. DE.",
+    "city": "City name in English (needs the geoip_db setting).",
+    "referrer": "Traffic source: direct, or the referring host without www.",
+    "utm_source": "utm_source of the page's URL.",
+    "utm_medium": "utm_medium of the page's URL.",
+    "utm_campaign": "utm_campaign of the page's URL.",
+    "utm_term": "utm_term of the page's URL.",
+    "utm_content": "utm_content of the page's URL.",
+    "visitor": "new (the visitor's first session) or returning.",
+    "env": "The env tag (pageheat.tag('env', ...)).",
+    "version": "The version tag.",
+    "service": "The service tag.",
+}
+assert FILTER_HELP.keys() == FILTERS.keys()
+
+
+def plain_params(request: Request) -> dict[str, str]:
+    """The query string as a plain mapping; a name given more than once (``device=mobile&
+    device=tablet``) becomes one comma-separated list."""
+    q = request.query_params
+    return {name: ",".join(q.getlist(name)) for name in q}
+
+
+def _params_with_filters(request: Request, **_: str | None) -> dict[str, str]:
+    return plain_params(request)
+
+
+# Declares every filter as a query parameter of the routes that depend on it (so the
+# OpenAPI schema lists them), while the route reads all its parameters from one mapping.
+_params_with_filters.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+    inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+    *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                        annotation=Annotated[str | None, Q(description=text)])
+      for name, text in FILTER_HELP.items()),
+])  # fmt: skip
+
+#: A route parameter: the request's query string as a plain mapping, filters declared.
+Params = Annotated[dict[str, str], Depends(_params_with_filters)]
+
+
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
 
@@ -58,17 +111,22 @@ def router(ph: Pageheat) -> APIRouter:
             "script_tag": ph.script_tag(app.key),
         }
 
-    def make_query(
-        key: str, view: str | None, width: str | None, start: str | None, end: str | None
-    ) -> Query:
+    def query_from(key: str, view: str | None, params: Mapping[str, str]) -> Query:
+        """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
+        desktop), ``from``, ``to`` and every filter of ``store.base.FILTERS``; other names
+        are not read. 404 for an unknown app, 400 naming the bad parameter."""
         app_or_404(key)
         try:
-            wr = ph.width_range(width or "desktop")
+            wr = ph.width_range(params.get("width") or "desktop")
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        try:
+            filters = parse_filters({n: params[n] for n in FILTERS if n in params})
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         return Query(
-            app=key, view=view, width=wr,
-            start_ms=parse_time(start, "from"), end_ms=parse_time(end, "to"),
+            app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
+            end_ms=parse_time(params.get("to"), "to"), filters=filters,
         )  # fmt: skip
 
     @r.get("/apps", summary="List apps")
@@ -88,40 +146,70 @@ def router(ph: Pageheat) -> APIRouter:
     def get_app(key: str) -> dict[str, Any]:
         return app_json(app_or_404(key))
 
+    def rules_json(app: App) -> dict[str, Any]:
+        return {"rules": [{"pattern": p, "name": n} for p, n in app.view_rules]}
+
+    @r.get("/apps/{key}/rules", summary="View-name rules of an app (URL path glob → name)")
+    def get_rules(key: str) -> dict[str, Any]:
+        return rules_json(app_or_404(key))
+
+    @r.put(
+        "/apps/{key}/rules",
+        summary="Replace the view-name rules of an app",
+        description="A JSON list of {pattern, name}, tried in order at ingest; the first"
+        " pattern that matches a page's URL path names its view (`*` within one path segment,"
+        " `**` across segments, `?` one character). `pageheat.startView(name)` wins over"
+        " rules; paths no rule matches keep their folded path (`/users/?`). Page views"
+        " already stored keep their names.",
+    )
+    def put_rules(key: str, payload: Annotated[list[dict[str, Any]], Body()]) -> dict[str, Any]:
+        app_or_404(key)
+        try:
+            rules = msgspec.convert(payload, list[ViewRule])
+            app = ph.meta.set_view_rules(key, [(x.pattern, x.name) for x in rules])
+        except (msgspec.ValidationError, ValueError) as exc:
+            raise HTTPException(400, str(exc)) from None
+        return rules_json(app)
+
     @r.get("/apps/{key}/views", summary="Views of an app, most viewed first")
     def views(
-        key: str, width: str | None = None,
+        key: str, params: Params, width: str | None = None,
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
     ) -> dict[str, Any]:  # fmt: skip
-        query = make_query(key, None, width or "0-1000000", start, end)
-        return {"views": ph.store.views(query)}
+        query = query_from(key, None, {**params, "width": width or "0-1000000"})
+        return {"views": ph.store.views(query), "filters": query.filters}
 
     @r.get("/apps/{key}/heatmap", summary="Heatmap of a view (JSON grid or PNG)")
     def heatmap(
-        key: str, view: str, kind: str = "click", width: str = "desktop",
+        key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
         format: str = "json",
         opacity: Annotated[float, Q(ge=0, le=1)] = 0.7,
         background: str | None = None,
+        scale: Annotated[str, Q(description="relative (to the map's own peak) or absolute"
+                                " (per 1 000 page views, up to `peak`)")] = "relative",
+        peak: Annotated[float | None, Q(gt=0, description="scale=absolute: points per"
+                                        " 1 000 page views drawn at full heat")] = None,
     ) -> Any:  # fmt: skip
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
-        query = make_query(key, view, width, start, end)
+        query = query_from(key, view, params)
         try:
-            rendered = reports.render(ph, query, kind, background=background)
+            rendered = reports.render(ph, query, kind, background=background, scale=scale,
+                                      peak=peak)  # fmt: skip
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from None
         if format == "png":
             return Response(reports.heatmap_png(ph, rendered, opacity), media_type="image/png")
-        return reports.heatmap_json(rendered)
+        return {**reports.heatmap_json(rendered), "filters": query.filters}
 
     @r.post("/apps/{key}/background", status_code=202, summary="Capture the background again")
-    def recapture(key: str, view: str, width: str = "desktop") -> dict[str, Any]:
-        query = make_query(key, view, width, None, None)
+    def recapture(key: str, view: str, params: Params, width: str = "desktop") -> dict[str, Any]:
+        query = query_from(key, view, {**params, "from": "", "to": ""})
         if ph.store.view_sample(query) is None:
             raise HTTPException(404, f"no page views of {view!r} at width {width} to picture")
         ph.backgrounds.request(query, ph.store.points(query).selectors, force=True)
@@ -129,24 +217,24 @@ def router(ph: Pageheat) -> APIRouter:
 
     @r.get("/apps/{key}/scroll", summary="Scroll reach of a view: share of page views per depth")
     def scroll(
-        key: str, view: str, width: str = "desktop",
+        key: str, view: str, params: Params, width: str = "desktop",
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
     ) -> dict[str, Any]:  # fmt: skip
-        depths = ph.store.depths(make_query(key, view, width, start, end))
-        return reports.scroll_summary(depths)
+        query = query_from(key, view, params)
+        return {**reports.scroll_summary(ph.store.depths(query)), "filters": query.filters}
 
     @r.get("/apps/{key}/insights", summary="Statistics and top actions of a view")
     def insights(
-        key: str, view: str | None = None, width: str = "desktop",
+        key: str, params: Params, view: str | None = None, width: str = "desktop",
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
         limit: Annotated[int, Q(ge=1, le=100)] = 100,
         background: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        query = make_query(key, view, width, start, end)
+        query = query_from(key, view, params)
         try:
-            return reports.insights(ph, query, limit, background)
+            return {**reports.insights(ph, query, limit, background), "filters": query.filters}
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         except LookupError as exc:
@@ -154,11 +242,11 @@ def router(ph: Pageheat) -> APIRouter:
 
     @r.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width")
     def backgrounds(
-        key: str, view: str, width: str = "desktop",
+        key: str, view: str, params: Params, width: str = "desktop",
         start: Annotated[str | None, Q(alias="from")] = None,
         end: Annotated[str | None, Q(alias="to")] = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return reports.backgrounds(ph, make_query(key, view, width, start, end))
+        return reports.backgrounds(ph, query_from(key, view, params))
 
     @r.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)")
     def background_png(bg_id: str, thumb: bool = False) -> Response:
@@ -170,7 +258,101 @@ def router(ph: Pageheat) -> APIRouter:
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})  # fmt: skip
 
+    # -- compare, area, action detail ---------------------------------------------------
+
+    def side_queries(key: str, view: str, params: Mapping[str, str]) -> tuple[Query, Query, Query]:
+        """Side a, side b and the shared query (the view at the shared width, whose default
+        background both sides are drawn on) from ``a.*``, ``b.*`` and unprefixed params;
+        a prefixed name overrides the unprefixed one for its side."""
+        shared: dict[str, str] = {}
+        sides: dict[str, dict[str, str]] = {"a": {}, "b": {}}
+        for name, value in params.items():
+            side, dot, rest = name.partition(".")
+            if dot and side in sides:
+                if rest not in SIDE_PARAMS:
+                    raise HTTPException(400, f"{name}: a side takes width, from, to or a filter"
+                                        f" ({', '.join(FILTERS)}), not {rest!r}")  # fmt: skip
+                sides[side][rest] = value
+            else:
+                shared[name] = value
+        out = []
+        for side in ("a", "b"):
+            try:
+                out.append(query_from(key, view, {**shared, **sides[side]}))
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                raise HTTPException(400, f"side {side} ({side}.*): {exc.detail}") from None
+        return out[0], out[1], query_from(key, view, {"width": shared.get("width", "")})
+
+    @r.get("/apps/{key}/compare", summary="Diff of two periods or segments of a view (JSON or PNG)")
+    def compare(
+        key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
+        format: str = "json", opacity: Annotated[float, Q(ge=0, le=1)] = 0.7,
+        background: str | None = None, peak: Annotated[float | None, Q(gt=0)] = None,
+        limit: Annotated[int, Q(ge=1, le=100)] = 100,
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+        a_from: Annotated[str | None, Q(alias="a.from", description="Side a from")] = None,
+        a_to: Annotated[str | None, Q(alias="a.to", description="Side a to")] = None,
+        b_from: Annotated[str | None, Q(alias="b.from", description="Side b from")] = None,
+        b_to: Annotated[str | None, Q(alias="b.to", description="Side b to")] = None,
+    ) -> Any:  # fmt: skip
+        """Side ``b`` against side ``a`` of one view: ``a.from``, ``a.to``, ``a.width`` and
+        ``a.<filter>`` (``a.device=mobile``), the same with ``b.``; unprefixed ``width``,
+        ``from``, ``to`` and filters apply to both. Both are drawn on one background (the
+        view's default at the unprefixed width, or ``background``) and counted per 1 000
+        of their own page views; ``grid`` is ``b - a`` on a scale of -1..1 (``max``: the
+        change per 1 000 page views drawn at ±1, or ``peak``), PNG red warming, blue
+        cooling. ``actions``: each top action's share of clicks on both sides."""
+        if format not in {"json", "png"}:
+            raise HTTPException(400, f"format must be json or png, got {format!r}")
+        qa, qb, shared = side_queries(key, view, params)
+        try:
+            c = reports.compare(ph, qa, qb, shared, kind, background, peak, limit)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+        if format == "png":
+            return Response(reports.compare_png(ph, c, opacity), media_type="image/png")
+        return reports.compare_json(c, qa, qb)
+
+    @r.get("/apps/{key}/heatmap/area", summary="Points inside a rectangle of the heatmap")
+    def heatmap_area(
+        key: str, view: str, x: float, y: float, w: Annotated[float, Q(ge=0)],
+        h: Annotated[float, Q(ge=0)], params: Params, kind: str = "click",
+        width: str = "desktop", background: str | None = None,
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """``count`` of the map's points placed inside ``[x, x+w] x [y, y+h]`` (page px of
+        the background, placed as the heatmap places them: element-anchored where the
+        element is in it) and their ``share`` of the map's ``total``."""
+        query = query_from(key, view, params)
+        try:
+            return reports.area(ph, query, x, y, w, h, kind, background)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @r.get("/apps/{key}/actions/detail", summary="One action: time series and latest sessions")
+    def action_detail(
+        key: str, view: str, selector: str, params: Params, width: str = "desktop",
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Clicks on ``selector`` in the range: counts, a series bucketed by hour (range up
+        to 2 days), day (up to 90) or week with empty buckets 0, and the latest 10
+        sessions that clicked it. An open range runs from its first click to now."""
+        return reports.action_detail(ph, query_from(key, view, params), selector)
+
     return r
+
+
+#: What one side of a comparison may set for itself.
+SIDE_PARAMS = frozenset({"width", "from", "to", *FILTERS})
 
 
 def _iso(ms: int) -> str:

@@ -59,6 +59,50 @@ CREATE TABLE IF NOT EXISTS layouts (
     vw DOUBLE, width_class VARCHAR, hash VARCHAR, dw DOUBLE, dh DOUBLE
 );
 
+-- Filter dimensions added after the first release (a file made before gets them here):
+-- the page view's, copied onto every table a filtered read narrows (store/rows.py
+-- VIEW_DIMENSIONS), so that each filter is one condition on each table.
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+
+-- Each visitor's first session (of its earliest page view): what tells a new visitor's
+-- page view from a returning one's at ingest without scanning every page view.
+CREATE TABLE IF NOT EXISTS visitors (
+    app VARCHAR NOT NULL, visitor VARCHAR NOT NULL, session VARCHAR NOT NULL,
+    t BIGINT NOT NULL,
+    PRIMARY KEY (app, visitor)
+);
+
 -- Visitors' DOM snapshots, one per (app, view, width class, layout hash), as sanitised
 -- static HTML (zlib-compressed).
 CREATE TABLE IF NOT EXISTS snapshots (

@@ -1,0 +1,116 @@
+"""Country and city from an optional MaxMind database: looked up at the collector from
+the connection's address (or, behind a trusted proxy, X-Forwarded-For), the address itself
+never kept; no database or a broken one means empty places and one warning at start."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pageheat.app import Pageheat
+from pageheat.collect.enrich import Geo, client_address
+from pageheat.store.base import Query
+from tests.collect.test_collect import ORIGIN, batch, click, view
+from tests.conftest import TOKEN, make_settings
+from tests.geoip import write_mmdb
+
+
+def places(ph: Pageheat, key: str) -> list[tuple[str, str]]:
+    """(country, city) of each page view that has a country."""
+    rows = ph.store._read(
+        "SELECT country, city FROM pageviews WHERE app = ? AND country <> ''", [key]
+    )
+    return sorted(rows)
+
+
+def collector(tmp_path, peer: str = "127.0.0.1", **settings):
+    ph = Pageheat(make_settings(tmp_path / "data", **settings))
+    key = ph.meta.create_app("Shop", [ORIGIN]).key
+    client = TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"},
+                        client=(peer, 40000))  # fmt: skip
+    return ph, key, client
+
+
+def send(client, key, n: int, **headers) -> None:
+    body = batch(key, [view(f"v{n}"), click(f"v{n}")], batch=f"b{n}", visitor=f"u{n}")
+    r = client.post("/api/v1/collect", json=body, headers={"Origin": ORIGIN, **headers})
+    assert r.status_code == 202, r.text
+
+
+def test_the_connections_address_gives_country_and_city_and_is_not_kept(tmp_path):
+    ph, key, client = collector(tmp_path, geoip_db=str(write_mmdb(tmp_path / "city.mmdb")))
+    with client:
+        send(client, key, 1)
+        # without trust_proxy a forwarded address is the sender's word only: ignored
+        send(client, key, 2, **{"X-Forwarded-For": "203.0.113.7"})
+    try:
+        assert places(ph, key) == [("DE", "Berlin"), ("DE", "Berlin")]
+        tables = ph.store._read("SELECT table_name FROM information_schema.tables", [])
+        for (table,) in tables:
+            dump = str(ph.store._read(f"SELECT * FROM {table}", []))
+            assert "127.0.0.1" not in dump and "203.0.113" not in dump, table
+    finally:
+        ph.close()
+
+
+def test_behind_a_trusted_proxy_the_first_forwarded_address_counts(tmp_path):
+    ph, key, client = collector(
+        tmp_path, geoip_db=str(write_mmdb(tmp_path / "city.mmdb")), trust_proxy=True
+    )
+    with client:
+        send(client, key, 1, **{"X-Forwarded-For": "203.0.113.7, 198.51.100.1"})
+        send(client, key, 2, **{"X-Forwarded-For": "2001:db8::1"})
+        send(client, key, 3)  # no header: the proxy's own peer address
+        send(client, key, 4, **{"X-Forwarded-For": "not-an-address"})  # likewise
+        send(client, key, 5, **{"X-Forwarded-For": "8.8.8.8"})  # not in the database
+    try:
+        assert places(ph, key) == [("BR", "Recife"), ("DE", "Berlin"), ("DE", "Berlin"),
+                                   ("FR", "Paris")]  # fmt: skip
+        assert ph.store.stats(Query(app=key))["page_views"] == 5
+    finally:
+        ph.close()
+
+
+@pytest.mark.parametrize("broken", ["missing", "garbage", "empty"])
+def test_a_missing_or_unreadable_database_is_one_warning_and_no_places(tmp_path, caplog, broken):
+    path = tmp_path / "GeoLite2-City.mmdb"
+    if broken == "garbage":
+        path.write_bytes(b"this is not a MaxMind database" * 100)
+    elif broken == "empty":
+        path.write_bytes(b"")
+    with caplog.at_level(logging.WARNING):
+        ph, key, client = collector(tmp_path, geoip_db=str(path))
+        with client:
+            send(client, key, 1)
+            send(client, key, 2)
+    try:
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1 and str(path) in warnings[0].getMessage()
+        assert places(ph, key) == []
+        assert ph.store.stats(Query(app=key))["page_views"] == 2
+    finally:
+        ph.close()
+
+
+def test_no_database_setting_means_no_lookup_and_no_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        geo = Geo("")
+    assert not geo.enabled and geo.locate("127.0.0.1") == ("", "")
+    assert not caplog.records
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trust", "address"),
+    [
+        ("127.0.0.1", "203.0.113.7", False, "127.0.0.1"),
+        ("127.0.0.1", "203.0.113.7, 10.0.0.1", True, "203.0.113.7"),
+        ("127.0.0.1", " 203.0.113.7:5123 ", True, "203.0.113.7"),
+        ("127.0.0.1", "[2001:db8::1]:443", True, "2001:db8::1"),
+        ("127.0.0.1", "unknown", True, "127.0.0.1"),
+        ("testclient", None, True, None),
+    ],
+)  # fmt: skip
+def test_client_address(peer, forwarded, trust, address):
+    assert client_address(peer, forwarded, trust) == address
