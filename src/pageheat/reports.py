@@ -80,10 +80,7 @@ def render(
     s = ph.settings
     rows = ph.store.points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
-    if capture:
-        bg = ph.backgrounds.ensure(query, selectors, background)
-    else:
-        bg = ph.backgrounds.choose(query, background)
+    bg = _background(ph, query, selectors, capture, background)
     if bg is not None:
         width, height, rects = bg.width, bg.height, bg.rects
     else:
@@ -111,6 +108,15 @@ def render(
         )
     status, error = _status(ph, query, bg)
     return Rendered(kind, h, bg, status, error, sessions, warning, depths)
+
+
+def _background(
+    ph: Pageheat, query: Query, selectors: list[str], capture: bool, bg_id: str | None
+) -> Background | None:
+    """The background to draw on: made or measured as needed (``capture``), else as stored."""
+    if capture:
+        return ph.backgrounds.ensure(query, selectors, bg_id)
+    return ph.backgrounds.choose(query, bg_id)
 
 
 def scroll_summary(depths: Depths) -> dict[str, Any]:
@@ -330,10 +336,7 @@ def compare(
     s = ph.settings
     rows = (ph.store.points(a, kind), ph.store.points(b, kind))
     selectors = sorted(set(rows[0].selectors) | set(rows[1].selectors))
-    if capture:
-        bg = ph.backgrounds.ensure(shared, selectors, background)
-    else:
-        bg = ph.backgrounds.choose(shared, background)
+    bg = _background(ph, shared, selectors, capture, background)
     if bg is not None:
         width, height, rects = bg.width, bg.height, bg.rects
     else:

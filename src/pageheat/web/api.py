@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -89,6 +90,18 @@ _params_with_filters.__signature__ = inspect.Signature([  # type: ignore[attr-de
 
 #: A route parameter: the request's query string as a plain mapping, filters declared.
 Params = Annotated[dict[str, str], Depends(_params_with_filters)]
+
+
+@contextlib.contextmanager
+def http_errors() -> Iterator[None]:
+    """What the reports raise, as answers: ValueError is a bad parameter (400), LookupError
+    a thing that is not there (404)."""
+    try:
+        yield
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 def router(ph: Pageheat) -> APIRouter:
@@ -196,13 +209,9 @@ def router(ph: Pageheat) -> APIRouter:
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
         query = query_from(key, view, params)
-        try:
+        with http_errors():
             rendered = reports.render(ph, query, kind, background=background, scale=scale,
                                       peak=peak)  # fmt: skip
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from None
         if format == "png":
             return Response(reports.heatmap_png(ph, rendered, opacity), media_type="image/png")
         return {**reports.heatmap_json(rendered), "filters": query.filters}
@@ -233,12 +242,8 @@ def router(ph: Pageheat) -> APIRouter:
         background: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         query = query_from(key, view, params)
-        try:
+        with http_errors():
             return {**reports.insights(ph, query, limit, background), "filters": query.filters}
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from None
 
     @r.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width")
     def backgrounds(
@@ -308,12 +313,8 @@ def router(ph: Pageheat) -> APIRouter:
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
         qa, qb, shared = side_queries(key, view, params)
-        try:
+        with http_errors():
             c = reports.compare(ph, qa, qb, shared, kind, background, peak, limit)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from None
         if format == "png":
             return Response(reports.compare_png(ph, c, opacity), media_type="image/png")
         return reports.compare_json(c, qa, qb)
@@ -330,12 +331,8 @@ def router(ph: Pageheat) -> APIRouter:
         the background, placed as the heatmap places them: element-anchored where the
         element is in it) and their ``share`` of the map's ``total``."""
         query = query_from(key, view, params)
-        try:
+        with http_errors():
             return reports.area(ph, query, x, y, w, h, kind, background)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        except LookupError as exc:
-            raise HTTPException(404, str(exc)) from None
 
     @r.get("/apps/{key}/actions/detail", summary="One action: time series and latest sessions")
     def action_detail(
