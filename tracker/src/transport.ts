@@ -23,10 +23,10 @@ const QUEUE_CHARS = 200_000;
 /** Answers that resending cannot change: the batch is dropped. */
 const FINAL = [400, 403, 413];
 
-/** The collector's base URL, and its collect URL (its own requests are not page
- * activity for dead clicks). */
+/** The collector's base URL (requests under it are not page activity for dead clicks:
+ * frustration.ts), and its collect URL. */
 export let base = "";
-export let url = "";
+let url = "";
 export let app = "";
 export let visitor = "";
 let flushMs = 1000;

@@ -146,7 +146,7 @@ def discover(chromium: str, site_url: str) -> dict[tuple[str, str], list[dict[st
                         is_mobile=touch,
                     )  # fmt: skip
                     bodies: list[dict[str, Any]] = []
-                    asks: list[bool] = []
+                    asks: list[bool | None] = []
                     page = context.new_page()
                     # Beacons slip past page.route, so the tracker's batches must go by
                     # fetch: no beacon, and wait for the timed flush before closing.

@@ -42,6 +42,7 @@ FORM_FIELDS = frozenset({"input", "option", "select", "textarea"})
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
 
 _NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.:-]{0,63}$")
+_PX = re.compile(r"\d{1,6}(\.\d+)?px")
 _TAG = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
 _SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)\s*:?", re.IGNORECASE)
 
@@ -185,7 +186,7 @@ def _attributes(tag: str, attrs: dict[str, Any], path: str) -> str:
 
 
 def _is_px(v: str) -> bool:
-    return re.fullmatch(r"\d{1,6}(\.\d+)?px", v) is not None
+    return _PX.fullmatch(v) is not None
 
 
 def _css(text: str) -> str:

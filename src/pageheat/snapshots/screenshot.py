@@ -13,6 +13,7 @@ from other widths and states be anchored to their element.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,14 +98,20 @@ class Screenshotter:
                 raise ScreenshotError(f"cannot start Chromium at {self.chromium}: {exc}") from exc
         return self._browser
 
-    def capture(self, url: str, width: int, selectors: list[str]) -> Shot:
-        browser = self._ensure()
-        context = browser.new_context(
+    @contextlib.contextmanager
+    def _page(self, width: int, **options: Any) -> Iterator[Any]:
+        """A page in a context of its own at ``width``, closed afterwards whatever happens."""
+        context = self._ensure().new_context(
             viewport={"width": width, "height": 900}, device_scale_factor=1,
-            service_workers="block",
+            service_workers="block", **options,
         )  # fmt: skip
         try:
-            page = context.new_page()
+            yield context.new_page()
+        finally:
+            context.close()
+
+    def capture(self, url: str, width: int, selectors: list[str]) -> Shot:
+        with self._page(width) as page:
             page.route("**/*", _block_tracking)
             try:
                 page.goto(url, wait_until="load", timeout=self.timeout_ms)
@@ -114,24 +121,16 @@ class Screenshotter:
             with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))
             return self._shoot(page, width, selectors)
-        finally:
-            context.close()
 
     def render_html(self, html: str, width: int, selectors: list[str]) -> Shot:
         """Picture static HTML (a sanitised snapshot) at ``width`` with nothing allowed to act."""
-        browser = self._ensure()
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, device_scale_factor=1,
-            java_script_enabled=False, service_workers="block", offline=True,
-        )  # fmt: skip
         refused: list[str] = []
 
         def refuse(route: Any) -> None:
             refused.append(route.request.url[:300])
             route.abort()
 
-        try:
-            page = context.new_page()
+        with self._page(width, java_script_enabled=False, offline=True) as page:
             page.route("**/*", refuse)
             try:
                 page.set_content(html, wait_until="load", timeout=self.timeout_ms)
@@ -141,8 +140,6 @@ class Screenshotter:
             # its timers never fire, so an await on one would never return
             shot = self._shoot(page, width, selectors, settle=False)
             return Shot(shot.png, shot.width, shot.height, shot.rects, tuple(refused))
-        finally:
-            context.close()
 
     def _shoot(self, page: Any, width: int, selectors: list[str], settle: bool = True) -> Shot:
         # evaluate() works with the page's own JavaScript off (snapshots)
