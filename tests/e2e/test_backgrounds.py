@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.browsing import box, until, visit
+from tests.rrweb import el, text
 
 pytestmark = pytest.mark.browser
 
@@ -209,18 +210,6 @@ def test_a_hostile_snapshot_is_pictured_without_running_anything(live_server, si
     with live_server.api() as api:
         r = api.post("/api/v1/collect", content=json.dumps(batch), headers={"Origin": site.url})
         assert r.json()["need_snapshot"] == ["pv1"]
-
-        def el(tag, attrs, *kids):
-            return {
-                "type": 2,
-                "tagName": tag,
-                "attributes": attrs,
-                "childNodes": list(kids),
-                "id": 1,
-            }
-
-        def text(t):
-            return {"type": 3, "textContent": t, "id": 1}
 
         dom = {"type": 0, "id": 1, "childNodes": [el("html", {},
             el("head", {}, el("link", {"rel": "stylesheet", "href": f"{hit}-css"}),

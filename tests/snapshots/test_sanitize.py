@@ -5,27 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pageheat.snapshots.sanitize import CSP, BadSnapshot, to_html
-
-_ids = iter(range(1, 1_000_000))
-
-
-def el(tag, attrs=None, *children, svg=False):
-    node = {"type": 2, "tagName": tag, "attributes": attrs or {}, "childNodes": list(children),
-            "id": next(_ids)}  # fmt: skip
-    if svg:
-        node["isSVG"] = True
-    return node
-
-
-def text(t, **kw):
-    return {"type": 3, "textContent": t, "id": next(_ids), **kw}
-
-
-def doc(*body, head=()):
-    return {"type": 0, "id": next(_ids), "childNodes": [
-        {"type": 1, "name": "html", "publicId": "", "systemId": "", "id": next(_ids)},
-        el("html", {}, el("head", {}, *head), el("body", {}, *body)),
-    ]}  # fmt: skip
+from tests.rrweb import doc, el, text
 
 
 def test_markup_text_and_inlined_styles_are_kept():

@@ -20,19 +20,12 @@ import httpx
 import pytest
 
 from tests.browsing import sign_in, until
+from tests.rrweb import el, text
 
 pytestmark = pytest.mark.browser
 
 VIEW = "/sale.html"
 WIDTH = 1440
-
-
-def el(tag: str, attrs: dict, *kids: dict) -> dict:
-    return {"type": 2, "tagName": tag, "attributes": attrs, "childNodes": list(kids), "id": 1}
-
-
-def text(t: str) -> dict:
-    return {"type": 3, "textContent": t, "id": 1}
 
 
 def page_dom(banner: bool) -> dict:
