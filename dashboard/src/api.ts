@@ -134,6 +134,72 @@ export interface Insights {
   top_elements: Action[];
 }
 
+export interface FilterValues {
+  name: string;
+  values: { value: string; page_views: number }[];
+  selected: string[];
+  /** The only values the filter can take, when it has a fixed set (device, visitor). */
+  fixed: string[];
+}
+
+/** One side of a comparison. */
+export interface Side {
+  total: number;
+  page_views: number;
+  per_1000: number;
+  clicks: number;
+  sessions: number;
+  visitors: number;
+}
+
+/** One top action on both sides: shares are fractions of that side's clicks. */
+export interface ActionChange {
+  selector: string;
+  name: string;
+  count_a: number;
+  count_b: number;
+  share_a: number;
+  share_b: number;
+  change: number;
+}
+
+/** `grid` is b − a on −1..1 (±1 = `max` points per 1 000 page views). */
+export interface Comparison {
+  kind: string;
+  cell: number;
+  width: number;
+  height: number;
+  cols: number;
+  rows: number;
+  grid: number[];
+  max: number;
+  a: Side;
+  b: Side;
+  actions: ActionChange[];
+  background: Background | null;
+  background_status: BackgroundStatus;
+  warning: string | null;
+}
+
+export interface AreaCount {
+  count: number;
+  share: number;
+  total: number;
+}
+
+export interface ActionDetail {
+  selector: string;
+  name: string | null;
+  count: number;
+  visitors: number;
+  rage: number;
+  dead: number;
+  error: number;
+  bucket: "hour" | "day" | "week";
+  series: { t: number; clicks: number }[];
+  sessions: { t: number; duration_s: number; visitor: string; browser: string | null; device: string | null; session: string; clicks: number; last_click: number }[];
+}
+
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
     super(message);
@@ -176,7 +242,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return data as T;
 }
 
-function qs(params: Record<string, string | undefined>): string {
+/** Query parameters besides the route's own: time range and filters. */
+export type Params = Record<string, string | undefined>;
+
+function qs(params: Params): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
   const s = q.toString();
@@ -191,15 +260,28 @@ export const api = {
   createApp: (name: string, origins: string[]) => request<App>("POST", "/api/v1/apps", { name, origins }),
   views: (key: string, width?: string) =>
     request<{ views: View[] }>("GET", `${base(key)}/views${qs({ width })}`).then((r) => r.views),
-  heatmap: (key: string, view: string, width: string, kind = "click", background?: string | null) =>
-    request<Heatmap>("GET", `${base(key)}/heatmap${qs({ view, width, kind, format: "json", background: background ?? undefined })}`),
+  heatmap: (key: string, view: string, width: string, kind = "click", background?: string | null, extra: Params = {}) =>
+    request<Heatmap>("GET", `${base(key)}/heatmap${qs({ ...extra, view, width, kind, format: "json", background: background ?? undefined })}`),
   scroll: (key: string, view: string, width: string) =>
     request<ScrollReach>("GET", `${base(key)}/scroll${qs({ view, width })}`),
-  insights: (key: string, view: string, width: string, background?: string | null) =>
-    request<Insights>("GET", `${base(key)}/insights${qs({ view, width, background: background ?? undefined })}`),
+  insights: (key: string, view: string, width: string, background?: string | null, extra: Params = {}) =>
+    request<Insights>("GET", `${base(key)}/insights${qs({ ...extra, view, width, background: background ?? undefined })}`),
+  /** The values a filter takes (its own value not applied), most page views first. */
+  filterValues: (key: string, name: string, view: string, width: string, extra: Params = {}) =>
+    request<FilterValues>("GET", `${base(key)}/filters/${encodeURIComponent(name)}${qs({ ...extra, view, width })}`),
+  /** Side b against side a: `extra` holds shared filters and `a.*` / `b.*` overrides. */
+  compare: (key: string, view: string, width: string, kind: string, background: string | null, extra: Params) =>
+    request<Comparison>("GET", `${base(key)}/compare${qs({ ...extra, view, width, kind, background: background ?? undefined })}`),
+  area: (key: string, view: string, width: string, kind: string, background: string | null, rect: { x: number; y: number; w: number; h: number }, extra: Params = {}) =>
+    request<AreaCount>(
+      "GET",
+      `${base(key)}/heatmap/area${qs({ ...extra, view, width, kind, background: background ?? undefined, x: String(Math.round(rect.x)), y: String(Math.round(rect.y)), w: String(Math.round(rect.w)), h: String(Math.round(rect.h)) })}`,
+    ),
+  actionDetail: (key: string, view: string, width: string, selector: string, extra: Params = {}) =>
+    request<ActionDetail>("GET", `${base(key)}/actions/detail${qs({ ...extra, view, width, selector })}`),
   /** Lists what is there; unlike the heatmap, it never starts a capture. */
-  backgrounds: (key: string, view: string, width: string) =>
-    request<Backgrounds>("GET", `${base(key)}/backgrounds${qs({ view, width })}`),
+  backgrounds: (key: string, view: string, width: string, extra: Params = {}) =>
+    request<Backgrounds>("GET", `${base(key)}/backgrounds${qs({ ...extra, view, width })}`),
   recapture: (key: string, view: string, width: string) =>
     request<{ background_status: string }>("POST", `${base(key)}/background${qs({ view, width })}`),
 };

@@ -35,12 +35,27 @@ const BAND_STOPS: Stop[] = [
 /** Below this share of the peak a cell is not drawn (the reading guide's "ignored"). */
 export const FLOOR = 0.05;
 
+/**
+ * A diff (compare mode), index 0..255 = change −1..+1: blue where side B has fewer, red
+ * where it has more, transparent around no change so the page shows through.
+ */
+const DIVERGING_STOPS: Stop[] = [
+  [0.0, 33, 80, 190, 235],
+  [0.3, 70, 140, 230, 170],
+  [0.475, 120, 170, 240, 60],
+  [0.5, 255, 255, 255, 0],
+  [0.525, 250, 150, 120, 60],
+  [0.7, 235, 90, 60, 170],
+  [1.0, 190, 20, 35, 235],
+];
+
 /** A colour ramp: its lookup table and the intensity under which nothing is drawn. */
-export type Ramp = "points" | "bands";
+export type Ramp = "points" | "bands" | "diverging";
 
 const RAMPS: Record<Ramp, { stops: Stop[]; floor: number }> = {
   points: { stops: STOPS, floor: FLOOR },
   bands: { stops: BAND_STOPS, floor: 0 },
+  diverging: { stops: DIVERGING_STOPS, floor: 0 },
 };
 
 const lutCache: Partial<Record<Ramp, Uint8ClampedArray>> = {};
@@ -77,9 +92,14 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ram
   const table = lut(ramp);
   const floor = RAMPS[ramp].floor;
   const n = Math.min(hm.grid.length, hm.cols * hm.rows);
+  const diverging = ramp === "diverging";
   for (let i = 0; i < n; i++) {
-    const v = hm.grid[i];
-    if (!(v >= floor)) continue;
+    let v = hm.grid[i];
+    if (diverging) {
+      // −1..1 onto 0..1; a change under the floor is no change.
+      if (!(Math.abs(v) >= FLOOR)) continue;
+      v = (Math.max(-1, Math.min(1, v)) + 1) / 2;
+    } else if (!(v >= floor)) continue;
     const k = Math.min(255, Math.round(v * 255)) * 4;
     const o = i * 4;
     px[o] = table[k];
@@ -96,7 +116,7 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ram
  * softened by a blur of just under half a cell so the cells' diamond pattern melts into
  * round blobs. Made once per heatmap; the opacity slider only re-blits it.
  */
-export function pageImage(small: HTMLCanvasElement, hm: Heatmap, blur = true): HTMLCanvasElement {
+export function pageImage(small: HTMLCanvasElement, hm: Pick<Heatmap, "width" | "height" | "cols" | "rows" | "cell">, blur = true): HTMLCanvasElement {
   const big = document.createElement("canvas");
   big.width = Math.max(1, hm.width);
   big.height = Math.max(1, hm.height);
@@ -159,6 +179,8 @@ export interface Mark {
   rect?: [number, number, number, number] | null;
   /** A depth guide across the page at `y` instead of a ring (scroll/attention hover). */
   line?: boolean;
+  /** A dragged area: its rectangle only, no ring. */
+  area?: boolean;
 }
 
 /** Rings (and an element's outline when known) on the marks canvas. */
@@ -192,6 +214,7 @@ export function drawMarks(canvas: HTMLCanvasElement, marks: Mark[]): void {
       ctx.setLineDash([6, 4]);
       ctx.strokeRect(x + 1, y + 1, Math.max(0, w - 2), Math.max(0, h - 2));
       ctx.setLineDash([]);
+      if (m.area) continue;
     }
     ctx.lineWidth = 3;
     ctx.strokeStyle = "rgba(255, 255, 255, 0.95)";

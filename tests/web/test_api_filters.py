@@ -74,6 +74,31 @@ def test_a_filter_given_twice_is_any_of_its_values(client, recorded):
     assert r.json()["filters"] == {"device": "mobile,desktop"}
 
 
+def test_filter_values_list_what_a_picker_offers(client, recorded):
+    base = f"/api/v1/apps/{recorded}/filters"
+    r = client.get(f"{base}/browser", params={"view": "/p/?", "width": "0-5000"})
+    assert r.status_code == 200, r.text
+    assert r.json()["values"] == [
+        {"value": "Chrome", "page_views": 2}, {"value": "Mobile Safari", "page_views": 1}]
+    # Its own filter does not narrow the list (every alternative stays pickable) but is
+    # returned as selected; other filters narrow it.
+    picked = client.get(f"{base}/browser", params={"view": "/p/?", "width": "0-5000",
+                                                   "browser": "Chrome"}).json()  # fmt: skip
+    assert (len(picked["values"]), picked["selected"]) == (2, ["Chrome"])
+    new = client.get(f"{base}/browser", params={"width": "0-5000", "visitor": "returning"})
+    assert new.json()["values"] == [{"value": "Chrome", "page_views": 1}]
+    assert client.get(f"{base}/visitor", params={"width": "0-5000"}).json() == {
+        "name": "visitor", "selected": [], "fixed": ["new", "returning"],
+        "values": [{"value": "new", "page_views": 2}, {"value": "returning", "page_views": 1}],
+    }  # fmt: skip
+    # The width range narrows too (every page view here is 1440 px wide).
+    assert client.get(f"{base}/device", params={"width": "0-800"}).json()["values"] == []
+    # No geo database: the country list is empty, not an error.
+    assert client.get(f"{base}/country").json()["values"] == []
+    bad = client.get(f"{base}/colour")
+    assert bad.status_code == 404 and "colour" in bad.json()["error"]
+
+
 @pytest.mark.parametrize(
     ("query", "named"),
     [("visitor=old", "visitor"), ("device=phone", "device"), ("width=huge", "width"),

@@ -3,13 +3,16 @@
 // panel. Every filter (the chosen background too) lives in the query string, so a reload
 // or a copied link opens the same heatmap.
 
-import { api, ApiError, type Action, type App, type Background, type Backgrounds, type BackgroundStatus, type Heatmap, type Insights, type View } from "../api";
+import { api, ApiError, type Action, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Insights, type Params, type View } from "../api";
 import { errorBox, fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
+import { FilterBar, readScope, type Scope, scopeParams, writeScope } from "../filters";
 import { drawHeat, drawMarks, drawPlaceholder, gridImage, nearest, pageImage, type Mark } from "../heat";
 import { isKind, KINDS, kindInfo, type Kind } from "../kinds";
 import { topbar } from "../layout";
 import { appUrl, heatmapUrl, navigate, redirect, replaceQuery } from "../router";
+import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
+import { CompareBar, compareLegend, comparePanel, compareParams, type CompareState, readCompare, sideNames, writeCompare } from "./compare";
 import { insightsPanel, legendFor, notVisibleNote } from "./insights";
 
 export const WIDTHS: [string, string][] = [
@@ -30,6 +33,12 @@ interface State {
   opacity: number;
   /** A background id, or null for the view's default (its most common page state). */
   bg: string | null;
+  /** Time range and filters, sent with every request. */
+  scope: Scope;
+  /** Compare mode's sides, or null outside compare mode. */
+  compare: CompareState | null;
+  /** The selector of the action whose detail the panel shows, or null for the list. */
+  action: string | null;
 }
 
 function readState(key: string, q: URLSearchParams): State {
@@ -42,6 +51,9 @@ function readState(key: string, q: URLSearchParams): State {
     kind: isKind(kind) ? kind : "click",
     opacity: Number.isFinite(op) ? Math.min(1, Math.max(0, op)) : 0.7,
     bg: q.get("bg") || null,
+    scope: readScope(q),
+    compare: readCompare(q),
+    action: q.get("action") || null,
   };
 }
 
@@ -50,6 +62,9 @@ function toQuery(s: State): URLSearchParams {
   if (s.kind !== "click") q.set("kind", s.kind);
   if (s.opacity !== 0.7) q.set("opacity", String(s.opacity));
   if (s.bg) q.set("bg", s.bg);
+  writeScope(s.scope, q);
+  writeCompare(s.compare, q);
+  if (s.action && !s.compare) q.set("action", s.action);
   return q;
 }
 
@@ -111,6 +126,15 @@ class HeatmapPage {
   private seq = 0;
   private timer = 0;
   private shownBg: string | null | undefined = undefined;
+  private filterBar!: FilterBar;
+  private compareSlot = h("div", { class: "compare-slot" });
+  private compareBar: CompareBar | null = null;
+  private compareBtn!: HTMLButtonElement;
+  /** The diff shown in compare mode (instead of `hm`'s heat). */
+  private cmp: Comparison | null = null;
+  /** A rectangle being dragged over the page, or the last one counted (page px). */
+  private drag: { x0: number; y0: number; x: number; y: number; w: number; h: number; done: boolean } | null = null;
+  private areaSeq = 0;
 
   constructor(
     private root: HTMLElement,
@@ -125,10 +149,20 @@ class HeatmapPage {
   }
 
   start(): void {
+    this.compareBtn = h(
+      "button",
+      { type: "button", class: "btn btn-small", "data-testid": "compare-toggle", "aria-pressed": String(!!this.state.compare), title: "Compare two periods or two segments of this view", on: { click: () => this.toggleCompare() } },
+      "Compare",
+    );
+    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name) }, this.compareBtn);
+    const toolbar = this.toolbar();
+    this.syncCompare();
     mount(
       this.root,
       topbar([{ label: "Applications", href: "/" }, { label: this.app.name, href: appUrl(this.app.key) }, { label: "Heatmap" }]),
-      this.toolbar(),
+      toolbar,
+      this.filterBar.el,
+      this.compareSlot,
       h(
         "div",
         { class: "heat-layout" },
@@ -243,6 +277,63 @@ class HeatmapPage {
     );
   }
 
+  /** Time range, filters, the compare sides: what every request carries besides its own. */
+  private extra(): Params {
+    return scopeParams(this.state.scope);
+  }
+
+  private filterValues(name: string) {
+    return api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
+  }
+
+  /** The range or the filters changed: everything is counted again. */
+  private rescope(): void {
+    this.compareBar?.rescope(this.state.scope);
+    this.pushState();
+    this.updating();
+    void this.load(true);
+  }
+
+  /** While a quiet reload runs, what is shown stays and a spinner says it is being redone. */
+  private updating(): void {
+    if (!this.hm) return;
+    mount(this.notices);
+    this.notice("info", "Counting again for the new range and filters…").dataset.testid = "updating";
+  }
+
+  private toggleCompare(): void {
+    this.state.compare = this.state.compare ? null : { mode: "period", aFrom: "", aTo: "", seg: "device", segA: "", segB: "" };
+    if (this.state.compare && kindInfo(this.state.kind).mode !== "points") {
+      this.state.kind = "click"; // a diff is of point maps
+      this.syncKind();
+    }
+    this.syncCompare();
+    this.pushState();
+    void this.load();
+  }
+
+  private syncCompare(): void {
+    const c = this.state.compare;
+    this.compareBtn.setAttribute("aria-pressed", String(!!c));
+    this.compareBtn.textContent = c ? "Stop comparing" : "Compare";
+    this.compareBar = c
+      ? new CompareBar(c, this.state.scope, {
+          change: () => {
+            this.pushState();
+            this.updating();
+            void this.load(true);
+          },
+          values: (name) => this.filterValues(name),
+        })
+      : null;
+    mount(this.compareSlot, this.compareBar?.el ?? null);
+    for (const b of this.kindButtons) {
+      const band = kindInfo(b.dataset.kind as Kind).mode !== "points";
+      b.disabled = !!c && band;
+      b.title = b.disabled ? "Compare draws point maps (clicks, moves, frustration)" : `Show ${kindInfo(b.dataset.kind as Kind).counted}`;
+    }
+  }
+
   private syncWidth(): void {
     for (const b of this.widthButtons) b.setAttribute("aria-pressed", String(b.dataset.width === this.state.width));
   }
@@ -287,10 +378,16 @@ class HeatmapPage {
       mount(this.scroller, loading("Loading heatmap…"));
       mount(this.panel, loading("Loading insights…"));
     }
+    if (this.state.compare) {
+      await this.loadCompare(seq);
+      return;
+    }
+    this.cmp = null;
+    const extra = this.extra();
     const [hm, ins, bgs] = await Promise.allSettled([
-      api.heatmap(key, view, width, kind, bg),
-      api.insights(key, view, width, bg),
-      api.backgrounds(key, view, width),
+      api.heatmap(key, view, width, kind, bg, extra),
+      api.insights(key, view, width, bg, extra),
+      api.backgrounds(key, view, width, extra),
     ]);
     if (this.signal.aborted || seq !== this.seq) return;
     if (bg && hm.status === "rejected" && hm.reason instanceof ApiError && hm.reason.status === 404) {
@@ -322,8 +419,106 @@ class HeatmapPage {
       mount(this.panel, errorBox(`Insights could not be loaded: ${(ins.reason as Error).message}`));
     } else {
       this.ins = ins.value;
-      mount(this.panel, insightsPanel(ins.value, this.legendSlot, { hover: (a) => this.hoverAction(a), locate: (a) => this.locate(a) }));
+      if (this.state.action) void this.openAction(this.state.action, false);
+      else this.showInsights();
     }
+  }
+
+  private showInsights(): void {
+    if (!this.ins) return;
+    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.hoverAction(a), locate: (a) => this.locate(a), open: (a) => void this.openAction(a.selector) }));
+  }
+
+  /** The panel shows one action's detail (kept in the URL as action=). */
+  private async openAction(selector: string, push = true): Promise<void> {
+    const seq = this.seq;
+    this.state.action = selector;
+    if (push) this.pushState();
+    mount(this.panel, loading("Loading the action…"));
+    const { key, view, width } = this.state;
+    try {
+      const detail = await api.actionDetail(key, view, width, selector, this.extra());
+      if (this.signal.aborted || seq !== this.seq) return;
+      const act = this.ins?.top_actions.find((a) => a.selector === selector);
+      const placed = act && act.x !== null && act.y !== null && act.visible !== false ? act : null;
+      mount(
+        this.panel,
+        actionPanel(
+          detail,
+          () => {
+            this.state.action = null;
+            this.pushState();
+            this.pinned = null;
+            this.paintMarks(null);
+            this.showInsights();
+          },
+          placed ? () => this.locate(placed) : null,
+        ),
+      );
+      if (placed) {
+        this.pinned = this.markOf(placed);
+        this.paintMarks(null);
+      }
+    } catch (e) {
+      if (!this.signal.aborted && seq === this.seq) mount(this.panel, errorBox(`The action could not be loaded: ${(e as Error).message}`, () => void this.openAction(selector, false)));
+    }
+  }
+
+  /** Compare mode: the diff of side B against side A over one background. */
+  private async loadCompare(seq: number): Promise<void> {
+    const c = this.state.compare;
+    if (!c) return;
+    const { key, view, width, kind, bg } = this.state;
+    const params = compareParams(c, this.state.scope);
+    const bgs = await api.backgrounds(key, view, width, this.extra()).catch(() => null);
+    if (this.signal.aborted || seq !== this.seq) return;
+    this.bgs = bgs;
+    if (typeof params === "string") {
+      this.cmp = null;
+      mount(this.notices);
+      this.notice("muted", params).dataset.testid = "compare-empty";
+      this.chooser.update(this.hm?.background ?? null, this.bgs, this.state.bg);
+      mount(this.scroller);
+      mount(this.panel, h("div", { class: "panel-inner" }, h("h2", { class: "panel-title" }, "Comparison"), h("p", { class: "muted" }, params)));
+      return;
+    }
+    let cmp: Comparison;
+    try {
+      cmp = await api.compare(key, view, width, kind, bg, params);
+    } catch (e) {
+      if (this.signal.aborted || seq !== this.seq) return;
+      mount(this.notices);
+      mount(this.scroller, errorBox(`The comparison could not be loaded: ${(e as Error).message}`, () => void this.load()));
+      mount(this.panel);
+      return;
+    }
+    if (this.signal.aborted || seq !== this.seq) return;
+    this.cmp = cmp;
+    const names = sideNames(c, this.state.scope);
+    const info = kindInfo(kind);
+    // The stage is drawn like a heatmap whose heat is the diff.
+    const asHeat: Heatmap = {
+      kind, cell: cmp.cell, width: cmp.width, height: cmp.height, cols: cmp.cols, rows: cmp.rows, grid: cmp.grid, max: cmp.max,
+      total: cmp.a.total + cmp.b.total, hotspots: [], background: cmp.background, background_status: cmp.background_status,
+      background_error: null, placed: { anchored: 0, positional: 0 }, not_visible: [], warning: cmp.warning, sessions: cmp.a.sessions + cmp.b.sessions,
+    };
+    this.hm = asHeat;
+    this.pinned = null;
+    this.drag = null;
+    this.big = pageImage(gridImage(cmp, "diverging"), cmp, true);
+    mount(this.notices);
+    if (cmp.warning) this.notice("warn", cmp.warning);
+    const bgKey = cmp.background ? cmp.background.id : null;
+    if (this.shownBg !== bgKey || !this.heatCanvas || this.heatCanvas.width !== cmp.width || this.heatCanvas.height !== cmp.height) {
+      this.buildStage(asHeat);
+      this.shownBg = bgKey;
+    }
+    this.paintHeat();
+    this.paintMarks(null);
+    if (this.guides) mount(this.guides);
+    this.chooser.update(cmp.background, this.bgs, this.state.bg);
+    mount(this.placementSlot);
+    mount(this.panel, comparePanel(cmp, names, compareLegend(cmp, names, info.many), info.many));
   }
 
   /** Draw over another page state (null: the default); kept in the URL as bg=. */
@@ -341,14 +536,14 @@ class HeatmapPage {
     const seq = ++this.seq;
     window.clearTimeout(this.timer);
     const { key, view, width, kind, bg } = this.state;
-    if (!this.heatCanvas) {
-      void this.load();
+    if (!this.heatCanvas || this.state.compare) {
+      void this.load(true);
       return;
     }
     mount(this.notices);
     this.notice("info", `Loading the ${kindInfo(kind).label.toLowerCase()} map…`);
     try {
-      const hm = await api.heatmap(key, view, width, kind, bg);
+      const hm = await api.heatmap(key, view, width, kind, bg, this.extra());
       if (this.signal.aborted || seq !== this.seq) return;
       this.showHeatmap(hm);
     } catch (e) {
@@ -370,7 +565,7 @@ class HeatmapPage {
       const { key, view, width } = this.state;
       let list: Backgrounds;
       try {
-        list = await api.backgrounds(key, view, width);
+        list = await api.backgrounds(key, view, width, this.extra());
       } catch {
         if (!this.signal.aborted && seq === this.seq) this.poll();
         return;
@@ -414,6 +609,7 @@ class HeatmapPage {
     this.hm = hm;
     this.bgNews = null;
     this.pinned = null;
+    this.drag = null;
     const points = kindInfo(this.state.kind).mode === "points";
     this.big = pageImage(gridImage(hm, points ? "points" : "bands"), hm, points);
     this.renderNotices(hm);
@@ -425,7 +621,12 @@ class HeatmapPage {
     this.paintHeat();
     this.paintMarks(null);
     this.renderGuides(hm);
-    mount(this.legendSlot, legendFor(kindInfo(this.state.kind), hm), hm.not_visible.length ? notVisibleNote(hm, kindInfo(this.state.kind)) : null);
+    mount(
+      this.legendSlot,
+      legendFor(kindInfo(this.state.kind), hm),
+      hm.not_visible.length ? notVisibleNote(hm, kindInfo(this.state.kind)) : null,
+      points ? h("p", { class: "hint" }, `Drag a rectangle over the page to count the ${kindInfo(this.state.kind).many} inside it.`) : null,
+    );
     this.chooser.update(hm.background, this.bgs, this.state.bg);
     mount(this.placementSlot, placementLine(hm, kindInfo(this.state.kind)));
     if (busy(hm.background_status)) this.poll();
@@ -458,8 +659,10 @@ class HeatmapPage {
       {
         class: "stage",
         on: {
-          mousemove: (ev: MouseEvent) => this.hoverCanvas(ev),
+          mousemove: (ev: MouseEvent) => (this.drag && !this.drag.done ? this.dragTo(ev) : this.hoverCanvas(ev)),
           mouseleave: () => this.hoverCanvas(null),
+          mousedown: (ev: MouseEvent) => this.dragStart(ev),
+          mouseup: (ev: MouseEvent) => this.dragEnd(ev),
         },
       },
       base,
@@ -479,7 +682,9 @@ class HeatmapPage {
 
   private paintMarks(extra: Mark | null): void {
     if (!this.marksCanvas) return;
-    const marks = [this.pinned, extra].filter((m): m is Mark => m !== null);
+    const d = this.drag;
+    const area: Mark | null = d && d.done ? { x: d.x + d.w / 2, y: d.y + d.h / 2, rect: [d.x, d.y, d.w, d.h], area: true } : null;
+    const marks = [this.pinned, area, extra].filter((m): m is Mark => m !== null);
     drawMarks(this.marksCanvas, marks);
   }
 
@@ -566,6 +771,26 @@ class HeatmapPage {
       this.paintMarks({ x, y, line: true });
       return;
     }
+    if (this.drag?.done) return; // a counted area keeps its tooltip until cleared
+    if (this.cmp) {
+      this.hoverDiff(x, y);
+      return;
+    }
+    const el = this.elementAt(x, y);
+    if (el) {
+      const rect = el.rect as [number, number, number, number];
+      mount(
+        tip,
+        h("strong", null, el.name),
+        h("span", { class: "tip-sub" }, `${fmtInt(el.count)} ${el.count === 1 ? "click" : "clicks"} · ${fmtPct(el.share)} of this page's clicks`),
+        h("code", { class: "mono tip-sel" }, el.selector),
+      );
+      tip.dataset.testid = "element-tip";
+      this.placeTip(Math.min(rect[0] + rect[2], x + 12), y);
+      this.paintMarks({ x: rect[0] + rect[2] / 2, y: rect[1] + rect[3] / 2, rect });
+      return;
+    }
+    delete tip.dataset.testid;
     const spot = nearest(hm.hotspots, x, y, 30);
     if (!spot) {
       tip.hidden = true;
@@ -580,6 +805,116 @@ class HeatmapPage {
     );
     this.placeTip(spot.x, spot.y);
     this.paintMarks({ x: spot.x, y: spot.y });
+  }
+
+  /** The smallest of the top elements (clicks, this background) whose box holds (x, y). */
+  private elementAt(x: number, y: number): (Action & { rect: [number, number, number, number] }) | null {
+    if (this.state.kind !== "click" || !this.ins) return null;
+    let best: (Action & { rect: [number, number, number, number] }) | null = null;
+    for (const e of this.ins.top_elements as (Action & { rect?: [number, number, number, number] | null })[]) {
+      const r = e.rect;
+      if (!r || e.visible === false || r[2] <= 0 || r[3] <= 0) continue;
+      if (x < r[0] || y < r[1] || x > r[0] + r[2] || y > r[1] + r[3]) continue;
+      if (!best || r[2] * r[3] < best.rect[2] * best.rect[3]) best = e as Action & { rect: [number, number, number, number] };
+    }
+    return best;
+  }
+
+  /** Compare mode: the change under the pointer, per 1 000 page views. */
+  private hoverDiff(x: number, y: number): void {
+    const c = this.cmp;
+    const tip = this.tooltip;
+    if (!c || !tip) return;
+    const col = Math.floor(x / c.cell);
+    const row = Math.floor(y / c.cell);
+    const v = col >= 0 && row >= 0 && col < c.cols && row < c.rows ? c.grid[row * c.cols + col] : 0;
+    if (!v || Math.abs(v) < 0.05) {
+      tip.hidden = true;
+      this.paintMarks(null);
+      return;
+    }
+    const per = v * c.max;
+    const info = kindInfo(this.state.kind);
+    mount(tip, h("strong", null, `${per > 0 ? "+" : "−"}${Math.abs(per).toFixed(1)} ${info.many}`), h("span", null, " per 1 000 page views"), h("span", { class: "tip-sub" }, per > 0 ? "more in B than in A" : "fewer in B than in A"));
+    tip.dataset.testid = "diff-tip";
+    this.placeTip(x, y);
+    this.paintMarks(null);
+  }
+
+  // ----- area: drag a rectangle, read how many points it holds -------------------------
+
+  private pagePoint(ev: MouseEvent): [number, number] | null {
+    if (!this.heatCanvas) return null;
+    const r = this.heatCanvas.getBoundingClientRect();
+    return [ev.clientX - r.left, ev.clientY - r.top];
+  }
+
+  private dragStart(ev: MouseEvent): void {
+    if (ev.button !== 0 || this.cmp || kindInfo(this.state.kind).mode !== "points") return;
+    const p = this.pagePoint(ev);
+    if (!p) return;
+    ev.preventDefault();
+    this.areaSeq++;
+    this.drag = { x0: p[0], y0: p[1], x: p[0], y: p[1], w: 0, h: 0, done: false };
+    if (this.tooltip) this.tooltip.hidden = true;
+  }
+
+  private dragTo(ev: MouseEvent): void {
+    const d = this.drag;
+    const p = this.pagePoint(ev);
+    if (!d || !p) return;
+    d.x = Math.min(d.x0, p[0]);
+    d.y = Math.min(d.y0, p[1]);
+    d.w = Math.abs(p[0] - d.x0);
+    d.h = Math.abs(p[1] - d.y0);
+    this.paintMarks({ x: d.x + d.w / 2, y: d.y + d.h / 2, rect: [d.x, d.y, d.w, d.h], area: true });
+  }
+
+  private dragEnd(ev: MouseEvent): void {
+    const d = this.drag;
+    if (!d || d.done) {
+      // A plain click clears a counted area.
+      if (d?.done) this.clearArea();
+      return;
+    }
+    this.dragTo(ev);
+    if (d.w < 6 || d.h < 6) {
+      this.drag = null;
+      this.paintMarks(null);
+      return;
+    }
+    d.done = true;
+    void this.countArea(d);
+  }
+
+  private clearArea(): void {
+    this.drag = null;
+    this.areaSeq++;
+    if (this.tooltip) this.tooltip.hidden = true;
+    this.paintMarks(null);
+  }
+
+  private async countArea(d: { x: number; y: number; w: number; h: number }): Promise<void> {
+    const seq = ++this.areaSeq;
+    const tip = this.tooltip;
+    if (!tip) return;
+    const info = kindInfo(this.state.kind);
+    mount(tip, h("span", { class: "spinner" }), h("span", null, " Counting…"));
+    tip.dataset.testid = "area-tip";
+    this.placeTip(d.x + d.w, d.y);
+    const { key, view, width, kind, bg } = this.state;
+    try {
+      const n = await api.area(key, view, width, kind, this.hm?.background?.id ?? bg, d, this.extra());
+      if (seq !== this.areaSeq || this.signal.aborted) return;
+      mount(
+        tip,
+        h("strong", { "data-count": String(n.count) }, `${fmtInt(n.count)} ${n.count === 1 ? info.one : info.many}`),
+        h("span", null, ` in this area · ${fmtPct(n.share)} of ${fmtInt(n.total)}`),
+        h("span", { class: "tip-sub" }, `${Math.round(d.w)} × ${Math.round(d.h)} px · click to clear`),
+      );
+    } catch (e) {
+      if (seq === this.areaSeq) mount(tip, h("span", null, `Could not count this area: ${(e as Error).message}`));
+    }
   }
 
   private placeTip(x: number, y: number): void {

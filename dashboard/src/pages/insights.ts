@@ -10,6 +10,8 @@ import type { KindInfo } from "../kinds";
 export interface ActionHooks {
   hover(action: Action | null): void;
   locate(action: Action): void;
+  /** Show the action's detail (its clicks over time and the sessions that did it). */
+  open(action: Action): void;
 }
 
 /** `legendSlot` holds the colour scale; the heatmap page fills it per heatmap type. */
@@ -173,7 +175,7 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
           h(
             "div",
             { class: "action-head" },
-            h("span", { class: "action-name", title: a.name }, a.name),
+            h("button", { type: "button", class: "action-name action-open", title: `${a.name}: clicks over time and the sessions that did it`, "data-testid": "action-open", on: { click: () => hooks.open(a) } }, a.name),
             h("span", { class: "action-count" }, fmtInt(a.count)),
           ),
           h("code", { class: "action-sel mono", title: a.selector }, a.selector),

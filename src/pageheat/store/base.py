@@ -334,4 +334,12 @@ class EventStore(Protocol):
 
     def background_png(self, bg_id: str) -> bytes | None: ...
 
+    # -- filter values ---------------------------------------------------------------
+
+    def filter_values(self, query: Query, name: str, limit: int = 50) -> list[tuple[str, int]]:
+        """The values filter ``name`` takes in the query's page views, most page views
+        first (ties by value), with their page-view counts. The query's own filter on
+        ``name`` is not applied, so a picker shows every alternative it may add; the other
+        filters are. Empty values are left out. ValueError for an unknown name."""
+
     def close(self) -> None: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -515,6 +516,19 @@ class DuckDBStore:
              "last_click": int(lc), "start": int(first), "end": int(last)}
             for s, v, b, d, n, lc, first, last in rows
         ]  # fmt: skip
+
+    def filter_values(self, query: Query, name: str, limit: int = 50) -> list[tuple[str, int]]:
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
+        others = replace(query, filters={k: v for k, v in query.filters.items() if k != name})
+        where, params = _where(others)
+        col = FILTERS[name]
+        rows = self._read(
+            f"SELECT {col}, count(*) AS n FROM pageviews WHERE {where} AND {col} IS NOT NULL"
+            f" AND {col} <> '' GROUP BY {col} ORDER BY n DESC, {col} LIMIT ?",
+            [*params, limit],
+        )
+        return [(str(v), int(n)) for v, n in rows]
 
     def close(self) -> None:
         self._con.close()

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pageheat import reports
 from pageheat.snapshots.backgrounds import thumbnail
-from pageheat.store.base import FILTERS, Query, parse_filters
+from pageheat.store.base import FILTER_VALUES, FILTERS, Query, parse_filters
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:
@@ -262,6 +262,29 @@ def router(ph: Pageheat) -> APIRouter:
             png = thumbnail(png)
         return Response(png, media_type="image/png",
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})  # fmt: skip
+
+    @r.get("/apps/{key}/filters/{name}", summary="Values a filter takes, with page views")
+    def filter_values(
+        key: str, name: str, params: Params, view: str | None = None, width: str = "desktop",
+        limit: Annotated[int, Q(ge=1, le=500)] = 50,
+        start: Annotated[str | None, Q(alias="from")] = None,
+        end: Annotated[str | None, Q(alias="to")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """What a filter picker offers: the values ``name`` takes in the page views of the
+        view (all views when none is given), range and width, most page views first. The
+        other filters narrow the list; the filter's own value does not (so every
+        alternative stays pickable) and comes back as ``selected``."""
+        if name not in FILTERS:
+            raise HTTPException(404, f"no filter {name!r}; filters are {', '.join(FILTERS)}")
+        query = query_from(key, view, params)
+        rows = ph.store.filter_values(query, name, limit)
+        selected = query.filters.get(name, "")
+        return {
+            "name": name,
+            "values": [{"value": v, "page_views": n} for v, n in rows],
+            "selected": selected.split(",") if selected else [],
+            "fixed": list(FILTER_VALUES.get(name, ())),
+        }
 
     # -- compare, area, action detail ---------------------------------------------------
 
