@@ -161,6 +161,22 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
     page.select_option("#range-select", "7d")
     _wait_clicks(page, "10")
 
+    # -- a custom width range: only page views whose viewport lies in it -----------------
+    page.click("button.seg[data-width=custom]")
+    page.fill("[data-testid=width-min]", "1000")
+    page.fill("[data-testid=width-max]", "1300")
+    page.locator("[data-testid=width-max]").dispatch_event("change")
+    page.wait_for_url(re.compile(r"width=1000-1300"))
+    _wait_clicks(page, "0")
+    page.fill("[data-testid=width-max]", "1500")
+    page.locator("[data-testid=width-max]").dispatch_event("change")
+    page.wait_for_url(re.compile(r"width=1000-1500"))
+    _wait_clicks(page, "10")  # the 1440 px visits of the last 7 days
+    page.click("button.seg[data-width=desktop]")
+    page.wait_for_url(re.compile(r"width=desktop"))
+    page.wait_for_selector("img.stage-bg", timeout=60_000)
+    _wait_clicks(page, "10")
+
     # -- action detail: Add to cart, its series and latest sessions ----------------------
     page.locator("[data-testid=top-actions] .action", has_text="#a").locator(
         "[data-testid=action-open]").click()  # fmt: skip

@@ -113,6 +113,7 @@ class HeatmapPage {
   /** A one-off explanation shown over the next heatmap (e.g. an unknown bg= in a link). */
   private note: string | null = null;
   private widthButtons: HTMLButtonElement[] = [];
+  private customWidth!: HTMLElement;
   private kindButtons: HTMLButtonElement[] = [];
   private refreshBtn!: HTMLButtonElement;
   private hm: Heatmap | null = null;
@@ -199,7 +200,15 @@ class HeatmapPage {
       },
       names.map((n) => h("option", { value: n, selected: n === this.state.view }, n)),
     );
-    this.widthButtons = WIDTHS.map(([value, label]) =>
+    const setWidth = (value: string) => {
+      if (this.state.width === value) return;
+      this.state.width = value;
+      this.state.bg = null; // and to one width range
+      this.syncWidth();
+      this.pushState();
+      void this.load();
+    };
+    this.widthButtons = [...WIDTHS, ["custom", "Custom"]].map(([value, label]) =>
       h(
         "button",
         {
@@ -207,20 +216,29 @@ class HeatmapPage {
           class: "seg",
           "data-width": value,
           "aria-pressed": String(value === this.state.width),
+          title: value === "custom" ? "Any range of viewport widths, in CSS px" : undefined,
           on: {
             click: () => {
-              if (this.state.width === value) return;
-              this.state.width = value;
-              this.state.bg = null; // and to one width range
-              this.syncWidth();
-              this.pushState();
-              void this.load();
+              if (value !== "custom") setWidth(value);
+              else this.customWidth.hidden = false;
+              if (value === "custom") this.syncWidth(true);
             },
           },
         },
         label,
       ),
     );
+    const [lo, hi] = /^\d+-\d+$/.test(this.state.width) ? this.state.width.split("-") : ["", ""];
+    const minIn = h("input", { type: "number", min: "0", max: "10000", step: "1", value: lo, placeholder: "min", "aria-label": "Narrowest viewport (px)", "data-testid": "width-min" });
+    const maxIn = h("input", { type: "number", min: "0", max: "10000", step: "1", value: hi, placeholder: "max", "aria-label": "Widest viewport (px)", "data-testid": "width-max" });
+    const applyWidth = () => {
+      const a = Math.round(Number(minIn.value));
+      const b = Math.round(Number(maxIn.value));
+      if (!minIn.value || !maxIn.value || !Number.isFinite(a) || !Number.isFinite(b)) return;
+      setWidth(`${Math.min(a, b)}-${Math.max(a, b)}`);
+    };
+    for (const el of [minIn, maxIn]) el.addEventListener("change", applyWidth);
+    this.customWidth = h("span", { class: "width-custom", hidden: !lo }, minIn, h("span", { class: "muted" }, "–"), maxIn, h("span", { class: "muted small" }, "px"));
     this.kindButtons = KINDS.map((k) =>
       h(
         "button",
@@ -271,7 +289,7 @@ class HeatmapPage {
       h("label", { class: "field" }, h("span", { class: "field-label" }, "App"), appSelect),
       h("label", { class: "field field-grow" }, h("span", { class: "field-label" }, "View"), viewSelect),
       h("div", { class: "field" }, h("span", { class: "field-label", id: "kind-label" }, "Type"), h("div", { class: "segmented", role: "group", "aria-labelledby": "kind-label", "data-testid": "kind-switch" }, this.kindButtons)),
-      h("div", { class: "field" }, h("span", { class: "field-label", id: "width-label" }, "Width"), h("div", { class: "segmented", role: "group", "aria-labelledby": "width-label" }, this.widthButtons)),
+      h("div", { class: "field" }, h("span", { class: "field-label", id: "width-label" }, "Width"), h("div", { class: "width-row" }, h("div", { class: "segmented", role: "group", "aria-labelledby": "width-label" }, this.widthButtons), this.customWidth)),
       h("div", { class: "field" }, h("label", { class: "field-label", for: "opacity" }, "Opacity"), h("div", { class: "opacity" }, opacity, opacityOut)),
       h("div", { class: "toolbar-end" }, this.refreshBtn),
     );
@@ -334,8 +352,11 @@ class HeatmapPage {
     }
   }
 
-  private syncWidth(): void {
-    for (const b of this.widthButtons) b.setAttribute("aria-pressed", String(b.dataset.width === this.state.width));
+  /** Press the button of the width shown; `custom`: the custom inputs are being edited. */
+  private syncWidth(custom = false): void {
+    const isCustom = custom || /^\d+-\d+$/.test(this.state.width);
+    for (const b of this.widthButtons) b.setAttribute("aria-pressed", String(b.dataset.width === "custom" ? isCustom : !isCustom && b.dataset.width === this.state.width));
+    this.customWidth.hidden = !isCustom;
   }
 
   private syncKind(): void {
