@@ -9,9 +9,9 @@ STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
-.PHONY: install run test bench lint chromium clean
+.PHONY: install run test bench lint chromium clickhouse clean
 
-install: $(PY_STAMP) $(ASSETS) chromium
+install: $(PY_STAMP) $(ASSETS) chromium clickhouse
 
 $(PY_STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,15 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# Debian's ClickHouse (18.16): the store tests start it on loopback ports, one server and
+# a two-shard cluster; nothing here starts it as a service.
+clickhouse:
+	@test -x /usr/sbin/clickhouse-server || { \
+	  echo "installing Debian's clickhouse-server (needs root or sudo)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null; }
 
 run: install
 	$(BIN)/pageheat demo

@@ -22,14 +22,19 @@ from pageheat.store.base import EventStore, WidthRange
 
 
 def open_store(settings: Settings) -> EventStore:
-    """The event store the settings name: the DuckDB file unless ``events_url`` says else."""
+    """The event store the settings name: the DuckDB file unless ``events_url`` says else
+    (``clickhouse://host:9000/db``, with ``?cluster=NAME`` for a sharded cluster)."""
     url = settings.events_url
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
         path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
         return DuckDBStore(path or settings.data_dir / "events.duckdb")
-    raise ValueError(f"unsupported events URL {url!r} (this build knows duckdb)")
+    if url.startswith("clickhouse:"):
+        from pageheat.store.clickhouse import ClickHouseStore
+
+        return ClickHouseStore.open(url)
+    raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
 class Pageheat:

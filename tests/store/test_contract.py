@@ -1,7 +1,8 @@
 """The event store contract: every backend passes this same suite.
 
-The ClickHouse store joins the ``store`` fixture's parameters when it lands; nothing in
-these tests knows which backend it talks to.
+The ``store`` fixture (tests/store/conftest.py) gives each test every backend in turn:
+DuckDB, one ClickHouse server, a two-shard ClickHouse cluster and ClickHouse's current
+release in-process; nothing in these tests knows which backend it talks to.
 """
 
 from __future__ import annotations
@@ -44,16 +45,6 @@ def click(v, sel="#a", x=100.0, y=100.0, t=T0 + 1000, vw=1440, pointer="mouse", 
 
 def leave(v, vis, t=T0 + 5000):
     return {"k": "leave", "t": t, "v": v, "vis": vis, "depth": 1200, "dh": 3000}
-
-
-@pytest.fixture(params=["duckdb"])
-def store(request, tmp_path):
-    if request.param == "duckdb":
-        from pageheat.store.duckdb import DuckDBStore
-
-        s = DuckDBStore(tmp_path / "events.duckdb")
-    yield s
-    s.close()
 
 
 def test_write_is_idempotent_per_batch_id(store):
