@@ -231,3 +231,42 @@ def settings_cmd(markdown: bool) -> None:
         return
     for setting, value in _settings().items():
         click.echo(f"{setting.env}={value}    # {setting.help}")
+
+
+@cli.command()
+@click.option("--app", "key", metavar="KEY", help="App to fill (default: a new app named Generated).")
+@click.option("--events", type=float, default=1e6, show_default=True,
+              help="About how many events (rows) to write; 1e8 for a hundred million.")  # fmt: skip
+@click.option("--days", type=float, default=30.0, show_default=True, help="Spread over the last DAYS.")
+@click.option("--views", type=int, default=40, show_default=True, help="Pages of the app.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--chunk", type=float, default=5e6, show_default=True,
+              help="Events per store transaction (bounds memory).")  # fmt: skip
+@click.option("--data", help=DATA_HELP)
+def generate(
+    key: str | None, events: float, days: float, views: int, seed: int, chunk: float,
+    data: str | None,
+) -> None:  # fmt: skip
+    """Write realistic synthetic traffic straight into the store (for benchmarks)."""
+    import time
+
+    from pageheat.generate import tables
+
+    ph = _pageheat(data=data)
+    try:
+        if key is None:
+            key = ph.meta.create_app("Generated", ["https://shop.example"]).key
+        elif ph.meta.app(key) is None:
+            raise click.BadParameter(f"no app with key {key!r}", param_hint="--app")
+        total, n, t0 = int(events), 0, time.perf_counter()
+        part = 0
+        while n < total:
+            size = int(min(chunk, total - n))
+            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days)
+            ph.store.load(made)
+            n += rows
+            part += 1
+            click.echo(f"{n:,} events ({n / (time.perf_counter() - t0):,.0f}/s)", err=True)
+        click.echo(f"app {key}: {n:,} events in {time.perf_counter() - t0:.1f} s")
+    finally:
+        ph.close()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from pageheat.heat.placement import Points
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
@@ -341,5 +344,14 @@ class EventStore(Protocol):
         first (ties by value), with their page-view counts. The query's own filter on
         ``name`` is not applied, so a picker shows every alternative it may add; the other
         filters are. Empty values are left out. ValueError for an unknown name."""
+
+    # -- bulk loading ----------------------------------------------------------------
+
+    def load(self, tables: Mapping[str, pa.Table]) -> int:
+        """Rows straight into the tables, in one transaction: ``tables`` maps names of
+        :data:`store.rows.TABLES` (and ``visitors``, upserted keeping each visitor's
+        earliest first session) to Arrow tables with at least those tables' columns.
+        For generated traffic (``pageheat generate``) and imports: no batch ids, no
+        view lookups, the rows are taken as they are. Returns the event rows loaded."""
 
     def close(self) -> None: ...

@@ -276,7 +276,11 @@ class ClickHouseStore:
     def depths(self, query: Query) -> Depths:
         where, params = _where(query)
         views = f"SELECT view_id FROM pageviews WHERE {where}"
-        pv = self._read(f"SELECT view_id, vh, dh FROM pageviews WHERE {where}", params)
+        # in view id order, as the DuckDB store gives them: means over the views (attention)
+        # then add up in the same order, to the last bit
+        pv = self._read(
+            f"SELECT view_id, vh, dh FROM pageviews WHERE {where} ORDER BY view_id", params
+        )
         sc = {
             r[0]: r[1:]
             for r in self._read(

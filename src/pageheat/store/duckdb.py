@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -290,7 +291,7 @@ class DuckDBStore:
             lv AS (SELECT view_id, max(depth) AS depth, max(dh) AS dh
                    FROM leaves WHERE app = ? AND view_id IN ({views}) GROUP BY view_id)
             SELECT pv.vh, pv.dh, sc.depth, sc.dh, lv.depth, lv.dh, sc.bands
-            FROM pv LEFT JOIN sc USING (view_id) LEFT JOIN lv USING (view_id)
+            FROM pv LEFT JOIN sc USING (view_id) LEFT JOIN lv USING (view_id) ORDER BY view_id
             """,
             [*params, query.app, *params, query.app, *params],
         )
@@ -529,6 +530,41 @@ class DuckDBStore:
             [*params, limit],
         )
         return [(str(v), int(n)) for v, n in rows]
+
+    def load(self, tables: Mapping[str, pa.Table]) -> int:
+        loaded = 0
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for table, columns in TABLES.items():
+                    data = tables.get(table)
+                    if data is None or data.num_rows == 0:
+                        continue
+                    cols = ", ".join(columns)
+                    cur.register("incoming", data.select(list(columns)))
+                    try:
+                        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
+                    finally:
+                        cur.unregister("incoming")
+                    loaded += data.num_rows
+                visitors = tables.get("visitors")
+                if visitors is not None and visitors.num_rows:
+                    cur.register("incoming_visitors", visitors.select(list(VISITOR_COLUMNS)))
+                    try:
+                        cur.execute(
+                            "INSERT INTO visitors SELECT app, visitor, session, t"
+                            " FROM incoming_visitors ON CONFLICT (app, visitor) DO UPDATE"
+                            " SET session = excluded.session, t = excluded.t"
+                            " WHERE excluded.t < visitors.t"
+                        )
+                    finally:
+                        cur.unregister("incoming_visitors")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            self._firsts.clear()  # what it remembered may be older than a loaded first
+        return loaded
 
     def close(self) -> None:
         self._con.close()
