@@ -53,6 +53,7 @@ test: install
 bench: install
 	$(BIN)/python bench/heat_bench.py
 	$(BIN)/python bench/snapshot_bench.py
+	$(BIN)/python bench/latency_bench.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
