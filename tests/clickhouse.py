@@ -120,6 +120,10 @@ class Node:
     def _answers(self) -> bool:
         from clickhouse_driver import Client
 
+        with socket.socket() as probe:  # not listening yet: no driver warning in the log
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", self.tcp_port)) != 0:
+                return False
         with contextlib.suppress(Exception):
             c = Client("127.0.0.1", port=self.tcp_port, connect_timeout=1)
             try:

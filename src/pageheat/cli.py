@@ -270,3 +270,83 @@ def generate(
         click.echo(f"app {key}: {n:,} events in {time.perf_counter() - t0:.1f} s")
     finally:
         ph.close()
+
+
+# -- schemas and moving events between stores (issue 8) -------------------------------
+
+EVENTS_URL_HELP = (
+    "Event store URL (clickhouse://HOST:9000/DB[?cluster=NAME] or duckdb:PATH);"
+    " PAGEHEAT_EVENTS_URL, else the DuckDB file in the data directory."
+)
+
+
+def _events_store(data: str | None, events_url: str | None):
+    from pageheat.app import open_store
+
+    return open_store(_settings(data=data, events_url=events_url))
+
+
+@cli.command()
+@click.option("--data", help=DATA_HELP)
+@click.option("--events-url", help=EVENTS_URL_HELP)
+@click.option("--meta-url", help="Metadata URL (SQLAlchemy); PAGEHEAT_META_URL by default.")
+def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> None:
+    """Create or upgrade the schemas of the configured stores (events and metadata).
+
+    Idempotent: run it before starting new collector/web processes after an upgrade. On
+    a ClickHouse cluster it visits every node named in the cluster's remote_servers.
+    """
+    from pageheat.meta import MetaStore
+
+    s = _settings(data=data, events_url=events_url, meta_url=meta_url)
+    url = s.events_url
+    if url.startswith("clickhouse:"):
+        from pageheat.store.clickhouse_client import Target
+        from pageheat.store.clickhouse_schema import migrate as run
+
+        for node in run(Target.parse(url)):
+            click.echo(f"events: ClickHouse {node.host}:{node.port}/{node.database} up to date")
+    else:
+        _events_store(data, events_url).close()
+        click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    meta = MetaStore(s.meta_url or f"sqlite:///{s.data_dir / 'meta.sqlite'}")
+    meta.close()
+    click.echo(f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} up to date")
+
+
+@cli.command("export")
+@click.option("--data", help=DATA_HELP)
+@click.option("--events-url", help=EVENTS_URL_HELP)
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="FILE.jsonl (JSON lines) or a directory (one Parquet file per table).")  # fmt: skip
+def export_cmd(data: str | None, events_url: str | None, out: Path) -> None:
+    """Write every raw event (and each visitor's first session) of the event store."""
+    from pageheat.store.transfer import export
+
+    store = _events_store(data, events_url)
+    try:
+        counts = export(store, out)
+    finally:
+        store.close()
+    click.echo(json.dumps({"out": str(out), "rows": counts}))
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--data", help=DATA_HELP)
+@click.option("--events-url", help=EVENTS_URL_HELP)
+def import_cmd(source: Path, data: str | None, events_url: str | None) -> None:
+    """Load an export (FILE.jsonl or a Parquet directory) into the event store.
+
+    Rows are added as they are: import into an empty store (moving from DuckDB to
+    ClickHouse), or the events are there twice.
+    """
+    from pageheat.store.transfer import import_
+
+    store = _events_store(data, events_url)
+    try:
+        counts = import_(store, source)
+    finally:
+        store.close()
+    click.echo(json.dumps({"source": str(source), "rows": counts}))

@@ -8,7 +8,7 @@ reaches every backend, and every read of a backend, through one type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -353,5 +353,10 @@ class EventStore(Protocol):
         earliest first session) to Arrow tables with at least those tables' columns.
         For generated traffic (``pageheat generate``) and imports: no batch ids, no
         view lookups, the rows are taken as they are. Returns the event rows loaded."""
+
+    def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
+        """Every row of an event table (:data:`store.rows.TABLES`) or ``visitors``, as
+        Arrow tables of at most ``chunk_rows`` rows: ``pageheat export`` reads a store
+        with it, and ``load`` takes the same tables back, in this store or another."""
 
     def close(self) -> None: ...

@@ -27,8 +27,9 @@ import contextlib
 import threading
 import time
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,6 +48,9 @@ from pageheat.store.base import (
 )
 from pageheat.store.clickhouse_client import Client, Target, bind, connect
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class ClickHouseStore:
@@ -512,6 +516,37 @@ class ClickHouseStore:
             for s, v, b, d, n, lc in hit
         ]  # fmt: skip
 
+    # -- bulk loading and dumping ------------------------------------------------------
+
+    def load(self, tables: Mapping[str, pa.Table]) -> int:
+        """Rows as they are (see the protocol). Not one transaction: ClickHouse has none
+        across tables; each table's rows go in as one insert. Visitors are appended, and
+        reads take each one's earliest first session, which is the protocol's upsert."""
+        loaded = 0
+        with self._write_lock:
+            for table, columns in (*TABLES.items(), ("visitors", VISITOR_COLUMNS)):
+                data = tables.get(table)
+                if data is None or data.num_rows == 0:
+                    continue
+                cols = [_no_nulls(data.column(c)) for c in columns]
+                self._db.insert(table, columns, list(zip(*cols, strict=True)))
+                loaded += data.num_rows if table != "visitors" else 0
+        return loaded
+
+    def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
+        """Every row of one of :data:`DUMPED` tables, in chunks (``pageheat export``).
+
+        One query, read whole before the first chunk: a store moving out of ClickHouse
+        is rare, and paging with LIMIT/OFFSET would not be stable between queries.
+        """
+        import pyarrow as pa
+
+        columns = DUMPED[table]
+        rows = self._read(f"SELECT {', '.join(columns)} FROM {table}", [])
+        for i in range(0, len(rows), chunk_rows):
+            cols = list(zip(*rows[i : i + chunk_rows], strict=True))
+            yield pa.table({c: list(v) for c, v in zip(columns, cols, strict=True)})
+
     # -- privacy and retention ---------------------------------------------------------
 
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
@@ -572,7 +607,30 @@ class ClickHouseStore:
             c.close()
 
 
+#: Tables a dump (``pageheat export``) reads, with their columns: the events and each
+#: visitor's first session. Snapshots and backgrounds are not events: a new store asks
+#: visitors for snapshots again and renders its own backgrounds.
+DUMPED = {**TABLES, "visitors": VISITOR_COLUMNS}
+
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _no_nulls(column: pa.ChunkedArray) -> list[Any]:
+    """A column's values with NULL as its type's zero: ClickHouse columns here are not
+    Nullable (a DuckDB file from an early release has NULLs where it later wrote '')."""
+    import pyarrow as pa
+
+    values = column.to_pylist()
+    if not column.null_count:
+        return values
+    t = column.type
+    zero: Any = (
+        "" if pa.types.is_string(t) or pa.types.is_large_string(t)
+        else False if pa.types.is_boolean(t)
+        else [] if pa.types.is_list(t) or pa.types.is_large_list(t)
+        else 0
+    )  # fmt: skip
+    return [zero if v is None else v for v in values]
 
 
 def _wait_for_mutations(client: Client, table: str, timeout_s: float = 60) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -565,6 +565,17 @@ class DuckDBStore:
                 raise
             self._firsts.clear()  # what it remembered may be older than a loaded first
         return loaded
+
+    def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
+        """Every row of an event table or ``visitors``, in Arrow chunks (``pageheat
+        export``), read on a cursor of its own while the writer goes on."""
+        columns = {**TABLES, "visitors": VISITOR_COLUMNS}[table]
+        with self._con.cursor() as cur:
+            result = cur.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            # DuckDB 2 names it to_arrow_reader; 1.x fetch_record_batch
+            read = getattr(result, "to_arrow_reader", None) or result.fetch_record_batch
+            for batch in read(chunk_rows):
+                yield pa.Table.from_batches([batch])
 
     def close(self) -> None:
         self._con.close()
