@@ -41,8 +41,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: The tests' visitors are headless Chromium and Python HTTP clients, which pageheat
+#: drops as bots by default (tests/collect/test_guard.py shows it does): every test
+#: server keeps them, on purpose and in one place.
+TEST_SETTINGS = {"keep_bots": True}
+
+
 def make_settings(data: Path, **extra) -> Settings:
-    return Settings.load({"data": str(data), "admin_token": TOKEN, **extra}, environ={})
+    return Settings.load(
+        {"data": str(data), "admin_token": TOKEN, **TEST_SETTINGS, **extra}, environ={}
+    )
 
 
 @pytest.fixture
@@ -73,7 +81,7 @@ class LiveServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
-        env = {**os.environ, "PAGEHEAT_ADMIN_TOKEN": TOKEN, **self.env}
+        env = {**os.environ, "PAGEHEAT_ADMIN_TOKEN": TOKEN, **_env(TEST_SETTINGS), **self.env}
         self.data.mkdir(parents=True, exist_ok=True)
         self.log = self.data / "server.log"
         with self.log.open("ab") as log:
@@ -115,6 +123,10 @@ class LiveServer:
             r = c.post("/api/v1/apps", json={"name": name, "origins": origins})
             r.raise_for_status()
             return r.json()["key"]
+
+
+def _env(settings: dict) -> dict[str, str]:
+    return {f"PAGEHEAT_{k.upper()}": str(v) for k, v in settings.items()}
 
 
 @pytest.fixture

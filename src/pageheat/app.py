@@ -48,7 +48,10 @@ class Pageheat:
             self.settings.meta_url or f"sqlite:///{self.data_dir / 'meta.sqlite'}"
         )
         self.writer = Writer(
-            self.store, self.settings.commit_interval_ms, self.settings.commit_rows
+            self.store,
+            self.settings.commit_interval_ms,
+            self.settings.commit_rows,
+            max_pending=self.settings.max_queue_events,
         )
         #: Country and city of visitors' addresses (empty without ``geoip_db``).
         self.geo = Geo(self.settings.geoip_db)

@@ -37,12 +37,19 @@ def cli() -> None:
 @click.option("--port", type=int, help="Port to listen on (default 8000).")
 def serve(data: str | None, host: str | None, port: int | None) -> None:
     """Run the collector, the query API and the dashboard."""
+    from pageheat.privacy import RetentionJob
+    from pageheat.web.ops import configure_logging
     from pageheat.web.run import serve as run_serve
 
     ph = _pageheat(data=data, host=host, port=port)
+    configure_logging(ph.settings.log_json)
     click.echo(f"pageheat on {ph.public_url}  (dashboard {ph.public_url}/ , data {ph.data_dir})")
     click.echo(f"admin token: {ph.admin_token}")
-    run_serve(ph)
+    retention = RetentionJob(ph, ph.settings.retention_every_s).start()
+    try:
+        run_serve(ph)
+    finally:
+        retention.stop()
 
 
 @cli.command()
@@ -130,6 +137,102 @@ def app_rules(key: str, added: tuple, removed: tuple[str, ...], data: str | None
             raise click.BadParameter(str(exc.args[0] if exc.args else exc)) from None
         click.echo(json.dumps({"key": a.key, "rules": [
             {"pattern": p, "name": n} for p, n in a.view_rules]}))  # fmt: skip
+    finally:
+        ph.close()
+
+
+@app.command("delete")
+@click.argument("key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--data", help=DATA_HELP)
+def app_delete(key: str, yes: bool, data: str | None) -> None:
+    """Delete an app with every event, snapshot and background it has (no undo)."""
+    from pageheat.privacy import delete_app
+
+    if not yes:
+        click.confirm(f"Delete app {key} and all its data?", abort=True)
+    ph = _pageheat(data=data)
+    try:
+        try:
+            counts = delete_app(ph, key)
+        except LookupError as exc:
+            raise click.BadParameter(str(exc.args[0])) from None
+        click.echo(json.dumps({"deleted": key, "rows": counts}))
+    finally:
+        ph.close()
+
+
+@app.command("policy")
+@click.argument("key")
+@click.option("--retention-days", metavar="DAYS|default",
+              help="Days its events are kept (0: forever; default: PAGEHEAT_RETENTION_DAYS).")  # fmt: skip
+@click.option("--bots", type=click.Choice(["keep", "drop", "default"]),
+              help="Store batches from bots, crawlers and headless browsers, or drop them"
+                   " (default: PAGEHEAT_KEEP_BOTS).")  # fmt: skip
+@click.option("--data", help=DATA_HELP)
+def app_policy(key: str, retention_days: str | None, bots: str | None, data: str | None) -> None:
+    """Show or change an app's retention and bot filter (printed as JSON)."""
+    changes: dict = {}
+    if retention_days is not None:
+        if retention_days == "default":
+            changes["retention_days"] = None
+        elif retention_days.isdigit():
+            changes["retention_days"] = int(retention_days)
+        else:
+            raise click.BadParameter("--retention-days must be a number of days or default")
+    if bots is not None:
+        changes["keep_bots"] = {"keep": True, "drop": False, "default": None}[bots]
+    ph = _pageheat(data=data)
+    try:
+        try:
+            a = ph.meta.set_policy(key, **changes) if changes else ph.meta.app(key)
+            if a is None:
+                raise LookupError(f"no app with key {key!r}")
+        except (LookupError, ValueError) as exc:
+            raise click.BadParameter(str(exc.args[0] if exc.args else exc)) from None
+        s = ph.settings
+        click.echo(json.dumps({
+            "key": a.key,
+            "retention_days": a.retention_days if a.retention_days is not None else s.retention_days,
+            "keep_bots": a.keep_bots if a.keep_bots is not None else s.keep_bots,
+            "own": {"retention_days": a.retention_days, "keep_bots": a.keep_bots},
+        }))  # fmt: skip
+    finally:
+        ph.close()
+
+
+@cli.command()
+@click.argument("visitor")
+@click.option("--app", "key", help="Only in this app (default: every app).")
+@click.option("--data", help=DATA_HELP)
+def forget(visitor: str, key: str | None, data: str | None) -> None:
+    """Delete every event of one visitor id (the tracker's pageheat_vid), in every table.
+
+    Prints the rows deleted per table as JSON. Run it with the server stopped, or against
+    the same data directory the server uses only when the server is not running (DuckDB
+    has one writer process).
+    """
+    from pageheat.privacy import forget_visitor
+
+    ph = _pageheat(data=data)
+    try:
+        if key and ph.meta.app(key) is None:
+            raise click.BadParameter(f"no app with key {key!r}")
+        counts = forget_visitor(ph, visitor, key)
+        click.echo(json.dumps({"visitor": visitor, "rows": counts}))
+    finally:
+        ph.close()
+
+
+@cli.command()
+@click.option("--data", help=DATA_HELP)
+def expire(data: str | None) -> None:
+    """Apply every app's retention now (`serve` also does it every retention_every_s)."""
+    from pageheat.privacy import expire as run_expire
+
+    ph = _pageheat(data=data)
+    try:
+        click.echo(json.dumps(run_expire(ph)))
     finally:
         ph.close()
 

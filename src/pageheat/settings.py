@@ -101,6 +101,42 @@ SETTINGS: tuple[Setting, ...] = (
     # Group commit.
     Setting("commit_interval_ms", 50, "Longest wait before the writer commits waiting batches."),
     Setting("commit_rows", 5000, "Rows that make the writer commit at once."),
+    # Overload (issue 10): refuse early and say when to come back, rather than grow.
+    Setting(
+        "max_queue_events",
+        50_000,
+        "Events waiting for the writer above which collect answers 503 with Retry-After (backpressure).",
+    ),
+    Setting(
+        "rate_ip_per_s",
+        50.0,
+        "Collect requests a second one client address may send (token bucket); 0 means no limit.",
+    ),
+    Setting("rate_ip_burst", 500, "Collect requests one client address may send at once."),
+    Setting(
+        "rate_app_per_s",
+        5000.0,
+        "Events a second one app may send (token bucket); 0 means no limit.",
+    ),
+    Setting("rate_app_burst", 50_000, "Events one app may send at once."),
+    Setting(
+        "keep_bots",
+        False,
+        "Store events from bots, crawlers, headless browsers and HTTP libraries (apps can also opt in one by one).",
+    ),
+    # Privacy and operations.
+    Setting(
+        "retention_days",
+        0,
+        "Days events are kept for apps without their own retention; 0 means forever.",
+    ),
+    Setting("retention_every_s", 3600, "Seconds between two runs of the retention job in `serve`."),
+    Setting("log_json", False, "Write logs as JSON lines (one object a line) instead of text."),
+    Setting(
+        "metrics_public",
+        False,
+        "Serve /metrics without the admin token (for a scraper on a private network).",
+    ),
     # Heat engine.
     Setting("cell_px", 10, "Heatmap grid cell in CSS px."),
     Setting("radius_mouse_px", 10, "Kernel radius for mouse clicks (sigma is half of it)."),

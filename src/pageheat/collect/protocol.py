@@ -9,6 +9,8 @@ Checks that msgspec cannot express as a type (times relative to the server clock
 :func:`check_times`.
 """
 
+import json
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +20,14 @@ import msgspec
 from msgspec import Meta, Struct
 
 SDK_PATTERN = r"^[\x20-\x7e]{1,64}$"
+#: Ids are opaque, but never control characters (a NUL or a newline in an id is a forgery
+#: or a bug, and ends up in logs and CSV exports).
+ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+#: Keys of ``utm`` and ``tags``: a word starting with a letter, and never one of the names
+#: that reach into a JavaScript object's prototype when a dashboard or export reads them.
+KEY_PATTERN = r"^(?!(?:constructor|prototype)$)[A-Za-z][A-Za-z0-9_.-]*$"
+#: Content types a batch may be sent as: text/plain (no CORS preflight) or JSON.
+CONTENT_TYPES = ("text/plain", "application/json")
 #: 2020-01-01T00:00:00Z in ms; events older than this are clock garbage.
 EARLIEST_MS = 1_577_836_800_000
 POINTERS = ("mouse", "touch", "pen")
@@ -58,23 +68,14 @@ class Protocol:
 
     def decode(self, body: bytes) -> Any:
         """Decode and validate a batch, raising :class:`BadBatch` naming the first bad field."""
-        try:
-            batch = self.decoder.decode(body)
-        except msgspec.ValidationError as exc:
-            raise BadBatch(str(exc)) from None
-        except msgspec.DecodeError as exc:
-            raise BadBatch(f"malformed JSON: {exc}") from None
+        batch = _decode(self.decoder, body)
         check_times(batch, self.limits)
+        check_unique_keys(body)
         return batch
 
     def decode_snapshot(self, body: bytes) -> Any:
         """Decode a snapshot upload's envelope; its ``dom`` is checked by the sanitiser."""
-        try:
-            return self.snapshot_decoder.decode(body)
-        except msgspec.ValidationError as exc:
-            raise BadBatch(str(exc)) from None
-        except msgspec.DecodeError as exc:
-            raise BadBatch(f"malformed JSON: {exc}") from None
+        return _decode(self.snapshot_decoder, body)
 
     def json_schema(self) -> dict[str, Any]:
         return msgspec.json.schema(self.Batch)
@@ -84,13 +85,73 @@ class BadBatch(ValueError):
     """A batch refused whole; the message names the field."""
 
 
+def _decode(decoder: msgspec.json.Decoder, body: bytes) -> Any:
+    """msgspec's decode, every way it can fail turned into :class:`BadBatch`.
+
+    Besides validation and syntax errors, msgspec raises UnicodeDecodeError for a string
+    that is not UTF-8 and RecursionError for JSON nested deeper than the interpreter's
+    recursion limit (about 1 000 levels; only a snapshot's untyped ``dom`` can get there,
+    a batch's types stop nesting at depth 5): both are the sender's fault, not a 500.
+    """
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise BadBatch(_locate(str(exc))) from None
+    except msgspec.DecodeError as exc:
+        raise BadBatch(f"malformed JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise BadBatch("malformed JSON: the body is not UTF-8") from None
+    except RecursionError:
+        raise BadBatch("malformed JSON: nested too deeply") from None
+
+
+_FIELD_ERROR = re.compile(
+    r"^Object (?:contains unknown|missing required) field `([^`]*)`(?: - at `(\$[^`]*)`)?$"
+)
+
+
+def _locate(message: str) -> str:
+    """msgspec's message, ending in the path of the field it is about.
+
+    msgspec names an unknown or missing field in words and the path of the object that
+    has it (none at the top); the answer's ``field`` should be the field's own path
+    (``$.events[1].keys``), and a whole-body type error is about ``$``.
+    """
+    m = _FIELD_ERROR.match(message)
+    if m:
+        return f"{message.split(' - at ', 1)[0]} - at `{m.group(2) or '$'}.{m.group(1)}`"
+    if " - at `" not in message and " in `$" not in message:
+        return f"{message} - at `$`"
+    return message
+
+
+def check_unique_keys(body: bytes) -> None:
+    """Refuse a batch with a key given twice in one object.
+
+    msgspec keeps the last of duplicate keys; a proxy, a log pipeline or another JSON
+    parser may keep the first, so ``{"app": "a", "app": "b"}`` would mean two things.
+    Run only on batches that passed validation (their depth and size are bounded), so
+    the second parse costs a valid sender, never an attacker, about a millisecond.
+    """
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set[str] = set()
+            dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise BadBatch(f"key {dup!r} is given twice in one object")
+        return out
+
+    json.loads(body, object_pairs_hook=pairs_hook)
+
+
 @lru_cache(maxsize=8)
 def build_protocol(limits: Limits = Limits()) -> Protocol:
     """Build the v1 types for ``limits`` (cached: limits are fixed for a process)."""
     C = Annotated[float, Meta(ge=0, le=limits.max_coordinate)]
     W = Annotated[float, Meta(gt=0, le=limits.max_coordinate)]
     Unit = Annotated[float, Meta(ge=0, le=1)]
-    Ident = Annotated[str, Meta(min_length=1, max_length=limits.max_id)]
+    Ident = Annotated[str, Meta(min_length=1, max_length=limits.max_id, pattern=ID_PATTERN)]
     Url = Annotated[str, Meta(max_length=limits.max_url)]
     Sel = Annotated[str, Meta(max_length=limits.max_selector)]
     Text = Annotated[str, Meta(max_length=limits.max_text)]
@@ -98,7 +159,8 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
     Ms = Annotated[int, Meta(ge=EARLIEST_MS, le=10**13 * 2)]
     Pointer = Literal["mouse", "touch", "pen"]
     Dict = Annotated[
-        dict[Annotated[str, Meta(min_length=1, max_length=64)], Short], Meta(max_length=16)
+        dict[Annotated[str, Meta(min_length=1, max_length=64, pattern=KEY_PATTERN)], Short],
+        Meta(max_length=16),
     ]
 
     class Event(Struct, tag_field="k", forbid_unknown_fields=True):
@@ -244,4 +306,13 @@ def check_times(batch: Any, limits: Limits, now_ms: int | None = None) -> None:
             )
 
 
-__all__ = ["POINTERS", "BadBatch", "Limits", "Protocol", "build_protocol", "check_times"]
+__all__ = [
+    "CONTENT_TYPES",
+    "POINTERS",
+    "BadBatch",
+    "Limits",
+    "Protocol",
+    "build_protocol",
+    "check_times",
+    "check_unique_keys",
+]

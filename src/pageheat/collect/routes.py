@@ -21,15 +21,18 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pageheat.collect.enrich import classify_agent, client_address, name_views
-from pageheat.collect.protocol import BadBatch
+from pageheat.collect.guard import TokenBuckets, is_automated, retry_after
+from pageheat.collect.protocol import CONTENT_TYPES, BadBatch
+from pageheat.collect.writer import Overloaded
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
 from pageheat.store.base import Envelope, PageState, Snapshot
+from pageheat.web.metrics import metrics_of
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
     from pageheat.meta import App
 
-_FIELD = re.compile(r"at `(\$[^`]*)`")
+_FIELD = re.compile(r"(?:at|in) `(\$[^`]*)`")
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -72,6 +75,30 @@ class Asks:
         return out
 
 
+def unsupported(request: Request, cors: dict[str, str]) -> Response | None:
+    """A 415 for a body pageheat does not read, else None.
+
+    Batches are JSON sent as ``text/plain`` (no CORS preflight) or ``application/json``;
+    a sender that sets no type at all is read as JSON. Compressed bodies are refused
+    rather than inflated: the size limit is on what arrives, and a gzip bomb of 256 KB
+    would inflate to gigabytes.
+    """
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in {"", "identity"}:
+        return error(415, f"content encoding {encoding!r} is not accepted; send the JSON as it is",
+                     cors)  # fmt: skip
+    ctype = request.headers.get("content-type")
+    if ctype is not None:
+        mime, _, params = ctype.partition(";")
+        charset = re.search(r"charset=\"?([^\";\s]+)", params, re.IGNORECASE)
+        if mime.strip().lower() not in CONTENT_TYPES:
+            return error(415, f"content type {mime.strip()!r} is not accepted; send text/plain"
+                         " or application/json", cors)  # fmt: skip
+        if charset and charset.group(1).lower() not in {"utf-8", "utf8"}:
+            return error(415, f"charset {charset.group(1)!r} is not accepted; send UTF-8", cors)
+    return None
+
+
 async def read_body(
     request: Request, limit: int, what: str, cors: dict[str, str]
 ) -> bytes | Response:
@@ -92,6 +119,9 @@ def router(ph: Pageheat) -> APIRouter:
     s = ph.settings
     limit = s.max_batch_bytes
     asks = Asks(s.snapshot_ask_s, s.snapshot_states_max)
+    per_ip = TokenBuckets(s.rate_ip_per_s, s.rate_ip_burst)
+    per_app = TokenBuckets(s.rate_app_per_s, s.rate_app_burst)
+    metrics = metrics_of(ph)
 
     @r.options("/api/v1/collect", include_in_schema=False)
     async def preflight(request: Request) -> Response:
@@ -105,26 +135,56 @@ def router(ph: Pageheat) -> APIRouter:
         }
         return Response(status_code=204, headers=headers)
 
+    def refuse(
+        endpoint: str, outcome: str, status: int, message: str, headers: dict[str, str],
+        events: int | None = None,
+    ) -> Response:  # fmt: skip
+        metrics.collected(endpoint, outcome, events)
+        return error(status, message, headers)
+
     async def receive(
         request: Request, max_bytes: int, what: str, decode: Callable[[bytes], Any]
-    ) -> tuple[App, Any, dict[str, str]] | Response:
-        """Read, decode and authorise a sender's body: (app, decoded, CORS headers) or the
-        refusal to send (413 size, 400 naming the field, 403 app or origin)."""
+    ) -> tuple[App, Any, dict[str, str], str | None] | Response:
+        """Read, decode and authorise a sender's body: (app, decoded, CORS headers, client
+        address) or the refusal to send, cheapest checks first (415 type, 429 address, 503
+        overload, 413 size, 400 naming the field, 403 app or origin). Nothing is stored
+        before every check has passed."""
         origin = request.headers.get("origin")
         cors = cors_headers(origin)
+        endpoint = "snapshot" if what == "snapshot" else "collect"
+        refused = unsupported(request, cors)
+        if refused is not None:
+            metrics.collected(endpoint, "unsupported")
+            return refused
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            s.trust_proxy,
+        )
+        if address is not None:
+            wait = per_ip.take(address)
+            if wait:
+                return refuse(endpoint, "rate_limited_ip", 429,
+                              "too many requests from this address; retry later",
+                              {**cors, "Retry-After": retry_after(wait)})  # fmt: skip
+        if ph.writer.overloaded:
+            return refuse(endpoint, "overloaded", 503, "pageheat is busy; retry later",
+                          {**cors, "Retry-After": "1"})  # fmt: skip
         body = await read_body(request, max_bytes, what, cors)
         if isinstance(body, Response):
+            metrics.collected(endpoint, "too_large")
             return body
         try:
             decoded = decode(body)
         except BadBatch as exc:
-            return error(400, str(exc), cors)
+            return refuse(endpoint, "bad_request", 400, str(exc), cors)
         app = ph.meta.app(decoded.app)
         if app is None:
-            return error(403, f"unknown app key {decoded.app!r}", cors)
+            return refuse(endpoint, "forbidden", 403, f"unknown app key {decoded.app!r}", cors)
         if origin is not None and not app.allows(origin):
-            return error(403, f"origin {origin} is not allowed for this app", cors)
-        return app, decoded, cors
+            return refuse(endpoint, "forbidden", 403,
+                          f"origin {origin} is not allowed for this app", cors)  # fmt: skip
+        return app, decoded, cors, address
 
     @r.post(
         "/api/v1/collect",
@@ -133,19 +193,30 @@ def router(ph: Pageheat) -> APIRouter:
         summary="Receive a batch of events (wire protocol v1)",
         responses={400: {"description": "malformed batch; nothing stored"},
                    403: {"description": "unknown app key or origin not allowed"},
-                   413: {"description": "body over the size limit"}},
+                   413: {"description": "body over the size limit"},
+                   415: {"description": "content type or encoding not accepted"},
+                   429: {"description": "rate limit of the address or the app; see Retry-After"},
+                   503: {"description": "overloaded or store unavailable; see Retry-After"}},
     )  # fmt: skip
     async def collect(request: Request) -> Response:
         received = await receive(request, limit, "batch", ph.protocol.decode)
         if isinstance(received, Response):
             return received
-        app, batch, cors = received
-        device, browser, os_family = classify_agent(request.headers.get("user-agent", ""))
-        address = client_address(
-            request.client.host if request.client else None,
-            request.headers.get("x-forwarded-for"),
-            s.trust_proxy,
-        )
+        app, batch, cors, address = received
+        n = len(batch.events)
+        wait = per_app.take(app.key, n)
+        if wait:
+            return refuse("collect", "rate_limited_app", 429,
+                          "this app is sending more events than the server takes; retry later",
+                          {**cors, "Retry-After": retry_after(wait)}, n)  # fmt: skip
+        agent = request.headers.get("user-agent", "")
+        device, browser, os_family = classify_agent(agent)
+        keep_bots = app.keep_bots if app.keep_bots is not None else s.keep_bots
+        if not keep_bots and (device == "bot" or is_automated(agent)):
+            # Answered as a success so that the sender does not retry; nothing is kept.
+            metrics.collected("collect", "bot", n)
+            return JSONResponse({"accepted": 0, "need_snapshot": [], "dropped": "bot"},
+                                status_code=202, headers=cors)  # fmt: skip
         country, city = ph.geo.locate(address)  # the address goes no further
         envelope = Envelope(
             app=app.key,
@@ -163,9 +234,14 @@ def router(ph: Pageheat) -> APIRouter:
         )
         try:
             fresh = await asyncio.wrap_future(ph.writer.submit(envelope))
+        except Overloaded:
+            return refuse("collect", "overloaded", 503, "pageheat is busy; retry later",
+                          {**cors, "Retry-After": "1"}, n)  # fmt: skip
         except Exception:
-            return error(503, "the event store is unavailable; retry later",
-                         {**cors, "Retry-After": "5"})  # fmt: skip
+            return refuse("collect", "unavailable", 503,
+                          "the event store is unavailable; retry later",
+                          {**cors, "Retry-After": "5"}, n)  # fmt: skip
+        metrics.collected("collect", "accepted" if fresh else "duplicate", n)
         need: list[str] = []
         layouts = [e.v for e in batch.events if e.k == "layout"]
         if fresh and layouts:
@@ -196,21 +272,24 @@ def router(ph: Pageheat) -> APIRouter:
         )
         if isinstance(received, Response):
             return received
-        app, snap, cors = received
+        app, snap, cors, _address = received
         state = await run_in_threadpool(ph.store.page_state, app.key, snap.v, snap.h)
         if state is None:
-            return error(400, f"page view {snap.v!r} sent no layout {snap.h!r} - at `$.v`", cors)
+            return refuse("snapshot", "bad_request", 400,
+                          f"page view {snap.v!r} sent no layout {snap.h!r} - at `$.v`", cors)  # fmt: skip
         try:
             page = await run_in_threadpool(to_html, snap.dom)
         except BadSnapshot as exc:
-            return error(400, str(exc), cors)
+            return refuse("snapshot", "bad_request", 400, str(exc), cors)
         kept = Snapshot(
             id=secrets.token_hex(8), app=app.key, view=state.view,
             width_class=state.width_class, layout_hash=snap.h, url=snap.url, vw=snap.vw,
             dw=snap.dw, dh=snap.dh, captured_ms=int(time.time() * 1000), html=page.html,
         )  # fmt: skip
         if not await run_in_threadpool(ph.store.save_snapshot, kept):
+            metrics.collected("snapshot", "duplicate")
             return JSONResponse({"stored": False, "duplicate": True}, headers=cors)
+        metrics.collected("snapshot", "accepted")
         ph.backgrounds.from_snapshot(app.key, state.view, kept.id)
         return JSONResponse({"stored": True, "id": kept.id}, status_code=201, headers=cors)
 

@@ -4,6 +4,11 @@ Requests hand their batch to :meth:`Writer.submit` and wait for the future. One 
 takes everything waiting, up to ``commit_rows`` events or ``commit_interval_ms`` after the
 first arrival, and writes it in one store transaction. One commit for many requests is
 what makes "answer only after it is durable" cheap (DESIGN.md, event store).
+
+The queue is bounded by the events waiting in it (``max_pending``): past it,
+:meth:`Writer.submit` raises :class:`Overloaded` at once and the collector answers 503
+with ``Retry-After``, so a flood costs the senders a retry instead of costing the
+server its memory.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from pageheat.store.base import Envelope, EventStore
@@ -25,14 +31,33 @@ class WriterClosed(RuntimeError):
     pass
 
 
+class Overloaded(RuntimeError):
+    """More events are waiting for the writer than ``max_pending``: come back later."""
+
+
 class Writer:
-    def __init__(self, store: EventStore, interval_ms: int = 50, max_rows: int = 5000):
+    def __init__(
+        self,
+        store: EventStore,
+        interval_ms: int = 50,
+        max_rows: int = 5000,
+        max_pending: int = 0,
+    ):
         self.store = store
         self.interval = interval_ms / 1000
         self.max_rows = max_rows
+        #: Events that may wait at once (0: no bound).
+        self.max_pending = max_pending
         self._queue: queue.Queue = queue.Queue()
         self._closed = False
+        self._pending = 0
+        self._pending_lock = threading.Lock()
         self.commits = 0
+        #: When the last commit ended (monotonic) and whether it failed: what /readyz reads.
+        self.last_commit_s: float | None = None
+        self.last_error: str | None = None
+        #: Called after each commit with (seconds it took, batches, events, ok).
+        self.observers: list[Callable[[float, int, int, bool], None]] = []
         self._thread = threading.Thread(target=self._run, name="pageheat-writer", daemon=True)
         self._thread.start()
 
@@ -40,13 +65,33 @@ class Writer:
         """Queue a batch; the future is True once stored, False if it was a retry."""
         if self._closed:
             raise WriterClosed("the writer is closed")
+        n = len(envelope.events)
+        with self._pending_lock:
+            # one batch always gets in: a bound below a batch's size must not block all
+            if self.max_pending and self._pending and self._pending + n > self.max_pending:
+                raise Overloaded(f"{self._pending} events are waiting to be written")
+            self._pending += n
         fut: Future[bool] = Future()
         self._queue.put((envelope, fut))
         return fut
 
     @property
     def depth(self) -> int:
+        """Batches waiting for a commit."""
         return self._queue.qsize()
+
+    @property
+    def pending(self) -> int:
+        """Events waiting for a commit (the backpressure bound counts these)."""
+        return self._pending
+
+    @property
+    def overloaded(self) -> bool:
+        return bool(self.max_pending) and self._pending >= self.max_pending
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._closed
 
     def close(self) -> None:
         """Commit what is waiting, then stop."""
@@ -82,13 +127,28 @@ class Writer:
             self._commit(group)
 
     def _commit(self, group: list) -> None:
+        events = sum(len(env.events) for env, _ in group)
+        started = time.monotonic()
         try:
             fresh = self.store.write([env for env, _ in group])
         except Exception as exc:  # the store refused: every waiting request learns it
             log.exception("commit of %d batches failed", len(group))
+            self._done(started, len(group), events, str(exc) or type(exc).__name__)
             for _, fut in group:
                 fut.set_exception(exc)
             return
         self.commits += 1
+        self._done(started, len(group), events, None)
         for (_, fut), new in zip(group, fresh, strict=True):
             fut.set_result(new)
+
+    def _done(self, started: float, batches: int, events: int, error: str | None) -> None:
+        ended = time.monotonic()
+        with self._pending_lock:
+            self._pending -= events
+        self.last_commit_s, self.last_error = ended, error
+        for observe in self.observers:
+            try:
+                observe(ended - started, batches, events, error is None)
+            except Exception:  # a metrics hook must never stop the writer
+                log.exception("commit observer failed")

@@ -75,6 +75,9 @@ def ensure_app(ph: Pageheat, site_port: int) -> None:
     origins = [f"http://127.0.0.1:{site_port}", f"http://localhost:{site_port}"]
     if ph.meta.app(DEMO_KEY) is None:
         ph.meta.create_app("Northwind Coffee (demo)", origins, key=DEMO_KEY)
+        # The demo's discovery visits are headless Chromium, which pageheat drops as bots
+        # unless an app keeps them; their snapshots are the demo's backgrounds.
+        ph.meta.set_policy(DEMO_KEY, keep_bots=True)
 
 
 def run_demo(ph: Pageheat, site_port: int = 8001, visits: int = 400) -> None:
@@ -230,9 +233,13 @@ def seed(
             body = {"app": DEMO_KEY, "sdk": "pageheat-demo/1", "batch": secrets.token_hex(8),
                     "visitor": secrets.token_hex(8), "session": secrets.token_hex(8),
                     "events": events}  # fmt: skip
-            r = client.post("/api/v1/collect", content=json.dumps(body),
-                            headers={"Origin": site_url, "User-Agent": AGENTS[width_name],
-                                     "Content-Type": "text/plain"})  # fmt: skip
+            for _attempt in range(30):  # as the tracker does: wait when told to
+                r = client.post("/api/v1/collect", content=json.dumps(body),
+                                headers={"Origin": site_url, "User-Agent": AGENTS[width_name],
+                                         "Content-Type": "text/plain"})  # fmt: skip
+                if r.status_code not in (429, 503):
+                    break
+                time.sleep(float(r.headers.get("retry-after", "1")))
             r.raise_for_status()
     return visits
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Integer,
     MetaData,
@@ -54,6 +55,19 @@ view_rules = Table(
     Column("name", String(256), nullable=False),
 )
 
+#: An app's privacy and filtering switches; NULL means "the instance's setting". A table
+#: of its own so that a database made before it gets it from ``create_all`` (which adds
+#: tables, never columns).
+policies = Table(
+    "app_policies",
+    metadata,
+    Column("app", String(64), primary_key=True),
+    #: Days its events are kept (0: forever); see ``pageheat expire``.
+    Column("retention_days", Integer, nullable=True),
+    #: Store batches from bots, crawlers and headless browsers.
+    Column("keep_bots", Boolean, nullable=True),
+)
+
 
 @dataclass(frozen=True)
 class App:
@@ -63,6 +77,10 @@ class App:
     created_ms: int = field(default_factory=lambda: int(time.time() * 1000))
     #: (pattern, name) pairs naming views at ingest; see ``collect.enrich.glob_regex``.
     view_rules: tuple[tuple[str, str], ...] = ()
+    #: Days its events are kept; None: the instance's ``retention_days``.
+    retention_days: int | None = None
+    #: Whether bots' batches are stored; None: the instance's ``keep_bots``.
+    keep_bots: bool | None = None
 
     def allows(self, origin: str | None) -> bool:
         """Whether a browser origin may send events (``*`` in the list allows any)."""
@@ -133,7 +151,8 @@ class MetaStore:
                     .where(view_rules.c.app == key)
                     .order_by(view_rules.c.position)
                 ).all()
-            cached = (_app(row, tuple((p, n) for p, n in rules)), time.monotonic())
+                policy = con.execute(select(policies).where(policies.c.app == key)).first()
+            cached = (_app(row, tuple((p, n) for p, n in rules), policy), time.monotonic())
             self._apps[key] = cached
         return cached[0]
 
@@ -147,7 +166,8 @@ class MetaStore:
                 )
             ):
                 rules.setdefault(app_key, []).append((pattern, name))
-        return [_app(r, tuple(rules.get(r.key, ()))) for r in rows]
+            kept = {p.app: p for p in con.execute(select(policies))}
+        return [_app(r, tuple(rules.get(r.key, ())), kept.get(r.key)) for r in rows]
 
     def set_view_rules(self, key: str, rules: list[tuple[str, str]]) -> App:
         """Replace an app's view-name rules (in the order given; the first match names a
@@ -191,11 +211,55 @@ class MetaStore:
             raise ValueError(f"app {key!r} has no rule {pattern!r}")
         return self.set_view_rules(key, [r for r in app.view_rules if r[0] != pattern])
 
+    # -- privacy and filtering (issue 10) ---------------------------------------------
+
+    def set_policy(
+        self,
+        key: str,
+        *,
+        retention_days: int | object | None = ...,
+        keep_bots: bool | object | None = ...,
+    ) -> App:
+        """Change an app's retention (days, 0 forever, None the instance's) or bot switch
+        (None the instance's); an argument left out is left as it is."""
+        app = self.app(key)
+        if app is None:
+            raise LookupError(f"no app with key {key!r}")
+        values = {
+            "retention_days": app.retention_days if retention_days is ... else retention_days,
+            "keep_bots": app.keep_bots if keep_bots is ... else keep_bots,
+        }
+        days = values["retention_days"]
+        if days is not None and (not isinstance(days, int) or days < 0 or days > 36_500):
+            raise ValueError("retention must be a whole number of days from 0 (forever) to 36500")
+        with self.engine.begin() as con:
+            con.execute(policies.delete().where(policies.c.app == key))
+            con.execute(policies.insert().values(app=key, **values))
+        self._apps.pop(key, None)
+        changed = self.app(key)
+        assert changed is not None
+        return changed
+
+    def delete_app(self, key: str) -> bool:
+        """Forget an app: its key, origins, rules and policy. False if there was none.
+
+        Its events are the event store's to delete (``EventStore.delete_app``); delete
+        those first, so that a failure leaves the app listed and the deletion retryable.
+        """
+        with self.engine.begin() as con:
+            gone = con.execute(apps.delete().where(apps.c.key == key)).rowcount
+            con.execute(view_rules.delete().where(view_rules.c.app == key))
+            con.execute(policies.delete().where(policies.c.app == key))
+        self._apps.pop(key, None)
+        return bool(gone)
+
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _app(row, rules: tuple[tuple[str, str], ...] = ()) -> App:
+def _app(row, rules: tuple[tuple[str, str], ...] = (), policy=None) -> App:
     origins = row.origins if isinstance(row.origins, list) else json.loads(row.origins)
     return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms,
-               view_rules=rules)  # fmt: skip
+               view_rules=rules,
+               retention_days=policy.retention_days if policy is not None else None,
+               keep_bots=policy.keep_bots if policy is not None else None)  # fmt: skip

@@ -354,6 +354,23 @@ class EventStore(Protocol):
         For generated traffic (``pageheat generate``) and imports: no batch ids, no
         view lookups, the rows are taken as they are. Returns the event rows loaded."""
 
+    # -- privacy (issue 10; every backend implements these) ---------------------------
+
+    def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
+        """Delete everything one visitor id sent to an app, in every table (page views,
+        interactions, leaves, scrolls, errors, layouts, visitors); rows deleted per table.
+        Snapshots are not tied to a visitor and stay (they hold no input values)."""
+
+    def delete_app(self, app: str) -> dict[str, int]:
+        """Delete every row of an app in every table, snapshots and backgrounds included;
+        rows deleted per table."""
+
+    def expire(self, app: str, before_ms: int) -> dict[str, int]:
+        """Delete an app's events older than ``before_ms`` (its retention), with the batch
+        ids, first sessions and visitors' snapshots (and their renders) of that age; rows
+        deleted per table. Live-page screenshots are pictures of the site, not of a
+        visitor, and stay."""
+
     def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
         """Every row of an event table (:data:`store.rows.TABLES`) or ``visitors``, as
         Arrow tables of at most ``chunk_rows`` rows: ``pageheat export`` reads a store

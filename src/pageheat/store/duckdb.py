@@ -566,6 +566,55 @@ class DuckDBStore:
             self._firsts.clear()  # what it remembered may be older than a loaded first
         return loaded
 
+    # -- privacy ---------------------------------------------------------------------
+
+    def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
+        tables = [*TABLES, "visitors"]
+        return self._delete([(t, "app = ? AND visitor = ?", [app, visitor]) for t in tables],
+                            forget=lambda key: key == (app, visitor))  # fmt: skip
+
+    def delete_app(self, app: str) -> dict[str, int]:
+        bgs = "background IN (SELECT id FROM backgrounds WHERE app = ?)"
+        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
+        steps += [("element_rects", bgs, [app]), ("backgrounds", "app = ?", [app])]
+        steps.append(("heat_cells", "app = ?", [app]))  # issue 8: the app's heat rollup
+        return self._delete(steps, forget=lambda key: key[0] == app)
+
+    def expire(self, app: str, before_ms: int) -> dict[str, int]:
+        old_snaps = "SELECT id FROM snapshots WHERE app = ? AND captured < ?"
+        old_bgs = f"SELECT id FROM backgrounds WHERE app = ? AND snapshot_id IN ({old_snaps})"
+        steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
+        steps += [
+            ("batches", "app = ? AND received < ?", [app, before_ms]),
+            ("element_rects", f"background IN ({old_bgs})", [app, app, before_ms]),
+            ("backgrounds", f"id IN ({old_bgs})", [app, app, before_ms]),
+            ("snapshots", "app = ? AND captured < ?", [app, before_ms]),
+        ]
+        # a visitor whose first session expired is new again when it comes back
+        return self._delete(steps, forget=lambda key: key[0] == app)
+
+    def _delete(self, steps: list[tuple[str, str, list[Any]]], forget: Any) -> dict[str, int]:
+        """Run DELETEs in one transaction under the write lock (the writer's own), then
+        checkpoint so the rows leave the write-ahead log too; rows deleted per table."""
+        counts: dict[str, int] = {}
+        with self._write_lock, self._con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for table, where, params in steps:
+                    if table == "interactions":  # issue 8: the heat rollup forgets them too
+                        subtract_from_rollup(cur, where, params)
+                    ((n,),) = cur.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
+                    counts[table] = counts.get(table, 0) + int(n)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            for key in [k for k in self._firsts if forget(k)]:
+                del self._firsts[key]
+            if any(counts.values()) and self.path != ":memory:":
+                cur.execute("CHECKPOINT")
+        return counts
+
     def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
         """Every row of an event table or ``visitors``, in Arrow chunks (``pageheat
         export``), read on a cursor of its own while the writer goes on."""

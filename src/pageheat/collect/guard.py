@@ -1,0 +1,96 @@
+"""What keeps the collector standing when the internet leans on it: rate limits and the
+bot filter.
+
+Both act before anything is written. A rate limit answers 429 with the seconds until a
+request would pass (``Retry-After``), so a well-behaved sender (the tracker keeps its
+batches and retries with backoff) loses nothing; a bot's batch is answered 202 and
+dropped, as Plausible does, so that a crawler has no reason to retry and the dashboard
+shows people.
+
+The limits are token buckets in this process's memory: with several collector processes
+behind a balancer each enforces its own share (set the rates per process).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+
+
+class TokenBuckets:
+    """One token bucket per key: ``rate`` tokens a second, at most ``burst`` saved up.
+
+    ``take(key, n)`` spends ``n`` tokens and returns 0.0, or spends nothing and returns
+    the seconds until ``n`` tokens are there. Buckets are kept for the ``max_keys`` keys
+    seen latest, so a flood of forged addresses costs bounded memory; a forgotten key
+    starts full again, which only ever errs towards letting a sender through.
+    """
+
+    def __init__(self, rate: float, burst: float, max_keys: int = 100_000):
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def take(self, key: str, n: float = 1.0, now: float | None = None) -> float:
+        if not self.enabled:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        # a request larger than the whole bucket can pass only from a full bucket
+        need = min(float(n), self.burst)
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= need:
+                wait = 0.0
+                tokens -= need
+            else:
+                wait = (need - tokens) / self.rate
+            self._buckets[key] = (tokens, now)
+            if len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        return wait
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def retry_after(wait_s: float) -> str:
+    """``Retry-After`` in whole seconds, at least 1 (HTTP has no fractions)."""
+    return str(max(1, math.ceil(wait_s)))
+
+
+# Names that only automated clients put in their User-Agent. ua-parser knows the big
+# crawlers ("Spider" device); these catch the rest: headless and scripted browsers (our
+# own screenshots and tests among them), preview fetchers, and HTTP libraries, which no
+# person browses with. "Cubot" is a phone brand, not a bot.
+_AUTOMATED = re.compile(
+    r"""(?<!cu)bot\b|bot/|crawl|spider|slurp|scrap(?:er|y)|archiver|
+        headless|phantomjs|puppeteer|playwright|selenium|webdriver|
+        lighthouse|pagespeed|prerender|gtmetrix|pingdom|
+        facebookexternalhit|embedly|preview|
+        ^curl/|^wget/|^python-|^python/|httpx|aiohttp|^go-http-client|^java/|okhttp|
+        libwww|^node-fetch|^axios/|^undici|^got |httpclient|^ruby|^php/|^perl|^postman|
+        ^insomnia|^apache-httpclient|^reqwest|^deno/|^bun/""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_automated(user_agent: str) -> bool:
+    """Whether a User-Agent is a bot, crawler, headless browser or HTTP library.
+
+    No User-Agent at all counts as automated: every browser sends one.
+    """
+    ua = user_agent.strip()
+    return not ua or bool(_AUTOMATED.search(ua[:1024]))
+
+
+__all__ = ["TokenBuckets", "is_automated", "retry_after"]
