@@ -7,6 +7,7 @@ the CLI and the tests each make one and use it.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds
-from pageheat.snapshots.screenshot import Screenshotter
+from pageheat.snapshots.screenshot import FetchRule, Screenshotter
 from pageheat.store.base import EventStore, WidthRange
 
 
@@ -61,9 +62,18 @@ class Pageheat:
                 self.settings.chromium,
                 self.settings.screenshot_timeout_s,
                 self.settings.screenshot_max_height,
+                fetch_allowed=FetchRule(self._trusted_origins),
             ),
             url_allowed=self._page_of_app,
         )
+
+    def _trusted_origins(self) -> set[str]:
+        """Origins a live capture may fetch wherever they point (snapshots/screenshot.py,
+        FetchRule): every app's allowed origins and pageheat's own URL."""
+        origins = {o for app in self.meta.list_apps() for o in app.origins if o != "*"}
+        with contextlib.suppress(ValueError):
+            origins.add(normalise_origin(self.public_url))
+        return origins
 
     def _page_of_app(self, key: str, url: str) -> bool:
         """Whether ``url`` is an http(s) page on one of the app's allowed origins."""

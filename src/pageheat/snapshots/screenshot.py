@@ -5,6 +5,13 @@ so a screenshot is never counted as a visit), and a visitor's snapshot rebuilt a
 HTML (``render_html``; JavaScript off, every request refused: the snapshot came from the
 internet and the server's browser must neither run it nor be pointed anywhere by it).
 
+A live page is the site owner's, so its own requests are fetched, but the server's
+browser must not be a way into the server's network (SSRF): every request of a live
+capture, the page itself, its subresources, frames and each redirect hop, passes
+:class:`FetchRule` first. Hosts on an app's allowed origins (and pageheat itself) may be
+anywhere; any other host must resolve to public addresses only, never loopback,
+private, link-local (cloud metadata at 169.254.169.254), multicast or reserved ones.
+
 One render gives both the picture and, for every selector seen in clicks, its box in
 page pixels — ``(0, 0, 0, 0)`` when the selector finds nothing — which is what lets clicks
 from other widths and states be anchored to their element.
@@ -13,9 +20,13 @@ from other widths and states be anchored to their element.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,13 +84,76 @@ class ScreenshotError(RuntimeError):
     pass
 
 
+class FetchRule:
+    """Which URLs the browser of a live-page capture may fetch.
+
+    ``trusted()`` gives the origins (``scheme://host[:port]``) that may be fetched
+    wherever they point: the apps' allowed origins, which their admin typed, and
+    pageheat's own URL (a site on a private network or on this machine is pictured
+    because someone listed it). Every other http(s) URL must name a host whose every
+    address is public. ``data:`` and ``blob:`` never leave the browser. The check
+    resolves the name itself, so a name that resolves differently a moment later (DNS
+    rebinding) could still slip through; a deployment that fears that runs pageheat
+    where its network has nothing to steal, or behind an egress proxy.
+    """
+
+    def __init__(self, trusted: Callable[[], Iterable[str]] = tuple, cache_s: float = 5.0):
+        self.trusted = trusted
+        self.cache_s = cache_s
+        self._cached: tuple[float, frozenset[str]] = (-1e9, frozenset())
+
+    def _trusted(self) -> frozenset[str]:
+        # a page makes dozens of requests; the origins are read once in a while
+        now = time.monotonic()
+        if now - self._cached[0] > self.cache_s:
+            self._cached = (now, frozenset(self.trusted()))
+        return self._cached[1]
+
+    def __call__(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme in {"data", "blob", "about"}:
+            return True
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            return False
+        port = parts.port or {"http": 80, "https": 443}[parts.scheme]
+        default = port == {"http": 80, "https": 443}[parts.scheme]
+        origin = f"{parts.scheme}://{parts.hostname.lower()}" + ("" if default else f":{port}")
+        if origin in self._trusted():
+            return True
+        return public_host(parts.hostname, port)
+
+
+def public_host(host: str, port: int = 443) -> bool:
+    """Whether every address ``host`` resolves to is a public (global unicast) one."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    for text in addresses:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            return False
+    return bool(addresses)
+
+
 class Screenshotter:
     """Owns one Chromium; use from a single thread (Playwright's sync API is per thread)."""
 
-    def __init__(self, chromium: str, timeout_s: float = 20.0, max_height: int = 12_000):
+    def __init__(
+        self,
+        chromium: str,
+        timeout_s: float = 20.0,
+        max_height: int = 12_000,
+        fetch_allowed: Callable[[str], bool] | None = None,
+    ):
         self.chromium = chromium
         self.timeout_ms = timeout_s * 1000
         self.max_height = max_height
+        #: The SSRF rule of live captures (public addresses only unless told more).
+        self.fetch_allowed = fetch_allowed or FetchRule()
         self._pw: Any = None
         self._browser: Any = None
 
@@ -111,8 +185,49 @@ class Screenshotter:
             context.close()
 
     def capture(self, url: str, width: int, selectors: list[str]) -> Shot:
+        refused: list[str] = []
+
+        def guard(route: Any) -> None:
+            request_url = route.request.url
+            if _is_tracking(request_url):
+                route.abort()
+            elif not self.fetch_allowed(request_url):
+                refused.append(request_url[:300])
+                route.abort("blockedbyclient")
+            else:
+                follow(route, request_url)
+
+        def follow(route: Any, request_url: str) -> None:
+            # Chromium follows redirects without asking the route again, so each hop is
+            # fetched here and its Location checked; the browser's request for the next
+            # hop then comes back through guard.
+            try:
+                response = route.fetch(max_redirects=0, timeout=self.timeout_ms)
+            except Exception:
+                route.abort("failed")
+                return
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location:
+                target = urljoin(request_url, location)
+                if not self.fetch_allowed(target):
+                    refused.append(target[:300])
+                    route.abort("blockedbyclient")
+                    return
+            route.fulfill(response=response)
+
+        def guard_socket(ws: Any) -> None:
+            if self.fetch_allowed(ws.url.replace("ws", "http", 1)):
+                ws.connect_to_server()
+            else:
+                refused.append(ws.url[:300])
+                ws.close()
+
+        if not self.fetch_allowed(url):
+            raise ScreenshotError(f"{url} is not on a public address or an app's origin")
+        # service workers off (in _page): their requests would not pass the route
         with self._page(width) as page:
-            page.route("**/*", _block_tracking)
+            page.route("**/*", guard)
+            page.route_web_socket("**/*", guard_socket)
             try:
                 page.goto(url, wait_until="load", timeout=self.timeout_ms)
             except Exception as exc:
@@ -120,7 +235,8 @@ class Screenshotter:
             # a page that never goes quiet is still pictured as it is
             with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 5000))
-            return self._shoot(page, width, selectors)
+            shot = self._shoot(page, width, selectors)
+            return Shot(shot.png, shot.width, shot.height, shot.rects, tuple(refused))
 
     def render_html(self, html: str, width: int, selectors: list[str]) -> Shot:
         """Picture static HTML (a sanitised snapshot) at ``width`` with nothing allowed to act."""
@@ -162,9 +278,6 @@ class Screenshotter:
             self._browser = self._pw = None
 
 
-def _block_tracking(route: Any) -> None:
-    url = route.request.url
-    if url.split("?", 1)[0].endswith("/pageheat.js") or "/api/v1/collect" in url:
-        route.abort()
-    else:
-        route.continue_()
+def _is_tracking(url: str) -> bool:
+    """pageheat's own tag on the pictured page: a screenshot is not a visit."""
+    return url.split("?", 1)[0].endswith("/pageheat.js") or "/api/v1/collect" in url

@@ -22,7 +22,14 @@ def token_of(request: Request) -> str | None:
 
 
 def require_token(request: Request) -> None:
-    """FastAPI dependency: 401 unless the request carries a valid token."""
+    """FastAPI dependency: 401 unless the request carries a valid token.
+
+    Every non-public route depends on this (tests/web/test_security.py walks the routing
+    table to keep it so). Issue 7 (accounts) hooks in here: resolve the token to a
+    principal (admin, or the apps it may read), keep it on ``request.state``, and have
+    ``/api/v1/apps/{key}/…`` routes answer 403 for an app outside it; the skipped
+    ``test_another_apps_token_is_refused`` is waiting for that.
+    """
     expected = request.app.state.pageheat.admin_token
     given = token_of(request)
     if not given:

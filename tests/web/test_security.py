@@ -1,0 +1,147 @@
+"""Who may call what, and the headers every answer carries.
+
+The route test walks the app's own routing table, so a route added tomorrow is checked
+tomorrow: it must refuse a request without a token and one with a wrong token, or be
+listed in PUBLIC with the reason it is public.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from pageheat.web.auth import COOKIE
+from pageheat.web.server import NO_CSP
+from tests.conftest import TOKEN
+
+#: Routes anyone may call, and why. Anything else needs a token.
+PUBLIC = {
+    "/api/v1/collect": "the tracker posts from visitors' browsers (app key + origin)",
+    "/api/v1/snapshot": "the tracker posts from visitors' browsers (app key + origin)",
+    "/pageheat.js": "the script tag on the measured sites",
+    "/pageheat-snapshot.js": "loaded by the tracker when asked for a snapshot",
+    "/static/{name}": "the dashboard's own script and style sheet",
+    "/": "the dashboard shell; its data comes from the API",
+    "/apps/{key}": "the dashboard shell",
+    "/apps/{key}/heatmap": "the dashboard shell",
+    "/apps/{key}/compare": "the dashboard shell",
+    "/apps/{key}/action": "the dashboard shell",
+    "/login": "signing in",
+    "/logout": "signing out",
+    "/healthz": "liveness for a supervisor",
+    "/readyz": "readiness for a balancer",
+    "/openapi.json": "the API's description (no data)",
+    "/api/docs": "the API's documentation page (no data)",
+    "/docs/oauth2-redirect": "part of the documentation page",
+}
+
+
+def routes(app) -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through included routers (FastAPI ≥ 0.16x keeps
+    them nested; older versions flatten them)."""
+
+    def walk(items, prefix: str = "") -> Iterator[tuple[str, str]]:
+        for r in items:
+            if hasattr(r, "original_router"):
+                yield from walk(r.original_router.routes, prefix + r.include_context.prefix)
+            elif hasattr(r, "path"):
+                for method in sorted(getattr(r, "methods", None) or {"GET"}):
+                    if method != "HEAD":
+                        yield method, prefix + r.path
+
+    yield from walk(app.routes)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x", path)
+
+
+def test_every_route_is_public_on_purpose_or_refuses_missing_and_wrong_tokens(ph):
+    from fastapi.testclient import TestClient
+
+    app = ph.asgi()
+    found = list(routes(app))
+    assert ("GET", "/api/v1/apps") in found and len(found) > 20
+    guarded = [(m, p) for m, p in found if p not in PUBLIC]
+    assert len(guarded) >= 15
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for method, path in guarded:
+            url = concrete(path)
+            for headers in ({}, {"Authorization": "Bearer wrong"},
+                            {"Cookie": f"{COOKIE}=wrong"}):  # fmt: skip
+                r = c.request(method, url, headers=headers)
+                assert r.status_code in (401, 403), (method, path, headers, r.status_code)
+            # and the right token gets past the door (whatever the answer is after it)
+            r = c.request(method, url, headers={"Authorization": f"Bearer {TOKEN}"})
+            assert r.status_code not in (401, 403), (method, path, r.text)
+
+
+def test_public_list_names_only_routes_that_exist(ph):
+    paths = {p for _, p in routes(ph.asgi())}
+    dashboard_shells = {p for p in PUBLIC if p.startswith("/apps/")}
+    assert set(PUBLIC) - dashboard_shells <= paths
+
+
+def test_another_apps_token_is_refused():
+    pytest.skip(
+        "app-scoped tokens come with issue 7 (accounts): web/auth.require_token is the "
+        "hook; this test then asks every /api/v1/apps/{key}/… route with app B's token"
+    )
+
+
+def test_every_answer_carries_the_security_headers(client):
+    for path in ("/api/v1/apps", "/healthz", "/pageheat.js", "/api/v1/apps/nope/views"):
+        h = client.get(path).headers
+        assert h["x-content-type-options"] == "nosniff", path
+        assert h["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in h["content-security-policy"], path
+    assert client.get("/api/v1/apps").headers["content-security-policy"] == NO_CSP
+    assert client.get("/api/v1/apps").headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/apps/k/heatmap"])
+def test_dashboard_pages_have_a_strict_csp(client, path):
+    csp = client.get(path).headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["default-src"] == "'self'"
+
+
+def test_cross_site_posts_with_the_cookie_are_refused(ph):
+    from fastapi.testclient import TestClient
+
+    with TestClient(ph.asgi(), base_url="http://pageheat.local") as c:
+        c.cookies.set(COOKIE, TOKEN)
+        body = {"name": "Evil", "origins": ["https://evil.example"]}
+        r = c.post("/api/v1/apps", json=body, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403
+        assert r.json()["error"] == "cross-site request from https://evil.example refused"
+        assert c.get("/api/v1/apps").json()["apps"] == []
+        r = c.post("/api/v1/apps", json=body, headers={"Origin": "http://pageheat.local"})
+        assert r.status_code == 201  # the dashboard's own page
+        # the tracker's endpoints are cross-site by design
+        r = c.post("/api/v1/collect", content=b"{}", headers={"Origin": "https://a.example"})
+        assert r.status_code == 400
+
+
+def test_metrics_need_the_token_unless_public(ph, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from pageheat.app import Pageheat
+    from tests.conftest import make_settings
+
+    with TestClient(ph.asgi()) as c:
+        assert c.get("/metrics").status_code == 401
+        r = c.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 200 and "pageheat_writer_queue_events" in r.text
+    public = Pageheat(make_settings(tmp_path / "p", metrics_public=True))
+    try:
+        with TestClient(public.asgi()) as c:
+            assert c.get("/metrics").status_code == 200
+    finally:
+        public.close()
