@@ -78,7 +78,8 @@ def render(
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     page_views = _scale_page_views(ph, query, kind, scale, peak)
     s = ph.settings
-    rows = ph.store.points(query, kind) if kind in POINT_KINDS else None
+    # the map's points as the heat rollup keeps them (store/rollup.py): cell-sized work
+    rows = ph.store.map_points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
     bg = _background(ph, query, selectors, capture, background)
     if bg is not None:

@@ -29,8 +29,10 @@ Q = Query(app="app", view="/")
 def answers(ph: Pageheat) -> dict:
     """What the dashboard shows of view "/": three maps, the insights and the view list."""
     return {
-        "maps": {k: reports.heatmap_json(reports.render(ph, Q, k, capture=False))
-                 for k in ("click", "move", "scroll")},  # fmt: skip
+        "maps": {
+            k: reports.heatmap_json(reports.render(ph, Q, k, capture=False))
+            for k in ("click", "move", "scroll")
+        },
         "insights": reports.insights(ph, Q),
         "returning": ph.store.stats(Query(app="app", filters={"visitor": "returning"})),
         "views": ph.store.views(Query(app="app")),

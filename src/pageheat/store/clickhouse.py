@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pageheat.heat.placement import Points
+from pageheat.store import rollup
 from pageheat.store.base import (
     FILTERS,
     POINT_KINDS,
@@ -56,8 +57,11 @@ if TYPE_CHECKING:
 class ClickHouseStore:
     """The ClickHouse store; ``client`` talks to one node (any node of a cluster)."""
 
-    def __init__(self, client: Client, shards: list[Client] | None = None):
+    def __init__(self, client: Client, shards: list[Client] | None = None, rollups: bool = True):
         self._db = client
+        #: Whether point maps read the heat rollup when it covers the query (tests turn
+        #: it off to compare with the raw rows).
+        self.rollups = rollups
         #: On a cluster, a client per node: deletes (mutations) run on each node's
         #: shard-local tables, which a Distributed table does not pass on.
         self._shards = shards
@@ -180,6 +184,18 @@ class ClickHouseStore:
              "clicks": int(clicks.get(n, 0)), "url": u}
             for n, pvs, vis, u in pv
         ]  # fmt: skip
+
+    def map_points(self, query: Query, kind: str = "click") -> Points:
+        """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
+        the heat rollup when it covers the query, else from the raw rows."""
+        if self.rollups and rollup.covers(query):
+            return rollup.points(self._read(*rollup.point_query(query, kind)))
+        where, params = _where(query)
+        return rollup.points(self._read(
+            f"SELECT {rollup.POINT_COLUMNS}, 1 FROM interactions"
+            f" WHERE {where} AND {POINT_KINDS[kind]}",
+            params,
+        ))  # fmt: skip
 
     def points(self, query: Query, kind: str = "click") -> Points:
         where, params = _where(query)
@@ -560,6 +576,7 @@ class ClickHouseStore:
         if bgs:
             steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
         steps.append(("backgrounds", "app = ?", [app]))
+        steps.append(("heat_cells", "app = ?", [app]))
         return self._delete(steps)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -590,6 +607,12 @@ class ClickHouseStore:
                 counts[table] = counts.get(table, 0) + int(n)
                 if not n:
                     continue
+                if table == "interactions":  # the rollup forgets them too
+                    self._db.command(bind(
+                        f"INSERT INTO heat_cells {rollup.select('clickhouse', sign=-1)}"
+                        f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
+                        params,
+                    ))  # fmt: skip
                 for node, name in self._nodes(table):
                     node.command(bind(f"ALTER TABLE {name} DELETE WHERE {where}", params))
             for node, name in {(n, t) for table, _, _ in steps for n, t in self._nodes(table)}:

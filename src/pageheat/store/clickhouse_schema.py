@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from importlib import resources
 
+from pageheat.store import rollup
 from pageheat.store.clickhouse_client import Client, Target, bind, connect
 
 #: Table → the sharding key of its Distributed table on a cluster.
@@ -34,10 +35,12 @@ SHARDING = {
     "snapshots": "sipHash64(id)",
     "backgrounds": "sipHash64(id)",
     "element_rects": "sipHash64(background)",
+    # a view's cells come from every shard's events; reads sum them across shards
+    "heat_cells": "sipHash64(app, name)",
 }
 
 #: Materialised views: each lives beside its source table on every node.
-VIEWS: tuple[str, ...] = ()
+VIEWS: tuple[str, ...] = ("heat_cells_mv",)
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -49,7 +52,8 @@ def statements(database: str, clustered: bool) -> list[str]:
     text = resources.files("pageheat.store").joinpath("schema/clickhouse.sql").read_text()
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     names = {t: f"{t}_local" if clustered else t for t in (*SHARDING, *VIEWS)}
-    return [s.strip().format(db=database, **names) for s in text.split(";") if s.strip()]
+    sql = {"rollup_select": rollup.select("clickhouse"), "rollup_group": rollup.group_by()}
+    return [s.strip().format(db=database, **names, **sql) for s in text.split(";") if s.strip()]
 
 
 def nodes(target: Target, client: Client) -> list[Target]:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
+from pageheat.store import rollup
 from pageheat.store.base import (
     FILTERS,
     POINT_KINDS,
@@ -52,11 +53,17 @@ class DuckDBStore:
         self._con = duckdb.connect(self.path)
         before = _columns(self._con, "pageviews")
         had_visitors = bool(_columns(self._con, "visitors"))
+        had_rollup = bool(_columns(self._con, "heat_cells"))
         self._con.execute(_schema_sql())
         if before and "visitor_type" not in before:
             _fill_filter_dimensions(self._con)
         if before and not had_visitors:
             _fill_visitors(self._con)
+        if before and not had_rollup:
+            _fill_rollup(self._con)
+        #: Whether point maps read the heat rollup when it covers the query (tests turn
+        #: it off to compare with the raw rows).
+        self.rollups = True
         self._write_lock = threading.Lock()
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
@@ -78,6 +85,10 @@ class DuckDBStore:
                 )
                 for table, columns in TABLES.items():
                     _insert(cur, table, columns, rows[table])
+                if rows["interactions"]:  # the heat rollup, in the same transaction
+                    _add_to_rollup(cur, pa.table({
+                        c: [r[c] for r in rows["interactions"]] for c in rollup.SOURCE
+                    }))  # fmt: skip
                 _upsert_visitors(cur, rows["visitors"])
                 cur.execute("COMMIT")
             except BaseException:
@@ -177,14 +188,29 @@ class DuckDBStore:
             for n, pvs, vis, c, u in rows
         ]
 
+    def map_points(self, query: Query, kind: str = "click") -> Points:
+        """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
+        the heat rollup when it covers the query, else from the raw rows."""
+        if self.rollups and rollup.covers(query):
+            return rollup.points(self._read(*rollup.point_query(query, kind)))
+        where, params = _where(query)
+        return self._arrow_points(
+            f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where}"
+            f" AND {POINT_KINDS[kind]}",
+            params,
+        )
+
     def points(self, query: Query, kind: str = "click") -> Points:
         where, params = _where(query)
+        return self._arrow_points(
+            f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
+            f" WHERE {where} AND {POINT_KINDS[kind]}",
+            params,
+        )
+
+    def _arrow_points(self, sql: str, params: list[Any]) -> Points:
         with self._con.cursor() as cur:
-            rel = cur.sql(
-                f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
-                f" WHERE {where} AND {POINT_KINDS[kind]}",
-                params=params,
-            )
+            rel = cur.sql(sql, params=params)
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
             table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         if table.num_rows == 0:
@@ -546,6 +572,8 @@ class DuckDBStore:
                         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
                     finally:
                         cur.unregister("incoming")
+                    if table == "interactions":
+                        _add_to_rollup(cur, data.select(list(rollup.SOURCE)))
                     loaded += data.num_rows
                 visitors = tables.get("visitors")
                 if visitors is not None and visitors.num_rows:
@@ -693,6 +721,38 @@ def _upsert_visitors(cur: Any, rows: list[Row]) -> None:
         )
     finally:
         cur.unregister("incoming_visitors")
+
+
+def _add_to_rollup(cur: Any, interactions: pa.Table) -> None:
+    """Count interactions rows into the heat rollup (upserting each snapped point)."""
+    cur.register("incoming_rollup", interactions)
+    try:
+        cur.execute(
+            f"INSERT INTO heat_cells {rollup.select('duckdb')} FROM incoming_rollup"
+            f" GROUP BY {rollup.group_by()}"
+            f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n"
+        )
+    finally:
+        cur.unregister("incoming_rollup")
+
+
+def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
+    """Take interactions rows that are about to be deleted out of the heat rollup."""
+    cur.execute(
+        f"INSERT INTO heat_cells {rollup.select('duckdb', sign=-1)} FROM interactions"
+        f" WHERE {where} GROUP BY {rollup.group_by()}"
+        f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n",
+        params,
+    )
+    cur.execute("DELETE FROM heat_cells WHERE n = 0")
+
+
+def _fill_rollup(con: Any) -> None:
+    """Once, for a file written before the heat rollup: count every interaction in."""
+    con.execute(
+        f"INSERT INTO heat_cells {rollup.select('duckdb')} FROM interactions"
+        f" GROUP BY {rollup.group_by()}"
+    )
 
 
 def _fill_visitors(con: Any) -> None:

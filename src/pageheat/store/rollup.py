@@ -1,0 +1,196 @@
+"""Heat rollups: point maps that cost the number of cells, not the number of events.
+
+A point map reads, per point, its selector, its page position, its document width and
+its offset in the element's box (the heat engine places it element-anchored or
+positionally, on a background chosen at query time). The rollup keeps these *snapped*
+(:data:`SNAPPED`): the page position to the centre of its 10 px cell (DESIGN's grid:
+the cell ``heat.grid`` counts it in; the centre, so that a position scaled to another
+width moves by at most half a cell times the scale) and the offsets to 1 % of the box.
+Snapped points are few distinct values, so identical ones are kept once with a count,
+per (app, view, UTC day, device, width class, kind and flags, selector, touch, document
+width, cell, offsets). Reading it and repeating each row ``n`` times gives the raw
+points, snapped (:func:`snap` is the same snapping in numpy, for checks).
+
+What that means for the map: a positional point drawn on a background as wide as its
+own document lands in the cell its raw position does (same grid counts); an anchored
+point lands within 1 % of its element's box of its raw place; a positional point scaled
+to another width (a phone's click on the desktop picture) within half a cell times the
+scale. ``store.points`` stays exact for everything else (area counts, "locate" centres,
+comparisons); ``store.map_points`` is what a heatmap draws.
+
+A map reads the rollup when everything its query narrows by is a rollup column (view,
+device, a width class, whole UTC days).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pageheat.heat.placement import Points
+from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
+
+#: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
+CELL_PX = 10
+#: Steps of the snapped offset inside an element's box (1 %).
+OFFSET_STEPS = 100
+DAY_MS = 86_400_000
+
+#: Column → the SQL that snaps it; the same text runs in DuckDB and in ClickHouse.
+SNAPPED = {
+    "x": f"floor(x / {CELL_PX}) * {CELL_PX} + {CELL_PX / 2:g}",
+    "y": f"floor(y / {CELL_PX}) * {CELL_PX} + {CELL_PX / 2:g}",
+    "rx": f"floor(rx * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
+    "ry": f"floor(ry * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
+}
+
+#: The rollup's key columns, and the SQL that computes each from an interactions row (its
+#: own names, so that no alias shadows the column it is computed from). ``day`` is the
+#: one expression the engines spell differently (:func:`key`).
+KEY = {
+    "app": "app",
+    "name": "coalesce(name, '')",
+    "day": "",
+    "device": "coalesce(device, '')",
+    "width_class": "coalesce(width_class, '')",
+    "kind": "kind",
+    "is_rage": "CASE WHEN rage > 0 THEN 1 ELSE 0 END",
+    "is_dead": "CASE WHEN dead THEN 1 ELSE 0 END",
+    "is_error": "CASE WHEN error THEN 1 ELSE 0 END",
+    "sel": "coalesce(sel, '')",
+    "touch": "CASE WHEN pointer = 'touch' THEN 1 ELSE 0 END",
+    "dw": "dw",
+    "cx": SNAPPED["x"],
+    "cy": SNAPPED["y"],
+    "ox": SNAPPED["rx"],
+    "oy": SNAPPED["ry"],
+}
+_DAY = {
+    "duckdb": f"CAST(floor(t / {DAY_MS}) AS INTEGER)",
+    "clickhouse": f"toInt32(intDiv(t, {DAY_MS}))",
+}
+
+#: The interactions columns the rollup is computed from.
+SOURCE = ("app", "name", "t", "device", "width_class", "kind", "rage", "dead", "error", "sel",
+          "pointer", "dw", "x", "y", "rx", "ry")  # fmt: skip
+
+#: Which rollup rows each point map draws (``store.base.POINT_KINDS`` on raw rows).
+KINDS = {
+    "click": "kind = 'click'",
+    "rage": "kind = 'click' AND is_rage = 1",
+    "dead": "kind = 'click' AND is_dead = 1",
+    "error": "kind = 'click' AND is_error = 1",
+    "move": "kind = 'move'",
+}
+
+#: What a rollup read selects: a map's point columns and each distinct point's count.
+READ = "cx, cy, dw, ox, oy, sel, touch, sum(n)"
+GROUP = "cx, cy, dw, ox, oy, sel, touch"
+
+
+def point_query(query: Query, kind: str) -> tuple[str, list[Any]]:
+    """The rollup read of a point map (for a query the rollup covers): one row per
+    distinct snapped point, with its count. Every backend runs this same text."""
+    cond, params = where(query)
+    return (
+        f"SELECT {READ} FROM heat_cells WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}",
+        params,
+    )
+
+
+def key(engine: str) -> dict[str, str]:
+    """The key columns' SQL for ``engine`` (``duckdb`` or ``clickhouse``)."""
+    return {**KEY, "day": _DAY[engine]}
+
+
+def select(engine: str, sign: int = 1) -> str:
+    """``SELECT key…, count`` over interactions rows, grouped: what the rollup adds (or,
+    with ``sign=-1``, takes away when the rows are deleted)."""
+    cols = ", ".join(
+        sql if sql == name else f"{sql} AS {name}" for name, sql in key(engine).items()
+    )
+    count = "count(*)" if sign > 0 else "-count(*)"
+    cast = f"CAST({count} AS BIGINT)" if engine == "duckdb" else f"toInt64({count})"
+    return f"SELECT {cols}, {cast} AS n"
+
+
+def group_by() -> str:
+    return ", ".join(KEY)
+
+
+#: The point columns of a map, snapped as the rollup keeps them: what a raw read of a map
+#: selects when the rollup does not cover its query.
+POINT_COLUMNS = (
+    f"{SNAPPED['x']} AS x, {SNAPPED['y']} AS y, dw, {SNAPPED['rx']} AS rx,"
+    f" {SNAPPED['ry']} AS ry, sel, CASE WHEN pointer = 'touch' THEN 1 ELSE 0 END AS touch"
+)
+
+
+def covers(query: Query) -> bool:
+    """Whether the rollup holds everything this query narrows by."""
+    if set(query.filters) - {"device"}:
+        return False
+    if query.width is not None and not _is_class(query.width):
+        return False
+    return all(t is None or t % DAY_MS == 0 for t in (query.start_ms, query.end_ms))
+
+
+def _is_class(width: WidthRange) -> bool:
+    """A width class with the default bounds: the class the collector stored."""
+    return width.name in WIDTH_CLASSES and width == WidthRange.parse(width.name)
+
+
+def where(query: Query) -> tuple[str, list[Any]]:
+    """Conditions on the rollup table for a query it covers (see :func:`covers`)."""
+    from pageheat.store.base import parse_filters
+
+    parts, params = ["app = ?"], [query.app]
+    if query.view is not None:
+        parts.append("name = ?")
+        params.append(query.view)
+    if query.width is not None:
+        parts.append("width_class = ?")
+        params.append(query.width.name)
+    if query.start_ms is not None:
+        parts.append("day >= ?")
+        params.append(query.start_ms // DAY_MS)
+    if query.end_ms is not None:
+        parts.append("day < ?")
+        params.append(query.end_ms // DAY_MS)
+    devices = parse_filters(query.filters).get("device")
+    if devices:
+        values = devices.split(",")
+        parts.append(f"device IN ({', '.join('?' * len(values))})")
+        params += values
+    return " AND ".join(parts), params
+
+
+def points(rows: list[tuple[Any, ...]]) -> Points:
+    """Points from rollup rows ``(x, y, dw, rx, ry, sel, touch, n)``: each row ``n`` times."""
+    if not rows:
+        return Points.empty()
+    x, y, dw, rx, ry, sel, touch, n = zip(*rows, strict=True)
+    times = np.asarray(n, dtype=np.int64)
+    selectors, codes = np.unique(np.array(sel, dtype=object), return_inverse=True)
+
+    def rep(values: Any, dtype: Any) -> np.ndarray:
+        return np.repeat(np.asarray(values, dtype=dtype), times)
+
+    return Points(
+        x=rep(x, np.float64), y=rep(y, np.float64), dw=rep(dw, np.float64),
+        rx=rep(rx, np.float64), ry=rep(ry, np.float64),
+        sel=rep(codes.reshape(-1), np.int32), touch=rep(touch, bool),
+        selectors=[str(s) for s in selectors],
+    )  # fmt: skip
+
+
+def snap(p: Points) -> Points:
+    """The rollup's snapping of raw points, in numpy (what :data:`SNAPPED` does in SQL)."""
+    half = CELL_PX / 2
+    return Points(
+        x=np.floor(p.x / CELL_PX) * CELL_PX + half, y=np.floor(p.y / CELL_PX) * CELL_PX + half,
+        dw=p.dw, rx=np.floor(p.rx * OFFSET_STEPS + 0.5) / OFFSET_STEPS,
+        ry=np.floor(p.ry * OFFSET_STEPS + 0.5) / OFFSET_STEPS, sel=p.sel, touch=p.touch,
+        selectors=p.selectors,
+    )  # fmt: skip

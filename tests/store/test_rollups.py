@@ -1,0 +1,196 @@
+"""Heat rollups: the raw points, snapped to their cell, at a cost that does not grow
+with traffic.
+
+Every backend keeps the rollup (DuckDB in the writer's transaction, ClickHouse by a
+materialised view); a point map whose query the rollup covers reads it, any other reads
+the raw rows. The rollup holds exactly the raw points snapped to their 10 px cell and to
+1 % of their element's box, so a map drawn at the visitors' own width has the same
+grid from either.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pageheat.store import rollup
+from pageheat.store.base import Query, WidthRange
+from tests.store.test_backends_agree import recorded_traffic
+from tests.store.test_contract import T0, click, env, view
+
+DAY = 86_400_000
+DAY0 = T0 // DAY * DAY
+
+
+def _points(store, q, kind, snapped=False):
+    """The map's points (``map_points``), or with ``snapped`` the raw points snapped."""
+    p = rollup.snap(store.points(q, kind)) if snapped else store.map_points(q, kind)
+    names = [p.selectors[i] for i in p.sel]
+    return sorted(zip(p.x.tolist(), p.y.tolist(), p.dw.tolist(), p.rx.tolist(), p.ry.tolist(),
+                      names, p.touch.tolist(), strict=True))  # fmt: skip
+
+
+COVERED = [
+    Query(app="app", view="/"),
+    Query(app="app", view="/p/?", width=WidthRange.parse("mobile")),
+    Query(app="app", view="/", width=WidthRange.parse("desktop"), filters={"device": "desktop"}),
+    Query(app="app", view="/pricing", start_ms=DAY0 + DAY, end_ms=DAY0 + 2 * DAY),
+]
+
+
+@pytest.mark.parametrize("kind", ["click", "move", "rage", "dead", "error"])
+def test_the_rollup_holds_the_raw_points_snapped(store, kind):
+    traffic = recorded_traffic()
+    for i in range(0, len(traffic), 9):
+        store.write(traffic[i : i + 9])
+    for q in COVERED:
+        assert rollup.covers(q)
+        store.rollups = True
+        from_rollup = _points(store, q, kind)
+        assert from_rollup == _points(store, q, kind, snapped=True)
+        store.rollups = False
+        assert from_rollup == _points(store, q, kind)
+    assert from_rollup or kind != "click"  # the last query saw clicks
+    assert not rollup.covers(Query(app="app", view="/", filters={"env": "prod"}))
+    assert not rollup.covers(Query(app="app", view="/", start_ms=DAY0 + 5))
+    assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("500-900")))
+
+
+def test_rollup_points_are_snapped_to_the_cell_and_to_one_percent_of_the_box(store):
+    store.write([env(events=[view("v1"), click("v1", "#a", x=123.9, y=45.5, rx=0.333, ry=0.996)])])
+    q = Query(app="app", view="/")
+    assert _points(store, q, "click") == [(125.0, 45.0, 1440.0, 0.33, 1.0, "#a", False)]
+    store.rollups = False  # a map that the rollup does not cover: the raw rows, snapped
+    assert _points(store, q, "click") == [(125.0, 45.0, 1440.0, 0.33, 1.0, "#a", False)]
+    p = store.points(q)  # what is recorded stays as it was
+    assert (p.x.tolist(), p.y.tolist(), p.rx.tolist(), p.ry.tolist()) == (
+        [123.9], [45.5], [0.333], [0.996])  # fmt: skip
+
+
+def test_a_map_at_the_visitors_width_is_the_same_from_the_rollup(store):
+    from pageheat import heat
+
+    store.write(recorded_traffic())
+    compared = 0
+    for width_class, width in (("desktop", 1440), ("mobile", 390)):
+        q = Query(app="app", view="/", width=WidthRange.parse(width_class))
+        for kind in ("click", "move"):
+            a = store.map_points(q, kind)
+            b = store.points(q, kind)
+            assert len(a) == len(b) and set(b.dw.tolist()) <= {float(width)}
+            # drawn positionally at the visitors' own width: grid, peak, hotspots alike
+            assert heat.to_json(heat.heatmap(a, width, 3000)) == heat.to_json(
+                heat.heatmap(b, width, 3000)
+            )
+            compared += len(b)
+    assert compared > 50
+
+
+# -- cost ---------------------------------------------------------------------------------
+
+
+def clicks_on_a_few_spots(n: int, batch: str) -> list:
+    """``n`` clicks by ``n // 10`` visitors on the same twenty spots of one page."""
+    spots = [(float(50 + 60 * (i % 5)), float(100 + 80 * (i // 5))) for i in range(20)]
+    out = []
+    for v in range(n // 10):
+        vid = f"{batch}-{v}"
+        events = [view(vid, "/", t=T0)]
+        events += [click(vid, f"#s{k % 20}", x=spots[k % 20][0], y=spots[k % 20][1],
+                         t=T0 + 1000 + k) for k in range(v, v + 10)]  # fmt: skip
+        out.append(env(batch=vid, visitor=vid, session=vid, events=events))
+    return out
+
+
+def _duckdb_rows_scanned(path, sql: str, params: list) -> dict[str, int]:
+    """Rows each table scan of ``sql`` read, from DuckDB's own profiler."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = path.parent / "profile.json"
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = '{out}'")
+        con.execute(sql, params).fetchall()
+        con.execute("PRAGMA disable_profiling")
+    finally:
+        con.close()
+    scanned: dict[str, int] = {}
+
+    def walk(node: dict) -> None:
+        if node.get("type") == "TABLE_SCAN":
+            table = node["extra_info"]["Table"].rsplit(".", 1)[-1]
+            scanned[table] = scanned.get(table, 0) + int(node["rows_scanned"])
+        for child in node.get("children", []):
+            walk(child)
+
+    for node in json.loads(out.read_text())["operator"]:
+        walk(node)
+    return scanned
+
+
+def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
+    from pageheat.store.duckdb import DuckDBStore
+
+    path = tmp_path / "events.duckdb"
+    q = Query(app="app", view="/")
+    sql, params = rollup.point_query(q, "click")
+    scanned = []
+    for n, batch in [(200, "a"), (600, "b")]:
+        s = DuckDBStore(path)
+        s.write(clicks_on_a_few_spots(n, batch))
+        clicks = len(s.map_points(q))
+        s.close()
+        scanned.append((clicks, _duckdb_rows_scanned(path, sql, params)))
+    (few, first), (many, second) = scanned
+    assert (few, many) == (200, 800)
+    assert first == second == {"heat_cells": 20}  # the twenty spots, whatever the clicks
+    raw = _duckdb_rows_scanned(path, "SELECT x, y, dw, rx, ry, sel, pointer FROM interactions"
+                               " WHERE app = 'app' AND name = '/' AND kind = 'click'", [])  # fmt: skip
+    assert raw["interactions"] == 800  # what the raw rows would have cost
+
+
+@pytest.mark.parametrize("where", ["clickhouse", "cluster"])
+def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request, where):
+    from pageheat.store.clickhouse import ClickHouseStore
+    from pageheat.store.clickhouse_client import Target, connect
+    from pageheat.store.clickhouse_schema import drop, migrate
+    from tests.clickhouse import fresh_database
+
+    nodes = request.getfixturevalue("ch_cluster" if where == "cluster" else "ch_node")
+    first = nodes[0] if isinstance(nodes, list) else nodes
+    target = Target.parse(first.url(fresh_database(), "pageheat" if where == "cluster" else None))
+    shards = [connect(n) for n in migrate(target)]
+    client = connect(target)
+    store = ClickHouseStore(client)
+    q = Query(app="app", view="/")
+    try:
+        read = []
+        for n, batch in [(200, "a"), (600, "b")]:
+            store.write(clicks_on_a_few_spots(n, batch))
+            for shard in shards:  # what the background merges do, done now
+                name = "heat_cells_local" if target.cluster else "heat_cells"
+                shard.command(f"OPTIMIZE TABLE {name} FINAL")
+            clicks = len(store.map_points(q))
+            read.append((clicks, client.read_rows()))
+        (few, rows_few), (many, rows_many) = read
+        assert (few, many) == (200, 800)
+        # twenty spots: twenty rows (on a cluster, the spots each shard's sessions hit)
+        assert rows_few == rows_many and 20 <= rows_many <= 20 * len(shards)
+        assert len(store.points(q)) == 800 and client.read_rows() >= 800  # the raw rows
+    finally:
+        store.close()
+        for shard in shards:
+            shard.close()
+        drop(target)
+
+
+def test_rollup_points_repeat_each_row_by_its_count():
+    p = rollup.points([(10.0, 20.0, 1440.0, 0.5, 0.5, "#b", 0, 3),
+                       (0.0, 0.0, 390.0, 0.0, 1.0, "#a", 1, 2)])  # fmt: skip
+    assert len(p) == 5 and p.selectors == ["#a", "#b"]
+    assert [p.selectors[i] for i in p.sel] == ["#b"] * 3 + ["#a"] * 2
+    assert p.touch.tolist() == [False] * 3 + [True] * 2
+    assert np.array_equal(p.x, [10.0] * 3 + [0.0] * 2)
