@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python bench/heat_bench.py
 	$(BIN)/python bench/snapshot_bench.py
 	$(BIN)/python bench/latency_bench.py
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/ingest_bench.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
