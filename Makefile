@@ -55,6 +55,8 @@ bench: install
 	$(BIN)/python bench/snapshot_bench.py
 	$(BIN)/python bench/latency_bench.py
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/peer_bench.py
+	$(BIN)/python bench/tracker_bench.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
