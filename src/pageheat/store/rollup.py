@@ -3,20 +3,22 @@
 A point map reads, per point, its selector, its page position, its document width and
 its offset in the element's box (the heat engine places it element-anchored or
 positionally, on a background chosen at query time). The rollup keeps these *snapped*
-(:data:`SNAPPED`): the page position to the centre of its 10 px cell (DESIGN's grid:
-the cell ``heat.grid`` counts it in; the centre, so that a position scaled to another
-width moves by at most half a cell times the scale) and the offsets to 1 % of the box.
+(:data:`SNAPPED`): the vertical position to the centre of its 10 px cell (DESIGN's
+grid: y is never scaled, so the cell ``heat.grid`` counts it in is kept), the
+horizontal one to the middle of its 0.1 % of the document's width (positional placement
+scales x by the background's width over the visitor's, so a fraction of the width is
+what stays accurate at every scale) and the offsets to 1 % of the box.
 Snapped points are few distinct values, so identical ones are kept once with a count,
 per (app, view, UTC day, device, width class, kind and flags, selector, touch, document
 width, cell, offsets). Reading it and repeating each row ``n`` times gives the raw
 points, snapped (:func:`snap` is the same snapping in numpy, for checks).
 
-What that means for the map: a positional point drawn on a background as wide as its
-own document lands in the cell its raw position does (same grid counts); an anchored
-point lands within 1 % of its element's box of its raw place; a positional point scaled
-to another width (a phone's click on the desktop picture) within half a cell times the
-scale. ``store.points`` stays exact for everything else (area counts, "locate" centres,
-comparisons); ``store.map_points`` is what a heatmap draws.
+What that means for the map: a point lands in the row of cells its raw position does;
+horizontally within 1/2000 of the background's width (positional) or 1/200 of its
+element's width (anchored) of its raw place, which moves it to the next cell only when
+it was that close to the cell's edge. ``store.points`` stays exact for everything else
+(area counts, "locate" centres, comparisons); ``store.map_points`` is what a heatmap
+draws.
 
 A map reads the rollup when everything its query narrows by is a rollup column (view,
 device, a width class, whole UTC days).
@@ -33,13 +35,17 @@ from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
 CELL_PX = 10
+#: Steps of the snapped horizontal position across the document's width (0.1 %): a
+#: positional point is drawn at x / dw of the background's width, so its error is
+#: at most 1/2000 of that width (0.7 px on 1440 px) whatever the visitor's width was.
+X_STEPS = 1000
 #: Steps of the snapped offset inside an element's box (1 %).
 OFFSET_STEPS = 100
 DAY_MS = 86_400_000
 
 #: Column → the SQL that snaps it; the same text runs in DuckDB and in ClickHouse.
 SNAPPED = {
-    "x": f"floor(x / {CELL_PX}) * {CELL_PX} + {CELL_PX / 2:g}",
+    "x": f"(floor(x / dw * {X_STEPS}) + 0.5) * dw / {X_STEPS}",
     "y": f"floor(y / {CELL_PX}) * {CELL_PX} + {CELL_PX / 2:g}",
     "rx": f"floor(rx * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
     "ry": f"floor(ry * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
@@ -189,7 +195,8 @@ def snap(p: Points) -> Points:
     """The rollup's snapping of raw points, in numpy (what :data:`SNAPPED` does in SQL)."""
     half = CELL_PX / 2
     return Points(
-        x=np.floor(p.x / CELL_PX) * CELL_PX + half, y=np.floor(p.y / CELL_PX) * CELL_PX + half,
+        x=(np.floor(p.x / p.dw * X_STEPS) + 0.5) * p.dw / X_STEPS,
+        y=np.floor(p.y / CELL_PX) * CELL_PX + half,
         dw=p.dw, rx=np.floor(p.rx * OFFSET_STEPS + 0.5) / OFFSET_STEPS,
         ry=np.floor(p.ry * OFFSET_STEPS + 0.5) / OFFSET_STEPS, sel=p.sel, touch=p.touch,
         selectors=p.selectors,
