@@ -190,3 +190,45 @@ def test_rollup_points_repeat_each_row_by_its_count():
     assert [p.selectors[i] for i in p.sel] == ["#b"] * 3 + ["#a"] * 2
     assert p.touch.tolist() == [False] * 3 + [True] * 2
     assert np.array_equal(p.x, [10.0] * 3 + [0.0] * 2)
+
+
+def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_node):
+    """Opening an old DuckDB file, or migrating an old ClickHouse database, fills it."""
+    import duckdb
+
+    from pageheat.store.clickhouse import ClickHouseStore
+    from pageheat.store.clickhouse_client import Target, connect
+    from pageheat.store.clickhouse_schema import drop, migrate
+    from pageheat.store.duckdb import DuckDBStore
+    from tests.clickhouse import fresh_database
+
+    q = Query(app="app", view="/")
+    path = tmp_path / "old.duckdb"
+    s = DuckDBStore(path)
+    s.write(recorded_traffic())
+    expected = _points(s, q, "click", snapped=True)
+    s.close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE heat_cells")  # as the release before the rollup left it
+    con.close()
+    s = DuckDBStore(path)
+    try:
+        assert _points(s, q, "click") == expected and expected
+    finally:
+        s.close()
+
+    target = Target.parse(ch_node.url(fresh_database()))
+    migrate(target)
+    client = connect(target)
+    store = ClickHouseStore(client)
+    try:
+        store.write(recorded_traffic())
+        client.command("DROP TABLE heat_cells_mv")
+        client.command("DROP TABLE heat_cells")
+        migrate(target)
+        assert _points(store, q, "click") == expected
+        migrate(target)  # again: nothing counted twice
+        assert _points(store, q, "click") == expected
+    finally:
+        store.close()
+        drop(target)

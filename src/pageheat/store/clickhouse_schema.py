@@ -10,7 +10,8 @@ named in ``system.clusters`` itself.
 
 Every statement is idempotent (``IF NOT EXISTS``): migrating twice changes nothing.
 Upgrades append statements to the schema file (18.16 has no ``ADD COLUMN IF NOT
-EXISTS``, so a column added later goes in with a check of ``system.columns`` here).
+EXISTS``, so a column added later goes in with a check of ``system.columns`` here); a
+database from before the heat rollup gets its events counted into it once.
 """
 
 from __future__ import annotations
@@ -83,8 +84,19 @@ def migrate(target: Target, open_client: Callable[..., Client] = connect) -> lis
         client = open_client(node, "system")
         try:
             client.command(f"CREATE DATABASE IF NOT EXISTS {target.database}")
+            suffix = "_local" if target.cluster else ""
+            had = _tables(client, target.database)
             for sql in statements(target.database, bool(target.cluster)):
                 client.command(sql)
+            if f"interactions{suffix}" in had and f"heat_cells{suffix}" not in had:
+                # a database from before the rollup: count the events it holds in once
+                # (run migrate with the writers stopped, or their rows in between count
+                # twice: the view already counts them)
+                db = target.database
+                client.command(
+                    f"INSERT INTO {db}.heat_cells{suffix} {rollup.select('clickhouse')}"
+                    f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
+                )
             if target.cluster:
                 for table, key in SHARDING.items():
                     client.command(
@@ -95,6 +107,11 @@ def migrate(target: Target, open_client: Callable[..., Client] = connect) -> lis
         finally:
             client.close()
     return found
+
+
+def _tables(client: Client, database: str) -> set[str]:
+    rows = client.query(bind("SELECT name FROM system.tables WHERE database = ?", [database]))
+    return {r[0] for r in rows}
 
 
 def drop(target: Target, open_client: Callable[..., Client] = connect) -> None:
