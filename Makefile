@@ -9,9 +9,9 @@ STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
-.PHONY: install run test bench lint chromium clickhouse clean
+.PHONY: install run test bench lint chromium clickhouse postgresql clean
 
-install: $(PY_STAMP) $(ASSETS) chromium clickhouse
+install: $(PY_STAMP) $(ASSETS) chromium clickhouse postgresql
 
 $(PY_STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,14 @@ clickhouse:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null; }
+
+# Debian's PostgreSQL: the metadata tests start one on a loopback port (PAGEHEAT_META_URL).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql (needs root or sudo)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 run: install
 	$(BIN)/pageheat demo

@@ -119,9 +119,18 @@ def check_rule(pattern: str, name: str) -> tuple[str, str]:
     return pattern, name
 
 
+def engine_url(url: str) -> str:
+    """A metadata URL as SQLAlchemy opens it: ``postgresql://`` (and ``postgres://``, as
+    hosting services write it) through psycopg 3, the driver pageheat ships with."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 class MetaStore:
     def __init__(self, url: str):
-        self.engine = create_engine(url)
+        self.engine = create_engine(engine_url(url))
         metadata.create_all(self.engine)
         self._apps: dict[str, tuple[App, float]] = {}
 
