@@ -234,7 +234,7 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
     assert set(by_sel) == {"#a", "#b"}
     assert by_sel["#a"].get_attribute("data-change") == "-1.0000"
     assert "100.0 % → 0.0 %" in by_sel["#a"].inner_text()
-    assert "−100.0 pp" in by_sel["#a"].inner_text()
+    assert "\u2212100.0 pp" in by_sel["#a"].inner_text()  # a true minus sign
     assert "+100.0 pp" in by_sel["#b"].inner_text()
     summary = page.locator("[data-testid=compare-summary]")
     assert summary.locator("tr[data-stat=total] td").all_inner_texts() == ["6", "4"]
