@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from heat_bench import points as bench_points  # bench/ is the script's folder
 
 from pageheat.heat import heatmap, png
 from pageheat.heat.placement import Points
@@ -49,13 +50,8 @@ RUN = """async () => {
 
 
 def clustered(n: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    k = rng.integers(0, 60, n)
-    cx, cy = rng.uniform(0, WIDTH, 60), rng.uniform(0, HEIGHT, 60)
-    x, y = rng.normal(cx[k], 25), rng.normal(cy[k], 10)
-    noise = rng.random(n) < 0.1
-    x[noise] = rng.uniform(0, WIDTH, noise.sum())
-    y[noise] = rng.uniform(0, HEIGHT, noise.sum())
+    """heat_bench's clustered points, kept on the page (heatmap.js takes integers)."""
+    x, y = bench_points("clustered", n, np.random.default_rng(0))
     return np.clip(x, 0, WIDTH - 1), np.clip(y, 0, HEIGHT - 1)
 
 
