@@ -61,9 +61,9 @@ def test_the_rollup_holds_the_raw_points_snapped(store, kind):
 def test_rollup_points_are_snapped_to_the_cell_and_to_one_percent_of_the_box(store):
     store.write([env(events=[view("v1"), click("v1", "#a", x=123.9, y=45.5, rx=0.333, ry=0.996)])])
     q = Query(app="app", view="/")
-    assert _points(store, q, "click") == [(124.56, 45.0, 1440.0, 0.33, 1.0, "#a", False)]
+    assert _points(store, q, "click") == [(0.0865, 45.0, 1.0, 0.33, 1.0, "#a", False)]
     store.rollups = False  # a map that the rollup does not cover: the raw rows, snapped
-    assert _points(store, q, "click") == [(124.56, 45.0, 1440.0, 0.33, 1.0, "#a", False)]
+    assert _points(store, q, "click") == [(0.0865, 45.0, 1.0, 0.33, 1.0, "#a", False)]
     p = store.points(q)  # what is recorded stays as it was
     assert (p.x.tolist(), p.y.tolist(), p.rx.tolist(), p.ry.tolist()) == (
         [123.9], [45.5], [0.333], [0.996])  # fmt: skip
@@ -132,7 +132,7 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
 
     path = tmp_path / "events.duckdb"
     q = Query(app="app", view="/")
-    sql, params = rollup.point_query(q, "click")
+    sql, params = rollup.point_query(q, "click", merged=False)  # what the DuckDB store runs
     scanned = []
     for n, batch in [(200, "a"), (600, "b")]:
         s = DuckDBStore(path)
@@ -142,7 +142,7 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
         scanned.append((clicks, _duckdb_rows_scanned(path, sql, params)))
     (few, first), (many, second) = scanned
     assert (few, many) == (200, 800)
-    assert first == second == {"heat_cells": 20}  # the twenty spots, whatever the clicks
+    assert first == second == {"heat_rollup": 20}  # the twenty spots, whatever the clicks
     raw = _duckdb_rows_scanned(path, "SELECT x, y, dw, rx, ry, sel, pointer FROM interactions"
                                " WHERE app = 'app' AND name = '/' AND kind = 'click'", [])  # fmt: skip
     assert raw["interactions"] == 800  # what the raw rows would have cost
@@ -167,7 +167,7 @@ def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request
         for n, batch in [(200, "a"), (600, "b")]:
             store.write(clicks_on_a_few_spots(n, batch))
             for shard in shards:  # what the background merges do, done now
-                name = "heat_cells_local" if target.cluster else "heat_cells"
+                name = "heat_rollup_local" if target.cluster else "heat_rollup"
                 shard.command(f"OPTIMIZE TABLE {name} FINAL")
             clicks = len(store.map_points(q))
             read.append((clicks, client.read_rows()))
@@ -209,7 +209,7 @@ def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_
     expected = _points(s, q, "click", snapped=True)
     s.close()
     con = duckdb.connect(str(path))
-    con.execute("DROP TABLE heat_cells")  # as the release before the rollup left it
+    con.execute("DROP TABLE heat_rollup")  # as the release before the rollup left it
     con.close()
     s = DuckDBStore(path)
     try:
@@ -223,8 +223,8 @@ def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_
     store = ClickHouseStore(client)
     try:
         store.write(recorded_traffic())
-        client.command("DROP TABLE heat_cells_mv")
-        client.command("DROP TABLE heat_cells")
+        client.command("DROP TABLE heat_rollup_mv")
+        client.command("DROP TABLE heat_rollup")
         migrate(target)
         assert _points(store, q, "click") == expected
         migrate(target)  # again: nothing counted twice

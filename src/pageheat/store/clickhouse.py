@@ -576,7 +576,7 @@ class ClickHouseStore:
         if bgs:
             steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
         steps.append(("backgrounds", "app = ?", [app]))
-        steps.append(("heat_cells", "app = ?", [app]))
+        steps.append(("heat_rollup", "app = ?", [app]))
         return self._delete(steps)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -609,7 +609,7 @@ class ClickHouseStore:
                     continue
                 if table == "interactions":  # the rollup forgets them too
                     self._db.command(bind(
-                        f"INSERT INTO heat_cells {rollup.select('clickhouse', sign=-1)}"
+                        f"INSERT INTO heat_rollup {rollup.select('clickhouse', sign=-1)}"
                         f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
                         params,
                     ))  # fmt: skip

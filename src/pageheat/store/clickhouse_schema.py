@@ -37,11 +37,11 @@ SHARDING = {
     "backgrounds": "sipHash64(id)",
     "element_rects": "sipHash64(background)",
     # a view's cells come from every shard's events; reads sum them across shards
-    "heat_cells": "sipHash64(app, name)",
+    "heat_rollup": "sipHash64(app, name)",
 }
 
 #: Materialised views: each lives beside its source table on every node.
-VIEWS: tuple[str, ...] = ("heat_cells_mv",)
+VIEWS: tuple[str, ...] = ("heat_rollup_mv",)
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -88,13 +88,13 @@ def migrate(target: Target, open_client: Callable[..., Client] = connect) -> lis
             had = _tables(client, target.database)
             for sql in statements(target.database, bool(target.cluster)):
                 client.command(sql)
-            if f"interactions{suffix}" in had and f"heat_cells{suffix}" not in had:
+            if f"interactions{suffix}" in had and f"heat_rollup{suffix}" not in had:
                 # a database from before the rollup: count the events it holds in once
                 # (run migrate with the writers stopped, or their rows in between count
                 # twice: the view already counts them)
                 db = target.database
                 client.command(
-                    f"INSERT INTO {db}.heat_cells{suffix} {rollup.select('clickhouse')}"
+                    f"INSERT INTO {db}.heat_rollup{suffix} {rollup.select('clickhouse')}"
                     f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
                 )
             if target.cluster:

@@ -53,7 +53,7 @@ class DuckDBStore:
         self._con = duckdb.connect(self.path)
         before = _columns(self._con, "pageviews")
         had_visitors = bool(_columns(self._con, "visitors"))
-        had_rollup = bool(_columns(self._con, "heat_cells"))
+        had_rollup = bool(_columns(self._con, "heat_rollup"))
         self._con.execute(_schema_sql())
         if before and "visitor_type" not in before:
             _fill_filter_dimensions(self._con)
@@ -192,7 +192,7 @@ class DuckDBStore:
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
         the heat rollup when it covers the query, else from the raw rows."""
         if self.rollups and rollup.covers(query):
-            return rollup.points(self._read(*rollup.point_query(query, kind)))
+            return self._arrow_points(*rollup.point_query(query, kind, merged=False))
         where, params = _where(query)
         return self._arrow_points(
             f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where}"
@@ -209,21 +209,29 @@ class DuckDBStore:
         )
 
     def _arrow_points(self, sql: str, params: list[Any]) -> Points:
+        """Points from a query's Arrow result, without a Python loop over rows."""
         with self._con.cursor() as cur:
             rel = cur.sql(sql, params=params)
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
             table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
         if table.num_rows == 0:
             return Points.empty()
-        codes = pc.dictionary_encode(table.column("sel")).combine_chunks()
+        # by position: x, y, dw, rx, ry, sel, touch (a map's snapped read names them apart)
+        # and, from the rollup, each row's count
+        codes = pc.dictionary_encode(table.column(5)).combine_chunks()
+        times = table.column(7).to_numpy().astype(np.int64) if table.num_columns > 7 else None
+
+        def col(values: np.ndarray) -> np.ndarray:
+            return values if times is None else np.repeat(values, times)
+
         return Points(
-            x=_np(table, "x"),
-            y=_np(table, "y"),
-            dw=_np(table, "dw"),
-            rx=_np(table, "rx"),
-            ry=_np(table, "ry"),
-            sel=codes.indices.to_numpy(zero_copy_only=False).astype(np.int32),
-            touch=table.column("touch").to_numpy().astype(bool),
+            x=col(_np(table, 0)),
+            y=col(_np(table, 1)),
+            dw=col(_np(table, 2)),
+            rx=col(_np(table, 3)),
+            ry=col(_np(table, 4)),
+            sel=col(codes.indices.to_numpy(zero_copy_only=False).astype(np.int32)),
+            touch=col(table.column(6).to_numpy().astype(bool)),
             selectors=codes.dictionary.to_pylist(),
         )
 
@@ -605,7 +613,7 @@ class DuckDBStore:
         bgs = "background IN (SELECT id FROM backgrounds WHERE app = ?)"
         steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
         steps += [("element_rects", bgs, [app]), ("backgrounds", "app = ?", [app])]
-        steps.append(("heat_cells", "app = ?", [app]))  # issue 8: the app's heat rollup
+        steps.append(("heat_rollup", "app = ?", [app]))  # issue 8: the app's heat rollup
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -702,7 +710,7 @@ def _put_rects(cur: Any, bg_id: str, rects: dict[str, Rect]) -> None:
         cur.unregister("incoming_rects")
 
 
-def _np(table: pa.Table, column: str) -> np.ndarray:
+def _np(table: pa.Table, column: str | int) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.float64)
 
 
@@ -728,7 +736,7 @@ def _add_to_rollup(cur: Any, interactions: pa.Table) -> None:
     cur.register("incoming_rollup", interactions)
     try:
         cur.execute(
-            f"INSERT INTO heat_cells {rollup.select('duckdb')} FROM incoming_rollup"
+            f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM incoming_rollup"
             f" GROUP BY {rollup.group_by()}"
             f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n"
         )
@@ -739,18 +747,18 @@ def _add_to_rollup(cur: Any, interactions: pa.Table) -> None:
 def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
     """Take interactions rows that are about to be deleted out of the heat rollup."""
     cur.execute(
-        f"INSERT INTO heat_cells {rollup.select('duckdb', sign=-1)} FROM interactions"
+        f"INSERT INTO heat_rollup {rollup.select('duckdb', sign=-1)} FROM interactions"
         f" WHERE {where} GROUP BY {rollup.group_by()}"
         f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n",
         params,
     )
-    cur.execute("DELETE FROM heat_cells WHERE n = 0")
+    cur.execute("DELETE FROM heat_rollup WHERE n = 0")
 
 
 def _fill_rollup(con: Any) -> None:
     """Once, for a file written before the heat rollup: count every interaction in."""
     con.execute(
-        f"INSERT INTO heat_cells {rollup.select('duckdb')} FROM interactions"
+        f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM interactions"
         f" GROUP BY {rollup.group_by()}"
     )
 

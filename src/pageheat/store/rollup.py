@@ -5,12 +5,13 @@ its offset in the element's box (the heat engine places it element-anchored or
 positionally, on a background chosen at query time). The rollup keeps these *snapped*
 (:data:`SNAPPED`): the vertical position to the centre of its 10 px cell (DESIGN's
 grid: y is never scaled, so the cell ``heat.grid`` counts it in is kept), the
-horizontal one to the middle of its 0.1 % of the document's width (positional placement
-scales x by the background's width over the visitor's, so a fraction of the width is
-what stays accurate at every scale) and the offsets to 1 % of the box.
-Snapped points are few distinct values, so identical ones are kept once with a count,
-per (app, view, UTC day, device, width class, kind and flags, selector, touch, document
-width, cell, offsets). Reading it and repeating each row ``n`` times gives the raw
+horizontal one to the middle of its 0.1 % of the document's width, kept as that
+fraction (positional placement draws x at x / dw of the background's width, so the
+fraction is all it needs, and visitors of every width share its values), and the
+offsets to 1 % of the box. Snapped points are few distinct values, so identical ones
+are kept once with a count, per (app, view, UTC day, device, width class, kind and
+flags, selector, touch, cell, offsets); they come back as points whose ``x`` is the
+fraction and ``dw`` 1. Reading it and repeating each row ``n`` times gives the raw
 points, snapped (:func:`snap` is the same snapping in numpy, for checks).
 
 What that means for the map: a point lands in the row of cells its raw position does;
@@ -45,7 +46,8 @@ DAY_MS = 86_400_000
 
 #: Column → the SQL that snaps it; the same text runs in DuckDB and in ClickHouse.
 SNAPPED = {
-    "x": f"(floor(x / dw * {X_STEPS}) + 0.5) * dw / {X_STEPS}",
+    # x as a fraction of the document's width: positional placement needs no more
+    "x": f"(floor(x / dw * {X_STEPS}) + 0.5) / {X_STEPS}",
     "y": f"floor(y / {CELL_PX}) * {CELL_PX} + {CELL_PX / 2:g}",
     "rx": f"floor(rx * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
     "ry": f"floor(ry * {OFFSET_STEPS} + 0.5) / {OFFSET_STEPS}",
@@ -66,7 +68,6 @@ KEY = {
     "is_error": "CASE WHEN error THEN 1 ELSE 0 END",
     "sel": "coalesce(sel, '')",
     "touch": "CASE WHEN pointer = 'touch' THEN 1 ELSE 0 END",
-    "dw": "dw",
     "cx": SNAPPED["x"],
     "cy": SNAPPED["y"],
     "ox": SNAPPED["rx"],
@@ -91,18 +92,23 @@ KINDS = {
 }
 
 #: What a rollup read selects: a map's point columns and each distinct point's count.
-READ = "cx, cy, dw, ox, oy, sel, touch, sum(n)"
-GROUP = "cx, cy, dw, ox, oy, sel, touch"
+READ = "cx, cy, 1, ox, oy, sel, touch, sum(n)"
+GROUP = "cx, cy, ox, oy, sel, touch"
+ROWS = "cx, cy, 1, ox, oy, sel, touch, n"
 
 
-def point_query(query: Query, kind: str) -> tuple[str, list[Any]]:
-    """The rollup read of a point map (for a query the rollup covers): one row per
-    distinct snapped point, with its count. Every backend runs this same text."""
+def point_query(query: Query, kind: str, merged: bool = True) -> tuple[str, list[Any]]:
+    """The rollup read of a point map (for a query the rollup covers): snapped points
+    with their counts. ``merged`` sums each distinct point's rows (ClickHouse: unmerged
+    parts, and the negative rows a deletion adds); a store whose rows are already one
+    per key and never negative (DuckDB upserts) reads them as they are, since a point
+    counted in two rows (two days, two devices) draws the same as one row of both."""
     cond, params = where(query)
-    return (
-        f"SELECT {READ} FROM heat_cells WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}",
-        params,
-    )
+    if merged:
+        sql = f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
+    else:
+        sql = f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
+    return sql, params
 
 
 def key(engine: str) -> dict[str, str]:
@@ -128,8 +134,8 @@ def group_by() -> str:
 #: The point columns of a map, snapped as the rollup keeps them: what a raw read of a map
 #: selects when the rollup does not cover its query.
 POINT_COLUMNS = (
-    f"{SNAPPED['x']} AS x, {SNAPPED['y']} AS y, dw, {SNAPPED['rx']} AS rx,"
-    f" {SNAPPED['ry']} AS ry, sel, CASE WHEN pointer = 'touch' THEN 1 ELSE 0 END AS touch"
+    f"{SNAPPED['x']} AS px, {SNAPPED['y']} AS py, 1 AS pw, {SNAPPED['rx']} AS prx,"
+    f" {SNAPPED['ry']} AS pry, sel, CASE WHEN pointer = 'touch' THEN 1 ELSE 0 END AS touch"
 )
 
 
@@ -195,9 +201,9 @@ def snap(p: Points) -> Points:
     """The rollup's snapping of raw points, in numpy (what :data:`SNAPPED` does in SQL)."""
     half = CELL_PX / 2
     return Points(
-        x=(np.floor(p.x / p.dw * X_STEPS) + 0.5) * p.dw / X_STEPS,
+        x=(np.floor(p.x / p.dw * X_STEPS) + 0.5) / X_STEPS,
         y=np.floor(p.y / CELL_PX) * CELL_PX + half,
-        dw=p.dw, rx=np.floor(p.rx * OFFSET_STEPS + 0.5) / OFFSET_STEPS,
+        dw=np.ones_like(p.dw), rx=np.floor(p.rx * OFFSET_STEPS + 0.5) / OFFSET_STEPS,
         ry=np.floor(p.ry * OFFSET_STEPS + 0.5) / OFFSET_STEPS, sel=p.sel, touch=p.touch,
         selectors=p.selectors,
     )  # fmt: skip

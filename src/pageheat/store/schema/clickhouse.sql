@@ -118,14 +118,14 @@ ORDER BY (background, version, sel);
 -- on every insert into interactions (on a cluster: on each shard's own rows); merges add
 -- up the counts of a key. Reads always sum(n) by key, so unmerged parts and the negative
 -- rows a deletion adds change nothing.
-CREATE TABLE IF NOT EXISTS {db}.{heat_cells} (
+CREATE TABLE IF NOT EXISTS {db}.{heat_rollup} (
     app String, name String, day Int32, device String, width_class String, kind String,
-    is_rage UInt8, is_dead UInt8, is_error UInt8, sel String, touch UInt8, dw Float64,
+    is_rage UInt8, is_dead UInt8, is_error UInt8, sel String, touch UInt8,
     cx Float64, cy Float64, ox Float64, oy Float64, n Int64
 ) ENGINE = SummingMergeTree(n)
 PARTITION BY toYYYYMM(toDateTime(toInt64(day) * 86400))
 ORDER BY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error, sel,
-          touch, dw, cx, cy, ox, oy);
+          touch, cx, cy, ox, oy);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{heat_cells_mv} TO {db}.{heat_cells}
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{heat_rollup_mv} TO {db}.{heat_rollup}
 AS {rollup_select} FROM {db}.{interactions} GROUP BY {rollup_group};

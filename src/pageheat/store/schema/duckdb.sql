@@ -131,13 +131,13 @@ CREATE TABLE IF NOT EXISTS element_rects (
 -- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
 -- app, view, UTC day, device, width class and kind; kept by the writer's commit, in the
 -- same transaction as the interactions it counts.
-CREATE TABLE IF NOT EXISTS heat_cells (
+CREATE TABLE IF NOT EXISTS heat_rollup (
     app VARCHAR NOT NULL, name VARCHAR NOT NULL, day INTEGER NOT NULL,
     device VARCHAR NOT NULL, width_class VARCHAR NOT NULL, kind VARCHAR NOT NULL,
     is_rage INTEGER NOT NULL, is_dead INTEGER NOT NULL, is_error INTEGER NOT NULL,
-    sel VARCHAR NOT NULL, touch INTEGER NOT NULL, dw DOUBLE NOT NULL,
+    sel VARCHAR NOT NULL, touch INTEGER NOT NULL,
     cx DOUBLE NOT NULL, cy DOUBLE NOT NULL, ox DOUBLE NOT NULL, oy DOUBLE NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error, sel,
-                 touch, dw, cx, cy, ox, oy)
+                 touch, cx, cy, ox, oy)
 );
