@@ -4,6 +4,7 @@ Retry-After, and what the store holds afterwards."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import time
 from collections.abc import Iterator
@@ -21,6 +22,13 @@ CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Chrome/131.0.0.0 Safari/537.36"
 )
+
+
+def run_async(coro):
+    """asyncio.run on a thread of its own: a session's Playwright browser keeps an event
+    loop running on the main thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def batch(key: str, n_clicks: int = 1, visitor: str = "v1") -> bytes:
@@ -138,7 +146,7 @@ def test_a_full_writer_queue_answers_503_at_once_and_takes_batches_again_after(m
                 ph.store._write_lock.release()
             return await waiting, refused, took
 
-    accepted, refused, took = asyncio.run(scenario())
+    accepted, refused, took = run_async(scenario())
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "1"
     assert refused.json()["error"] == "pageheat is busy; retry later"

@@ -10,6 +10,7 @@ clock, whatever the answers), then a check that the server still takes batches.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import time
 from collections import Counter
@@ -26,6 +27,13 @@ EVENTS = 100  # per batch: a busy visitor's batch is 10-50
 RSS_BOUND_MB = 600
 #: Every answer must come well inside the tracker's own patience.
 TIMEOUT_S = 10.0
+
+
+def run_async(coro):
+    """asyncio.run on a thread of its own: a session's Playwright browser keeps an event
+    loop running on the main thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def template(key: str) -> bytes:
@@ -132,9 +140,9 @@ def test_twice_the_sustainable_rate_gets_retry_after_not_timeouts(tmp_path):
         tpl = template(key)
         assert server.proc is not None
         pid = server.proc.pid
-        sustained = asyncio.run(closed_loop(server.url, tpl, 4.0))
+        sustained = run_async(closed_loop(server.url, tpl, 4.0))
         assert sustained > 5, f"only {sustained:.1f} batches/s"
-        outcomes, retry_after, peak = asyncio.run(
+        outcomes, retry_after, peak = run_async(
             open_loop(server.url, tpl, 2 * sustained, 6.0, 10**6, pid)
         )
         print(f"\nsustained {sustained:.0f} batches/s ({sustained * EVENTS:.0f} events/s);"

@@ -9,6 +9,7 @@ internal service that must never see a request.
 
 from __future__ import annotations
 
+import concurrent.futures
 import http.server
 import threading
 from collections.abc import Iterator
@@ -55,6 +56,13 @@ def redirector(internal) -> Iterator[str]:
     httpd.server_close()
 
 
+def on_own_thread(fn):
+    """Run ``fn`` on a thread of its own, as pageheat runs its Screenshotter (Backgrounds'
+    worker): Playwright's sync API refuses a thread where another test's browser runs."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
 def test_public_host_refuses_private_loopback_and_metadata_addresses():
     for host in ("127.0.0.1", "localhost", "10.0.0.8", "192.168.1.1", "169.254.169.254",
                  "::1", "fe80::1", "0.0.0.0", "224.0.0.1", "::ffff:127.0.0.1"):  # fmt: skip
@@ -77,11 +85,15 @@ def test_live_capture_fetches_the_site_and_nothing_inside_the_network(site, inte
           new WebSocket("{internal.url.replace('http', 'ws')}/?via=websocket");</script>
         </body></html>""")  # fmt: skip
     rule = FetchRule(lambda: {site.url, redirector})
-    shooter = Screenshotter(CHROMIUM, timeout_s=20, fetch_allowed=rule)
-    try:
-        shot = shooter.capture(url, 800, ["#title"])
-    finally:
-        shooter.close()
+
+    def capture():
+        shooter = Screenshotter(CHROMIUM, timeout_s=20, fetch_allowed=rule)
+        try:
+            return shooter.capture(url, 800, ["#title"])
+        finally:
+            shooter.close()
+
+    shot = on_own_thread(capture)
 
     assert internal.requests == []
     assert "/logo.png" in site.requests  # the site itself is pictured, with its images
@@ -92,10 +104,13 @@ def test_live_capture_fetches_the_site_and_nothing_inside_the_network(site, inte
 
 
 def test_a_page_view_cannot_point_the_capture_at_the_network(internal):
-    shooter = Screenshotter(CHROMIUM, timeout_s=5, fetch_allowed=FetchRule())
-    try:
-        with pytest.raises(ScreenshotError, match="not on a public address"):
+    def capture():
+        shooter = Screenshotter(CHROMIUM, timeout_s=5, fetch_allowed=FetchRule())
+        try:
             shooter.capture(f"{internal.url}/secret.png", 800, [])
-    finally:
-        shooter.close()
+        finally:
+            shooter.close()
+
+    with pytest.raises(ScreenshotError, match="not on a public address"):
+        on_own_thread(capture)
     assert internal.requests == []
