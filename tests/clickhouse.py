@@ -198,6 +198,10 @@ class ChdbClient:
         return [tuple(_from_json(v, t) for v, t in zip(row, types, strict=True))
                 for row in doc["data"]]  # fmt: skip
 
+    def columns(self, sql: str) -> list:
+        rows = self.query(sql)
+        return [list(c) for c in zip(*rows, strict=True)] if rows else []
+
     def command(self, sql: str) -> None:
         self._run(sql)
 

@@ -184,8 +184,8 @@ def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request
 
 
 def test_rollup_points_repeat_each_row_by_its_count():
-    p = rollup.points([(10.0, 20.0, 1440.0, 0.5, 0.5, "#b", 0, 3),
-                       (0.0, 0.0, 390.0, 0.0, 1.0, "#a", 1, 2)])  # fmt: skip
+    rows = [(10.0, 20.0, 1440.0, 0.5, 0.5, "#b", 0, 3), (0.0, 0.0, 390.0, 0.0, 1.0, "#a", 1, 2)]
+    p = rollup.points(list(zip(*rows, strict=True)))
     assert len(p) == 5 and p.selectors == ["#a", "#b"]
     assert [p.selectors[i] for i in p.sel] == ["#b"] * 3 + ["#a"] * 2
     assert p.touch.tolist() == [False] * 3 + [True] * 2

@@ -31,8 +31,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
 from pageheat.store.base import (
@@ -189,35 +187,22 @@ class ClickHouseStore:
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
         the heat rollup when it covers the query, else from the raw rows."""
         if self.rollups and rollup.covers(query):
-            return rollup.points(self._read(*rollup.point_query(query, kind)))
+            sql, params = rollup.point_query(query, kind)
+            return rollup.points(self._db.columns(bind(sql, params)))
         where, params = _where(query)
-        return rollup.points(self._read(
-            f"SELECT {rollup.POINT_COLUMNS}, 1 FROM interactions"
+        return rollup.points(self._db.columns(bind(
+            f"SELECT {rollup.POINT_COLUMNS} FROM interactions"
             f" WHERE {where} AND {POINT_KINDS[kind]}",
             params,
-        ))  # fmt: skip
+        )))  # fmt: skip
 
     def points(self, query: Query, kind: str = "click") -> Points:
         where, params = _where(query)
-        rows = self._read(
+        return rollup.points(self._db.columns(bind(
             f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' FROM interactions"
             f" WHERE {where} AND {POINT_KINDS[kind]}",
             params,
-        )
-        if not rows:
-            return Points.empty()
-        x, y, dw, rx, ry, sel, touch = zip(*rows, strict=True)
-        selectors, codes = np.unique(np.array(sel, dtype=object), return_inverse=True)
-        return Points(
-            x=np.array(x, dtype=np.float64),
-            y=np.array(y, dtype=np.float64),
-            dw=np.array(dw, dtype=np.float64),
-            rx=np.array(rx, dtype=np.float64),
-            ry=np.array(ry, dtype=np.float64),
-            sel=codes.astype(np.int32).reshape(-1),
-            touch=np.array(touch, dtype=bool),
-            selectors=[str(s) for s in selectors],
-        )
+        )))  # fmt: skip
 
     def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
         where, params = _where(query)

@@ -27,6 +27,9 @@ class Client(Protocol):
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows of a complete (bound) SELECT."""
 
+    def columns(self, sql: str) -> list[Sequence[Any]]:
+        """The result of a complete SELECT as one sequence per column (for numpy)."""
+
     def command(self, sql: str) -> None:
         """Run DDL or another statement without rows."""
 
@@ -175,6 +178,10 @@ class NativeClient:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         with self._conn() as c:
             return c.execute(sql)
+
+    def columns(self, sql: str) -> list[Sequence[Any]]:
+        with self._conn() as c:
+            return list(c.execute(sql, columnar=True))
 
     def command(self, sql: str) -> None:
         with self._conn() as c:

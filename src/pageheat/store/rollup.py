@@ -27,6 +27,7 @@ device, a width class, whole UTC days).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -178,16 +179,18 @@ def where(query: Query) -> tuple[str, list[Any]]:
     return " AND ".join(parts), params
 
 
-def points(rows: list[tuple[Any, ...]]) -> Points:
-    """Points from rollup rows ``(x, y, dw, rx, ry, sel, touch, n)``: each row ``n`` times."""
-    if not rows:
+def points(columns: Sequence[Sequence[Any]]) -> Points:
+    """Points from the columns ``(x, y, dw, rx, ry, sel, touch[, n])`` of a map's read:
+    each row ``n`` times when there is a count (a rollup read), else once."""
+    if not columns or not len(columns[0]):
         return Points.empty()
-    x, y, dw, rx, ry, sel, touch, n = zip(*rows, strict=True)
-    times = np.asarray(n, dtype=np.int64)
-    selectors, codes = np.unique(np.array(sel, dtype=object), return_inverse=True)
+    x, y, dw, rx, ry, sel, touch, *count = columns
+    times = np.asarray(count[0], dtype=np.int64) if count else None
+    selectors, codes = np.unique(np.asarray(sel, dtype=object), return_inverse=True)
 
     def rep(values: Any, dtype: Any) -> np.ndarray:
-        return np.repeat(np.asarray(values, dtype=dtype), times)
+        out = np.asarray(values, dtype=dtype)
+        return out if times is None else np.repeat(out, times)
 
     return Points(
         x=rep(x, np.float64), y=rep(y, np.float64), dw=rep(dw, np.float64),
