@@ -22,12 +22,10 @@ cluster of stateless writers needs:
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -36,23 +34,22 @@ from pageheat.store import rollup
 from pageheat.store.base import (
     FILTERS,
     POINT_KINDS,
-    Background,
     Depths,
     Envelope,
     PageState,
     Query,
-    Rect,
-    Snapshot,
     parse_filters,
 )
 from pageheat.store.clickhouse_client import Client, Target, bind, connect
+from pageheat.store.clickhouse_maintenance import Maintenance
+from pageheat.store.clickhouse_pictures import Pictures
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    pass
 
 
-class ClickHouseStore:
+class ClickHouseStore(Pictures, Maintenance):
     """The ClickHouse store; ``client`` talks to one node (any node of a cluster)."""
 
     def __init__(self, client: Client, shards: list[Client] | None = None, rollups: bool = True):
@@ -391,70 +388,6 @@ class ClickHouseStore:
         )
         return {h: int(n) for h, n in rows}
 
-    def save_snapshot(self, snap: Snapshot) -> bool:
-        with self._write_lock:
-            ((exists,),) = self._read(
-                "SELECT count() FROM snapshots WHERE app = ? AND view = ? AND width_class = ?"
-                " AND layout_hash = ?",
-                [snap.app, snap.view, snap.width_class, snap.layout_hash],
-            )
-            if not exists:
-                self._db.insert("snapshots", _SNAPSHOT_COLUMNS, [(
-                    snap.id, snap.app, snap.view, snap.width_class, snap.layout_hash, snap.url,
-                    float(snap.vw), float(snap.dw), float(snap.dh), snap.captured_ms,
-                    snap.html or "",
-                )])  # fmt: skip
-        return not exists
-
-    def snapshot(self, snap_id: str) -> Snapshot | None:
-        rows = self._read(f"SELECT {', '.join(_SNAPSHOT_COLUMNS)} FROM snapshots WHERE id = ?",
-                          [snap_id])  # fmt: skip
-        if not rows:
-            return None
-        *head, html = rows[0]
-        return Snapshot(*head, html=html)
-
-    # -- backgrounds -----------------------------------------------------------------
-
-    def save_background(self, bg: Background) -> None:
-        png = base64.b64encode(bg.png).decode() if bg.png is not None else ""
-        self._db.insert("backgrounds", (*_BG_COLUMNS, "png"), [(
-            bg.id, bg.app, bg.view, bg.width_class, bg.url, int(bg.width), int(bg.height),
-            bg.captured_ms, bg.source, bg.layout_hash, bg.snapshot_id, png,
-        )])  # fmt: skip
-        self.save_rects(bg.id, bg.rects or {})
-
-    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
-        version = time.time_ns()
-        rows = [(bg_id, version, "", 0.0, 0.0, 0.0, 0.0)]
-        rows += [(bg_id, version, sel, *map(float, r)) for sel, r in rects.items()]
-        self._db.insert("element_rects", ("background", "version", "sel", "x", "y", "w", "h"), rows)
-
-    def backgrounds(self, app: str, view: str) -> list[Background]:
-        rows = self._read(
-            f"SELECT {', '.join(_BG_COLUMNS)} FROM backgrounds WHERE app = ? AND view = ?"
-            " ORDER BY captured DESC, id",
-            [app, view],
-        )
-        return [_background(r) for r in rows]
-
-    def background(self, bg_id: str) -> Background | None:
-        rows = self._read(f"SELECT {', '.join(_BG_COLUMNS)} FROM backgrounds WHERE id = ?",
-                          [bg_id])  # fmt: skip
-        if not rows:
-            return None
-        rects = self._read(
-            "SELECT version, sel, x, y, w, h FROM element_rects WHERE background = ?", [bg_id]
-        )
-        latest = max((r[0] for r in rects), default=None)
-        return _background(rows[0], {
-            sel: (x, y, w, h) for v, sel, x, y, w, h in rects if v == latest and sel
-        })  # fmt: skip
-
-    def background_png(self, bg_id: str) -> bytes | None:
-        rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
-        return base64.b64decode(rows[0][0]) if rows and rows[0][0] else None
-
     # -- action detail ---------------------------------------------------------------
 
     def action(self, query: Query, selector: str) -> dict[str, Any] | None:
@@ -517,161 +450,10 @@ class ClickHouseStore:
             for s, v, b, d, n, lc in hit
         ]  # fmt: skip
 
-    # -- bulk loading and dumping ------------------------------------------------------
-
-    def load(self, tables: Mapping[str, pa.Table]) -> int:
-        """Rows as they are (see the protocol). Not one transaction: ClickHouse has none
-        across tables; each table's rows go in as one insert. Visitors are appended, and
-        reads take each one's earliest first session, which is the protocol's upsert."""
-        loaded = 0
-        with self._write_lock:
-            for table, columns in (*TABLES.items(), ("visitors", VISITOR_COLUMNS)):
-                data = tables.get(table)
-                if data is None or data.num_rows == 0:
-                    continue
-                cols = [_no_nulls(data.column(c)) for c in columns]
-                self._db.insert(table, columns, list(zip(*cols, strict=True)))
-                loaded += data.num_rows if table != "visitors" else 0
-        return loaded
-
-    def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
-        """Every row of one of :data:`DUMPED` tables, in chunks (``pageheat export``).
-
-        One query, read whole before the first chunk: a store moving out of ClickHouse
-        is rare, and paging with LIMIT/OFFSET would not be stable between queries.
-        """
-        import pyarrow as pa
-
-        columns = DUMPED[table]
-        rows = self._read(f"SELECT {', '.join(columns)} FROM {table}", [])
-        for i in range(0, len(rows), chunk_rows):
-            cols = list(zip(*rows[i : i + chunk_rows], strict=True))
-            yield pa.table({c: list(v) for c, v in zip(columns, cols, strict=True)})
-
-    # -- privacy and retention ---------------------------------------------------------
-
-    def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
-        return self._delete(
-            [(t, "app = ? AND visitor = ?", [app, visitor]) for t in (*TABLES, "visitors")]
-        )
-
-    def delete_app(self, app: str) -> dict[str, int]:
-        bgs = [r[0] for r in self._read("SELECT id FROM backgrounds WHERE app = ?", [app])]
-        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
-        if bgs:
-            steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
-        steps.append(("backgrounds", "app = ?", [app]))
-        steps.append(("heat_rollup", "app = ?", [app]))
-        return self._delete(steps)
-
-    def expire(self, app: str, before_ms: int) -> dict[str, int]:
-        """The retention job: ClickHouse 18.16 has no TTL clause, so old rows go by a
-        delete (a mutation per table), run for each app by its retention setting."""
-        steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
-        steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
-        snaps = [r[0] for r in self._read(
-            "SELECT id FROM snapshots WHERE app = ? AND captured < ?", [app, before_ms])]  # fmt: skip
-        if snaps:
-            bgs = [r[0] for r in self._read(
-                "SELECT id FROM backgrounds WHERE app = ? AND snapshot_id IN ?",
-                [app, tuple(snaps)])]  # fmt: skip
-            if bgs:
-                steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
-                steps.append(("backgrounds", "id IN ?", [tuple(bgs)]))
-        steps.append(("snapshots", "app = ? AND captured < ?", [app, before_ms]))
-        return self._delete(steps)
-
-    def _delete(self, steps: list[tuple[str, str, list[Any]]]) -> dict[str, int]:
-        """Count, then delete by mutation on every node, and wait until each is done (a
-        mutation is asynchronous; the caller is told the rows are gone only once they
-        are). Rows deleted per table."""
-        counts: dict[str, int] = {}
-        with self._write_lock:
-            for table, where, params in steps:
-                ((n,),) = self._read(f"SELECT count() FROM {table} WHERE {where}", params)
-                counts[table] = counts.get(table, 0) + int(n)
-                if not n:
-                    continue
-                if table == "interactions":  # the rollup forgets them too
-                    self._db.command(bind(
-                        f"INSERT INTO heat_rollup {rollup.select('clickhouse', sign=-1)}"
-                        f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
-                        params,
-                    ))  # fmt: skip
-                for node, name in self._nodes(table):
-                    node.command(bind(f"ALTER TABLE {name} DELETE WHERE {where}", params))
-            for node, name in {(n, t) for table, _, _ in steps for n, t in self._nodes(table)}:
-                _wait_for_mutations(node, name)
-        return counts
-
-    def _nodes(self, table: str) -> list[tuple[Client, str]]:
-        if self._shards is None:
-            return [(self._db, table)]
-        return [(c, f"{table}_local") for c in self._shards]
-
     def close(self) -> None:
         self._db.close()
         for c in self._shards or ():
             c.close()
-
-
-#: Tables a dump (``pageheat export``) reads, with their columns: the events and each
-#: visitor's first session. Snapshots and backgrounds are not events: a new store asks
-#: visitors for snapshots again and renders its own backgrounds.
-DUMPED = {**TABLES, "visitors": VISITOR_COLUMNS}
-
-# -- helpers ---------------------------------------------------------------------------
-
-
-def _no_nulls(column: pa.ChunkedArray) -> list[Any]:
-    """A column's values with NULL as its type's zero: ClickHouse columns here are not
-    Nullable (a DuckDB file from an early release has NULLs where it later wrote '')."""
-    import pyarrow as pa
-
-    values = column.to_pylist()
-    if not column.null_count:
-        return values
-    t = column.type
-    zero: Any = (
-        "" if pa.types.is_string(t) or pa.types.is_large_string(t)
-        else False if pa.types.is_boolean(t)
-        else [] if pa.types.is_list(t) or pa.types.is_large_list(t)
-        else 0
-    )  # fmt: skip
-    return [zero if v is None else v for v in values]
-
-
-def _wait_for_mutations(client: Client, table: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        ((pending,),) = client.query(bind(
-            "SELECT count() FROM system.mutations WHERE database = currentDatabase()"
-            " AND table = ? AND is_done = 0",
-            [table],
-        ))  # fmt: skip
-        if not pending:
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"deleting from {table} takes over {timeout_s} s")
-        time.sleep(0.02)
-
-
-_SNAPSHOT_COLUMNS = (
-    "id", "app", "view", "width_class", "layout_hash", "url", "vw", "dw", "dh", "captured",
-    "html",
-)  # fmt: skip
-_BG_COLUMNS = (
-    "id", "app", "view", "width_class", "url", "width", "height", "captured", "source",
-    "layout_hash", "snapshot_id",
-)  # fmt: skip
-
-
-def _background(row: tuple[Any, ...], rects: dict[str, Rect] | None = None) -> Background:
-    *head, source, layout_hash, snapshot_id = row
-    return Background(
-        *head, png=None, rects=rects, source=source or "page", layout_hash=layout_hash,
-        snapshot_id=snapshot_id,
-    )  # fmt: skip
 
 
 def _pairs(keys: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
