@@ -22,6 +22,11 @@ import pytest
 from pageheat.app import Pageheat
 from pageheat.settings import Settings
 
+#: Fixtures of real database servers, registered once for the whole suite so that each
+#: starts at most once per test session: ClickHouse (one node, a two-shard cluster, chdb)
+#: and PostgreSQL.
+pytest_plugins = ["tests.clickhouse", "tests.postgres"]
+
 TOKEN = "test-admin-token"
 CHROMIUM = os.environ.get("PAGEHEAT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

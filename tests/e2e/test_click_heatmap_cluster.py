@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.clickhouse import ch_cluster, fresh_database  # noqa: F401  (fixture)
+from tests.clickhouse import fresh_database
 from tests.conftest import LiveServer
 from tests.e2e.test_click_heatmap import (  # noqa: F401  (collected here, on this server)
     test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button,
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, ch_cluster) -> Iterator[LiveServer]:  # noqa: F811
+def live_server(tmp_path: Path, ch_cluster) -> Iterator[LiveServer]:
     """``pageheat serve`` with its events on the cluster (a database of its own)."""
     from pageheat.store.clickhouse_client import Target
     from pageheat.store.clickhouse_schema import drop

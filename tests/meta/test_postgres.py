@@ -14,8 +14,7 @@ import uuid
 import pytest
 
 from pageheat.meta import MetaStore
-from tests.clickhouse import ch_cluster, fresh_database  # noqa: F401  (fixture)
-from tests.postgres import postgres  # noqa: F401  (fixture)
+from tests.clickhouse import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +46,7 @@ def test_apps_rules_and_policies_keep(meta_url):
         meta.close()
 
 
-def test_scale_out_configuration_end_to_end(tmp_path, postgres, ch_cluster):  # noqa: F811
+def test_scale_out_configuration_end_to_end(tmp_path, postgres, ch_cluster):
     """Two pageheat instances (as two processes behind a load balancer) on one ClickHouse
     cluster and one PostgreSQL: an app made on one collects on the other and both show it."""
     from fastapi.testclient import TestClient

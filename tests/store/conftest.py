@@ -8,14 +8,7 @@ import contextlib
 
 import pytest
 
-from tests.clickhouse import (  # noqa: F401  (fixtures)
-    ch_cluster,
-    ch_node,
-    chdb_session,
-    chdb_store,
-    clickhouse_store,
-    fresh_database,
-)
+from tests.clickhouse import chdb_store, clickhouse_store, fresh_database
 
 BACKENDS = ["duckdb", "clickhouse", "cluster", "chdb"]
 
