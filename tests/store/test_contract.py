@@ -350,6 +350,21 @@ def test_a_filter_narrows_every_read_the_same_way(visits, filters, expected):
     assert store.view_sample(q) is None if not expected else store.view_sample(q) is not None
 
 
+def test_filter_values_are_what_a_picker_offers(visits):
+    def values(name, **filters):
+        return visits.filter_values(Query(app="app", view="/", filters=filters), name)
+
+    assert values("country") == [("DE", 2), ("FR", 1)]  # most page views first
+    assert values("browser") == [("Chrome", 1), ("Firefox", 1), ("Mobile Safari", 1)]
+    # its own filter leaves every alternative pickable; the others narrow the list
+    assert values("browser", browser="Chrome") == values("browser")
+    assert values("browser", device="desktop") == [("Chrome", 1), ("Firefox", 1)]
+    assert values("visitor") == [("new", 2), ("returning", 1)]
+    assert values("utm_term") == [("shoes", 1)]  # empty values are left out
+    with pytest.raises(ValueError, match="colour"):
+        values("colour")
+
+
 def test_unknown_filters_and_values_are_refused_naming_the_allowed_ones(visits):
     with pytest.raises(ValueError, match=r"colour.*device, browser, os, country, city"):
         visits.points(Query(app="app", filters={"colour": "red"}))
