@@ -1,5 +1,6 @@
 # pageheat: `make run` starts the product with a demo, `make test` runs every test.
-# Both go through `make install`, which sets up what is missing and does nothing else.
+# Both go through `make install`, which sets up what is missing and does nothing else;
+# the tests also need Debian's ClickHouse and PostgreSQL servers, which running does not.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
 .PHONY: install run test bench lint chromium clickhouse postgresql clean
 
-install: $(PY_STAMP) $(ASSETS) chromium clickhouse postgresql
+install: $(PY_STAMP) $(ASSETS) chromium
 
 $(PY_STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -54,7 +55,7 @@ postgresql:
 run: install
 	$(BIN)/pageheat demo
 
-test: install
+test: install clickhouse postgresql
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
