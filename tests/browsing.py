@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import time
 
+#: The pixel of the heat canvas with the highest alpha (alpha rises with intensity).
+HOTTEST_PIXEL = """canvas => {
+  const ctx = canvas.getContext("2d");
+  const {data} = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let best = -1, at = -1;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > best) { best = data[i]; at = (i - 3) / 4; }
+  return {x: at % canvas.width, y: Math.floor(at / canvas.width), alpha: best,
+          width: canvas.width, height: canvas.height};
+}"""
+
 
 def visit(
     browser, url: str, width: int, clicks: list[str], touch: bool = False,

@@ -79,7 +79,9 @@ def test_filter_values_list_what_a_picker_offers(client, recorded):
     r = client.get(f"{base}/browser", params={"view": "/p/?", "width": "0-5000"})
     assert r.status_code == 200, r.text
     assert r.json()["values"] == [
-        {"value": "Chrome", "page_views": 2}, {"value": "Mobile Safari", "page_views": 1}]
+        {"value": "Chrome", "page_views": 2},
+        {"value": "Mobile Safari", "page_views": 1},
+    ]
     # Its own filter does not narrow the list (every alternative stays pickable) but is
     # returned as selected; other filters narrow it.
     picked = client.get(f"{base}/browser", params={"view": "/p/?", "width": "0-5000",

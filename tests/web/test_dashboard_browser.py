@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.browsing import box, visit, watch_problems
+from tests.browsing import HOTTEST_PIXEL, box, visit, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +32,6 @@ PAGE = """<!doctype html>
   <button id="a" type="button">Add to cart</button>
   <button id="b" type="button">Details</button>
 </main><footer></footer></body></html>"""
-
-#: The pixel of the heat canvas with the highest alpha (alpha rises with intensity).
-HOTTEST_PIXEL = """canvas => {
-  const ctx = canvas.getContext("2d");
-  const {data} = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  let best = -1, at = -1;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > best) { best = data[i]; at = (i - 3) / 4; }
-  return {x: at % canvas.width, y: Math.floor(at / canvas.width), alpha: best,
-          width: canvas.width, height: canvas.height};
-}"""
 
 
 def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, site):

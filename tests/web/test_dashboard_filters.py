@@ -15,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import box, sign_in
+from tests.browsing import HOTTEST_PIXEL, box, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -77,12 +77,6 @@ def _record(live_server, site, key: str, url: str) -> None:
 
 #: RGBA of the heat canvas at a page point.
 PIXEL = """(c, [x, y]) => Array.from(c.getContext("2d").getImageData(Math.round(x), Math.round(y), 1, 1).data)"""
-HOTTEST = """canvas => {
-  const {data} = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-  let best = -1, at = -1;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > best) { best = data[i]; at = (i - 3) / 4; }
-  return {x: at % canvas.width, y: Math.floor(at / canvas.width), alpha: best};
-}"""
 
 
 def _clicks(page) -> str:
@@ -129,7 +123,7 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
     assert page.locator(".tile[data-stat=page-views] .tile-value").inner_text() == "2"
     actions = page.locator("[data-testid=top-actions] .action")
     assert actions.count() == 1 and "#b" in actions.first.inner_text()
-    hot = canvas.evaluate(HOTTEST)
+    hot = canvas.evaluate(HOTTEST_PIXEL)
     b = boxes["b"]
     assert b["x"] <= hot["x"] <= b["x"] + b["w"] and b["y"] <= hot["y"] <= b["y"] + b["h"], hot
     chip = page.locator("[data-testid=filter-chips] .filter-chip[data-filter=browser]")

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import box, sign_in
+from tests.browsing import HOTTEST_PIXEL, box, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,6 @@ PAGE = """<!doctype html>
   <button id="buy" type="button">Buy</button>
   <button id="broken" type="button">Broken</button>
 </body></html>"""
-
-#: The pixel of the heat canvas with the highest alpha (alpha rises with intensity).
-HOTTEST_PIXEL = """canvas => {
-  const ctx = canvas.getContext("2d");
-  const {data} = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  let best = -1, at = -1;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > best) { best = data[i]; at = (i - 3) / 4; }
-  return {x: at % canvas.width, y: Math.floor(at / canvas.width), alpha: best};
-}"""
 
 #: Ten page views: 4 read to the end, 3 to half way, 3 to 30 % (the first screen).
 DEPTHS = [3000] * 4 + [1500] * 3 + [900] * 3
