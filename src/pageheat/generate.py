@@ -14,31 +14,30 @@ in production:
   5 % band, and a leave with the visible time;
 - frustration: 2 % of page views carry a rage burst, 3 % of clicks are dead, 1 % error.
 
-Batches go through the wire protocol's own decoder (so every event is a valid one) and
-then :meth:`EventStore.write` in large groups: rows, filter dimensions, visitors and
-rollups are exactly what the collector would have stored.
+Two forms of the same traffic: :func:`tables` builds whole Arrow tables with numpy for
+:meth:`EventStore.load` (the ``pageheat generate`` command, hundreds of thousands of
+events a second), and :func:`batches` yields wire-protocol batches one page view at a
+time (the HTTP ingest benchmark sends them).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pageheat.collect.protocol import Protocol
-from pageheat.store.base import Envelope, EventStore, width_class
+from pageheat.store.base import width_class
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
-#: (device, share, viewport widths to pick from, viewport height, user agent family)
+#: (device, share, viewport widths to pick from, viewport height)
 DEVICES = [
-    ("desktop", 0.55, (1366, 1440, 1536, 1920), 860, ("Chrome", "Windows")),
-    ("mobile", 0.40, (360, 390, 414), 740, ("Mobile Safari", "iOS")),
-    ("tablet", 0.05, (768, 820, 1024), 1100, ("Chrome Mobile", "Android")),
+    ("desktop", 0.55, (1366, 1440, 1536, 1920), 860),
+    ("mobile", 0.40, (360, 390, 414), 740),
+    ("tablet", 0.05, (768, 820, 1024), 1100),
 ]
 BROWSERS = {
     "desktop": [("Chrome", "Windows", 0.5), ("Chrome", "Mac OS X", 0.2), ("Firefox", "Windows", 0.15),
@@ -206,40 +205,6 @@ def batches(
         body = {"app": app, "visitor": visitor, "session": f"s{visitor}-{t0 // 1_800_000}",
                 "batch": f"gen-{seed}-{n}", "sdk": "generate/1", "events": evs}  # fmt: skip
         yield body, (device, b[0], b[1], ref)
-
-
-def generate(
-    store: EventStore, protocol: Protocol, app: str, events: int, *, seed: int = 1,
-    views: int = 40, days: float = 30.0, group: int = 20_000,
-    progress: Callable[[int], None] | None = None,
-) -> int:  # fmt: skip
-    """Write about ``events`` events of synthetic traffic for ``app`` into ``store``, in
-    store commits of about ``group`` events; returns the number of events written."""
-    enc = msgspec.json.Encoder()
-    pending: list[Envelope] = []
-    size = 0
-    total = 0
-    now = int(time.time() * 1000)
-    for body, (device, browser, os_family, _ref) in batches(app, events, seed=seed, views=views,
-                                                             days=days, now_ms=now):  # fmt: skip
-        batch = protocol.decode(enc.encode(body))
-        n = sum(len(e.p) if e.k == "move" else 1 for e in batch.events)
-        pending.append(Envelope(
-            app=app, batch_id=batch.batch, visitor=batch.visitor, session=batch.session,
-            received_ms=now, sdk=batch.sdk, device=device, browser=browser, os=os_family,
-            events=list(batch.events),
-        ))  # fmt: skip
-        size += n
-        if size >= group:
-            store.write(pending)
-            total += size
-            pending, size = [], 0
-            if progress:
-                progress(total)
-    if pending:
-        store.write(pending)
-        total += size
-    return total
 
 
 # -- the bulk path: whole tables at once --------------------------------------------------
