@@ -141,6 +141,31 @@ POINT_KINDS = {
 }
 
 
+def stats_answer(
+    query: Query, *, page_views: int, visitors: int, sessions: int, clicks: int, rage: int,
+    dead: int, error: int, page_errors: int | None, avg_visible_s: float | None,
+    ended: int, app_page_views: int,
+) -> dict[str, Any]:  # fmt: skip
+    """A view's statistics (:meth:`EventStore.stats`) from the counts a backend read, so
+    every backend rounds them and leaves out what has no meaning the same way: the session
+    end ratio and popularity need a view, visible time needs at least one leave."""
+    return {
+        "page_views": int(page_views),
+        "visitors": int(visitors),
+        "sessions": int(sessions),
+        "total_clicks": int(clicks),
+        "rage_clicks": int(rage or 0),
+        "dead_clicks": int(dead or 0),
+        "error_clicks": int(error or 0),
+        "page_errors": int(page_errors or 0),
+        "avg_visible_s": round(avg_visible_s, 2) if avg_visible_s is not None else None,
+        "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
+        "popularity": round(page_views / app_page_views, 4)
+        if app_page_views and query.view
+        else None,
+    }
+
+
 @dataclass(frozen=True)
 class Depths:
     """Per page view: how deep it got and where the fold was (fractions of the document),

@@ -39,6 +39,7 @@ from pageheat.store.base import (
     PageState,
     Query,
     parse_filters,
+    stats_answer,
 )
 from pageheat.store.clickhouse_client import Client, Target, bind, connect
 from pageheat.store.clickhouse_maintenance import Maintenance
@@ -256,19 +257,11 @@ class ClickHouseStore(Pictures, Maintenance):
                 """,
                 [query.view, *sess_params, *params],
             )
-        return {
-            "page_views": int(pvs),
-            "visitors": int(visitors),
-            "sessions": int(sessions),
-            "total_clicks": int(clicks),
-            "rage_clicks": int(rage),
-            "dead_clicks": int(dead),
-            "error_clicks": int(error),
-            "page_errors": int(errors or 0),
-            "avg_visible_s": round(avg_vis, 2) if with_leave else None,
-            "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
-            "popularity": round(pvs / app_pvs, 4) if app_pvs and query.view else None,
-        }
+        return stats_answer(
+            query, page_views=pvs, visitors=visitors, sessions=sessions, clicks=clicks,
+            rage=rage, dead=dead, error=error, page_errors=errors, avg_visible_s=avg_vis if with_leave else None,
+            ended=ended, app_page_views=app_pvs,
+        )  # fmt: skip
 
     def sessions(self, query: Query) -> int:
         where, params = _where(query)

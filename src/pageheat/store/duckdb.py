@@ -35,6 +35,7 @@ from pageheat.store.base import (
     Rect,
     Snapshot,
     parse_filters,
+    stats_answer,
 )
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
 
@@ -294,19 +295,11 @@ class DuckDBStore:
             """,
             [*sess_params, *params, query.view],
         )  # fmt: skip
-        return {
-            "page_views": pvs,
-            "visitors": visitors,
-            "sessions": sessions,
-            "total_clicks": clicks,
-            "rage_clicks": int(rage or 0),
-            "dead_clicks": int(dead or 0),
-            "error_clicks": int(error or 0),
-            "page_errors": int(errors or 0),
-            "avg_visible_s": round(avg_vis, 2) if avg_vis is not None else None,
-            "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
-            "popularity": round(pvs / app_pvs, 4) if app_pvs and query.view else None,
-        }
+        return stats_answer(
+            query, page_views=pvs, visitors=visitors, sessions=sessions, clicks=clicks,
+            rage=rage, dead=dead, error=error, page_errors=errors, avg_visible_s=avg_vis,
+            ended=ended, app_page_views=app_pvs,
+        )  # fmt: skip
 
     def sessions(self, query: Query) -> int:
         where, params = _where(query)
