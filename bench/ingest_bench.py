@@ -181,9 +181,6 @@ def wait_up(port: int, path: str = "/healthz") -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                if path is None:
-                    return
             if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code < 500:
                 return
         except (OSError, httpx.TransportError):
@@ -205,9 +202,7 @@ def main() -> None:
     out = subprocess.run([sys.executable, "-m", "pageheat", "app", "create", "Bench", "--origin",
                           ORIGIN, "--data", str(data)], env=env, capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
-    key = (
-        json.loads(out.splitlines()[0])["key"] if out.lstrip().startswith("{") else out.split()[-1]
-    )
+    key = json.loads(out.splitlines()[0])["key"]  # `app create` prints the app as JSON
     templates = bodies(key)
 
     # The floor: same load, same stack, nothing stored.

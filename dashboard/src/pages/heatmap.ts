@@ -894,14 +894,13 @@ class HeatmapPage {
   private dragEnd(ev: MouseEvent): void {
     const d = this.drag;
     if (!d || d.done) {
-      // A plain click clears a counted area.
+      // Another button's click clears a counted area (a left press starts a new drag).
       if (d?.done) this.clearArea();
       return;
     }
     this.dragTo(ev);
     if (d.w < 6 || d.h < 6) {
-      this.drag = null;
-      this.paintMarks(null);
+      this.clearArea(); // a plain click: no area, and the one counted before is gone
       return;
     }
     d.done = true;
