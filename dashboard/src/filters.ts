@@ -46,7 +46,8 @@ export interface Scope {
   filters: Record<string, string>;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A day as the date inputs and the URL write it (YYYY-MM-DD). */
+export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function readScope(q: URLSearchParams): Scope {
   const from = q.get("from") ?? "";
@@ -72,12 +73,15 @@ export function writeScope(s: Scope, q: URLSearchParams): void {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const dayAfter = (day: string) => iso(Date.parse(`${day}T00:00:00Z`) + DAY_MS).slice(0, 10);
+
+/** Where a day (YYYY-MM-DD, UTC) starts, and where the day after it starts. */
+export const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
+export const dayEnd = (day: string) => dayStart(day) + DAY_MS;
 
 /** The range as [start, end) ms, either end null when open. */
 export function rangeMs(s: Scope, now = Date.now()): [number | null, number | null] {
   if (s.range === "custom") {
-    return [s.from ? Date.parse(`${s.from}T00:00:00Z`) : null, s.to ? Date.parse(`${dayAfter(s.to)}T00:00:00Z`) : null];
+    return [s.from ? dayStart(s.from) : null, s.to ? dayEnd(s.to) : null];
   }
   const span = RANGES.find(([r]) => r === s.range)?.[2] ?? 0;
   return span ? [now - span, null] : [null, null];

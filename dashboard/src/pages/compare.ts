@@ -5,7 +5,7 @@
 
 import type { ActionChange, Comparison, FilterValues, Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
-import { describeRange, FILTER_DEFS, filterLabel, previousPeriod, type Scope, scopeParams } from "../filters";
+import { DATE, dayEnd, dayStart, describeRange, FILTER_DEFS, filterLabel, previousPeriod, type Scope, scopeParams } from "../filters";
 import { drawLegend } from "../heat";
 
 export interface CompareState {
@@ -19,8 +19,6 @@ export interface CompareState {
   segB: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function readCompare(q: URLSearchParams): CompareState | null {
@@ -53,7 +51,7 @@ export function writeCompare(c: CompareState | null, q: URLSearchParams): void {
 
 /** Side A's period as [start, end) ms: the chosen days, else the previous period. */
 export function sideAPeriod(c: CompareState, scope: Scope, now = Date.now()): [number, number] | null {
-  if (c.aFrom && c.aTo) return [Date.parse(`${c.aFrom}T00:00:00Z`), Date.parse(`${c.aTo}T00:00:00Z`) + DAY_MS];
+  if (c.aFrom && c.aTo) return [dayStart(c.aFrom), dayEnd(c.aTo)];
   return previousPeriod(scope, now);
 }
 
