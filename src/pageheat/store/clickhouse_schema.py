@@ -17,7 +17,7 @@ database from before the heat rollup gets its events counted into it once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 
 from pageheat.store import rollup
@@ -73,8 +73,11 @@ def nodes(target: Target, client: Client) -> list[Target]:
     return [target.at(host, int(port)) for host, port in rows]
 
 
-def migrate(target: Target, open_client: Callable[..., Client] = connect) -> list[Target]:
-    """Create what is missing on every node; returns the nodes migrated."""
+def _each_node(
+    target: Target, open_client: Callable[..., Client]
+) -> Iterator[tuple[Target, Client]]:
+    """Every node of the target (the one server, or each of its cluster's) with a client
+    on its ``system`` database, closed once the caller is done with that node."""
     first = open_client(target, "system")
     try:
         found = nodes(target, first)
@@ -83,29 +86,37 @@ def migrate(target: Target, open_client: Callable[..., Client] = connect) -> lis
     for node in found:
         client = open_client(node, "system")
         try:
-            client.command(f"CREATE DATABASE IF NOT EXISTS {target.database}")
-            suffix = "_local" if target.cluster else ""
-            had = _tables(client, target.database)
-            for sql in statements(target.database, bool(target.cluster)):
-                client.command(sql)
-            if f"interactions{suffix}" in had and f"heat_rollup{suffix}" not in had:
-                # a database from before the rollup: count the events it holds in once
-                # (run migrate with the writers stopped, or their rows in between count
-                # twice: the view already counts them)
-                db = target.database
-                client.command(
-                    f"INSERT INTO {db}.heat_rollup{suffix} {rollup.select('clickhouse')}"
-                    f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
-                )
-            if target.cluster:
-                for table, key in SHARDING.items():
-                    client.command(
-                        f"CREATE TABLE IF NOT EXISTS {target.database}.{table}"
-                        f" AS {target.database}.{table}_local ENGINE = Distributed("
-                        f"{target.cluster}, {target.database}, {table}_local, {key})"
-                    )
+            yield node, client
         finally:
             client.close()
+
+
+def migrate(target: Target, open_client: Callable[..., Client] = connect) -> list[Target]:
+    """Create what is missing on every node; returns the nodes migrated."""
+    found = []
+    for node, client in _each_node(target, open_client):
+        found.append(node)
+        client.command(f"CREATE DATABASE IF NOT EXISTS {target.database}")
+        suffix = "_local" if target.cluster else ""
+        had = _tables(client, target.database)
+        for sql in statements(target.database, bool(target.cluster)):
+            client.command(sql)
+        if f"interactions{suffix}" in had and f"heat_rollup{suffix}" not in had:
+            # a database from before the rollup: count the events it holds in once
+            # (run migrate with the writers stopped, or their rows in between count
+            # twice: the view already counts them)
+            db = target.database
+            client.command(
+                f"INSERT INTO {db}.heat_rollup{suffix} {rollup.select('clickhouse')}"
+                f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
+            )
+        if target.cluster:
+            for table, key in SHARDING.items():
+                client.command(
+                    f"CREATE TABLE IF NOT EXISTS {target.database}.{table}"
+                    f" AS {target.database}.{table}_local ENGINE = Distributed("
+                    f"{target.cluster}, {target.database}, {table}_local, {key})"
+                )
     return found
 
 
@@ -116,14 +127,5 @@ def _tables(client: Client, database: str) -> set[str]:
 
 def drop(target: Target, open_client: Callable[..., Client] = connect) -> None:
     """Drop the database on every node (tests, and ``pageheat migrate --drop``)."""
-    first = open_client(target, "system")
-    try:
-        found = nodes(target, first)
-    finally:
-        first.close()
-    for node in found:
-        client = open_client(node, "system")
-        try:
-            client.command(f"DROP DATABASE IF EXISTS {target.database}")
-        finally:
-            client.close()
+    for _node, client in _each_node(target, open_client):
+        client.command(f"DROP DATABASE IF EXISTS {target.database}")
