@@ -104,14 +104,39 @@ def http_errors() -> Iterator[None]:
         raise HTTPException(404, str(exc)) from None
 
 
+def app_for(ph: Pageheat, key: str) -> App:
+    """The app of ``key``, or 404."""
+    app = ph.meta.app(key)
+    if app is None:
+        raise HTTPException(404, f"no app with key {key!r}")
+    return app
+
+
+def query_for(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str]) -> Query:
+    """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
+    desktop), ``from``, ``to`` and every filter of ``store.base.FILTERS``; other names
+    are not read. 404 for an unknown app, 400 naming the bad parameter. Every route that
+    reads events (here, the exports, the share links) builds its Query with this."""
+    app_for(ph, key)
+    try:
+        wr = ph.width_range(params.get("width") or "desktop")
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    try:
+        filters = parse_filters({n: params[n] for n in FILTERS if n in params})
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return Query(
+        app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
+        end_ms=parse_time(params.get("to"), "to"), filters=filters,
+    )  # fmt: skip
+
+
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
 
     def app_or_404(key: str) -> App:
-        app = ph.meta.app(key)
-        if app is None:
-            raise HTTPException(404, f"no app with key {key!r}")
-        return app
+        return app_for(ph, key)
 
     def app_json(app: App) -> dict[str, Any]:
         last = ph.store.last_event_ms(app.key)
@@ -125,22 +150,7 @@ def router(ph: Pageheat) -> APIRouter:
         }
 
     def query_from(key: str, view: str | None, params: Mapping[str, str]) -> Query:
-        """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
-        desktop), ``from``, ``to`` and every filter of ``store.base.FILTERS``; other names
-        are not read. 404 for an unknown app, 400 naming the bad parameter."""
-        app_or_404(key)
-        try:
-            wr = ph.width_range(params.get("width") or "desktop")
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        try:
-            filters = parse_filters({n: params[n] for n in FILTERS if n in params})
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return Query(
-            app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
-            end_ms=parse_time(params.get("to"), "to"), filters=filters,
-        )  # fmt: skip
+        return query_for(ph, key, view, params)
 
     @r.get("/apps", summary="List apps")
     def list_apps() -> dict[str, Any]:
