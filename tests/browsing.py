@@ -92,13 +92,25 @@ def until(fn, timeout: float = 60.0, every: float = 0.3):
         time.sleep(every)
 
 
-def sign_in(browser, server, width: int = 1600, height: int = 1000):
-    """A dashboard session in a fresh context: (context, page, problems seen on it)."""
+def sign_in(
+    browser, server, width: int = 1600, height: int = 1000,
+    user: str | None = None, password: str | None = None,
+):  # fmt: skip
+    """A dashboard session in a fresh context: (context, page, problems seen on it).
+
+    Through the login form as a person would: with ``user`` and ``password`` (an account
+    made by ``pageheat user create``), else with the server's admin token behind the
+    form's "admin token instead" switch."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     problems = watch_problems(page)
     page.goto(f"{server.url}/login")
-    page.fill("#token", server.token)
+    if user is not None:
+        page.fill("#user", user)
+        page.fill("#password", password or "")
+    else:
+        page.click("#login-switch")
+        page.fill("#token", server.token)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server.url}/")
     return context, page, problems

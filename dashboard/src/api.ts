@@ -1,6 +1,8 @@
-// The query API, typed as the dashboard reads it. Auth is the HttpOnly login cookie, so
+// The query API, typed as the dashboard reads it. Auth is the HttpOnly session cookie, so
 // every request is same-origin with credentials; a 401 sends the browser to /login and
-// comes back to the same place afterwards.
+// comes back to the same place afterwards. Every state-changing request carries the
+// CSRF token (the readable pageheat_csrf cookie) in X-CSRF-Token: the server refuses a
+// cookie-authenticated POST/PATCH/DELETE without it, so another site cannot forge one.
 
 export interface App {
   key: string;
@@ -9,7 +11,71 @@ export interface App {
   created: string;
   last_event: string | null;
   script_tag: string;
+  /** 0..1: the share of visitors the tracker records (1 = everyone). */
+  sample_rate?: number;
+  /** Honour Do-Not-Track and Global Privacy Control. */
+  respect_dnt?: boolean;
+  /** Days events are kept; null = the instance default, 0 = forever. */
+  retention_days?: number | null;
+  default_retention_days?: number | null;
+  /** Keep events of browsers that look like bots; null = the instance default. */
+  keep_bots?: boolean | null;
 }
+
+/** What PATCH /apps/{key} takes. */
+export type AppChanges = Partial<Pick<App, "name" | "origins" | "sample_rate" | "respect_dnt" | "retention_days" | "keep_bots">>;
+
+export interface Me {
+  user: { name: string; admin: boolean };
+  csrf: string;
+}
+
+/** A personal API token; `apps` null = every app the user may read. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  apps: string[] | null;
+  created: string;
+  last_used: string | null;
+  /** Only in the answer that created it. */
+  token?: string;
+}
+
+/** A heatmap saved under a name: the heatmap page's query parameters. */
+export interface Saved {
+  id: string;
+  app: string;
+  app_name: string;
+  name: string;
+  params: Record<string, string>;
+  created: string;
+  updated: string;
+  created_by: string;
+  url: string;
+}
+
+/** A read-only link to one heatmap. */
+export interface Share {
+  id: string;
+  name: string | null;
+  params: Record<string, string>;
+  url: string;
+  created: string;
+  expires: string | null;
+  revoked: boolean;
+}
+
+/** What a share link shows, as the public share API says it. */
+export interface ShareInfo {
+  name: string | null;
+  app: { name: string };
+  params: Record<string, string>;
+  created: string;
+  expires: string | null;
+}
+
+/** The server's colour tables: 256 "#rrggbbaa" per palette, index = intensity × 255. */
+export type Palettes = Record<string, string[]>;
 
 export interface View {
   name: string;
@@ -211,19 +277,38 @@ export function loginUrl(): string {
   return `/login?next=${encodeURIComponent(here)}`;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+/** The session's CSRF token: the pageheat_csrf cookie (or what /me said, if unreadable). */
+let csrfFromMe = "";
+export function csrfToken(): string {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "pageheat_csrf") return decodeURIComponent(rest.join("="));
+  }
+  return csrfFromMe;
+}
+
+/** What a refused CSRF check tells the user (the server's own words are for developers). */
+export const CSRF_MESSAGE = "This page's security token is missing or out of date (signed in elsewhere, or signed out?). Reload the page and try again.";
+
+/**
+ * `auth: false` (the public share page): a 401 or 403 is an error to show, not a reason
+ * to go to the login page.
+ */
+async function request<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const init: RequestInit = { method, credentials: "same-origin", headers };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    headers["Content-Type"] = "application/json";
   }
+  if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = csrfToken();
   let res: Response;
   try {
     res = await fetch(path, init);
   } catch {
     throw new ApiError(0, "The pageheat server cannot be reached. Is it running?");
   }
-  if (res.status === 401) {
+  if (res.status === 401 && auth) {
     location.assign(loginUrl());
     // Never settles: the page is going away.
     return new Promise<T>(() => undefined);
@@ -237,15 +322,38 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (!res.ok) {
     const message = data && typeof data.error === "string" ? data.error : `${res.status} ${res.statusText}`;
+    if (res.status === 403 && /csrf/i.test(message)) throw new ApiError(403, CSRF_MESSAGE);
     throw new ApiError(res.status, message);
   }
   return data as T;
 }
 
+/** Sign out: the server forgets the session; the caller goes to the login page. */
+export async function logout(): Promise<void> {
+  await fetch("/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() } }).catch(() => undefined);
+}
+
+let meOnce: Promise<Me> | null = null;
+/** Who is signed in (asked once per page load). */
+export function me(): Promise<Me> {
+  meOnce ??= request<Me>("GET", "/api/v1/me").then((m) => {
+    if (m && typeof m.csrf === "string") csrfFromMe = m.csrf;
+    return m;
+  });
+  return meOnce;
+}
+
+let palettesOnce: Promise<Palettes> | null = null;
+/** The server's colour tables (asked once; public data, no redirect on failure). */
+export function palettes(): Promise<Palettes> {
+  palettesOnce ??= request<{ palettes: Palettes }>("GET", "/api/v1/palettes", undefined, false).then((r) => r.palettes);
+  return palettesOnce;
+}
+
 /** Query parameters besides the route's own: time range and filters. */
 export type Params = Record<string, string | undefined>;
 
-function qs(params: Params): string {
+export function qs(params: Params): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
   const s = q.toString();
@@ -253,6 +361,30 @@ function qs(params: Params): string {
 }
 
 const base = (key: string) => `/api/v1/apps/${encodeURIComponent(key)}`;
+const shareBase = (token: string) => `/api/v1/share/${encodeURIComponent(token)}`;
+
+/** The export files of a heatmap (the app's, or a share link's stored one). */
+export interface ExportLinks {
+  png: string;
+  actions: string;
+  grid: string;
+}
+
+export function exportLinks(key: string, params: Params): ExportLinks {
+  return {
+    png: `${base(key)}/export.png${qs(params)}`,
+    actions: `${base(key)}/export/actions.csv${qs(params)}`,
+    grid: `${base(key)}/export/grid.csv${qs(params)}`,
+  };
+}
+
+export function shareExportLinks(token: string, palette?: string): ExportLinks {
+  return {
+    png: `${shareBase(token)}/export.png${qs({ palette })}`,
+    actions: `${shareBase(token)}/export/actions.csv`,
+    grid: `${shareBase(token)}/export/grid.csv`,
+  };
+}
 
 export const api = {
   apps: () => request<{ apps: App[] }>("GET", "/api/v1/apps").then((r) => r.apps),
@@ -284,4 +416,30 @@ export const api = {
     request<Backgrounds>("GET", `${base(key)}/backgrounds${qs({ ...extra, view, width })}`),
   recapture: (key: string, view: string, width: string) =>
     request<{ background_status: string }>("POST", `${base(key)}/background${qs({ view, width })}`),
+
+  updateApp: (key: string, changes: AppChanges) => request<App>("PATCH", base(key), changes),
+  deleteApp: (key: string) => request<null>("DELETE", base(key)),
+
+  tokens: () => request<{ tokens: ApiToken[] }>("GET", "/api/v1/tokens").then((r) => r.tokens),
+  createToken: (name: string, apps: string[] | null) => request<ApiToken>("POST", "/api/v1/tokens", { name, apps }),
+  revokeToken: (id: string) => request<null>("DELETE", `/api/v1/tokens/${encodeURIComponent(id)}`),
+
+  /** Saved heatmaps across every app the caller may read (`key`: one app's). */
+  saved: (key?: string) => request<{ saved: Saved[] }>("GET", key ? `${base(key)}/saved` : "/api/v1/saved").then((r) => r.saved),
+  save: (key: string, name: string, params: Record<string, string>) => request<Saved>("POST", `${base(key)}/saved`, { name, params }),
+  updateSaved: (key: string, id: string, changes: { name?: string; params?: Record<string, string> }) =>
+    request<Saved>("PATCH", `${base(key)}/saved/${encodeURIComponent(id)}`, changes),
+  deleteSaved: (key: string, id: string) => request<null>("DELETE", `${base(key)}/saved/${encodeURIComponent(id)}`),
+
+  shares: (key: string) => request<{ shares: Share[] }>("GET", `${base(key)}/shares`).then((r) => r.shares),
+  createShare: (key: string, params: Record<string, string>, name: string | null, expires_days: number | null) =>
+    request<Share>("POST", `${base(key)}/shares`, { params, name, expires_days }),
+  revokeShare: (key: string, id: string) => request<null>("DELETE", `${base(key)}/shares/${encodeURIComponent(id)}`),
+};
+
+/** The public share API: no login, so no redirect on 401/403; 410 = revoked or expired. */
+export const shareApi = {
+  info: (token: string) => request<ShareInfo>("GET", shareBase(token), undefined, false),
+  heatmap: (token: string) => request<Heatmap>("GET", `${shareBase(token)}/heatmap`, undefined, false),
+  insights: (token: string) => request<Insights>("GET", `${shareBase(token)}/insights`, undefined, false),
 };

@@ -60,8 +60,42 @@ const RAMPS: Record<Ramp, { stops: Stop[]; floor: number }> = {
 
 const lutCache: Partial<Record<Ramp, Uint8ClampedArray>> = {};
 
+/** The palettes a point map can be drawn with (the server's names, as PNGs take them). */
+export const PALETTES: [string, string][] = [
+  ["heat", "Heat"],
+  ["colorblind", "Colour-blind safe"],
+];
+
+/** The server's table of the chosen palette for point maps, when it has been fetched. */
+let pointTable: Uint8ClampedArray | null = null;
+let pointName = "heat";
+
+/** "#rrggbbaa" × 256 (GET /api/v1/palettes) → 256 RGBA entries. */
+export function tableOf(hexes: string[]): Uint8ClampedArray | null {
+  if (hexes.length !== 256) return null;
+  const out = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})?$/i.exec(hexes[i]);
+    if (!m) return null;
+    for (let c = 0; c < 4; c++) out[i * 4 + c] = m[c + 1] === undefined ? 255 : Number.parseInt(m[c + 1], 16);
+  }
+  return out;
+}
+
+/**
+ * Point maps are drawn with the server's table of `name`, so the page, its legend and
+ * the PNG exports show the same colours. Null table: the built-in ramp (no palettes yet).
+ */
+export function usePalette(name: string, table: Uint8ClampedArray | null): void {
+  pointName = name;
+  pointTable = table;
+}
+
+export const paletteName = (): string => pointName;
+
 /** 256 RGBA entries, index = round(intensity × 255). */
 export function lut(ramp: Ramp = "points"): Uint8ClampedArray {
+  if (ramp === "points" && pointTable) return pointTable;
   const cached = lutCache[ramp];
   if (cached) return cached;
   const { stops, floor } = RAMPS[ramp];

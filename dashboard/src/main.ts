@@ -1,11 +1,16 @@
-// The dashboard's entry: one bundle for both pages. login.html carries
-// data-page="login"; index.html is the single-page app routed on location.pathname.
+// The dashboard's entry: one bundle for every page. login.html carries
+// data-page="login", share.html data-page="share" (a public read-only link, which loads
+// nothing that needs a login); index.html is the single-page app routed on
+// location.pathname.
 
 import { h, mount } from "./dom";
 import { initLogin } from "./login";
 import { topbar } from "./layout";
+import { renderAccount } from "./pages/account";
 import { renderApps } from "./pages/apps";
 import { renderHeatmap } from "./pages/heatmap";
+import { renderSettings } from "./pages/settings";
+import { renderShare } from "./pages/share";
 import { renderViews } from "./pages/views";
 import { interceptLinks, onNavigate, parse } from "./router";
 
@@ -26,6 +31,12 @@ function render(root: HTMLElement): void {
       break;
     case "heatmap":
       renderHeatmap(root, route.key!, route.query, ctl.signal);
+      break;
+    case "settings":
+      renderSettings(root, route.key!, ctl.signal);
+      break;
+    case "account":
+      renderAccount(root, ctl.signal);
       break;
     default:
       document.title = "Not found · pageheat";
@@ -48,6 +59,11 @@ function start(): void {
   }
   const root = document.getElementById("app");
   if (!root) return;
+  if (document.body.dataset.page === "share") {
+    const token = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop() ?? "");
+    void renderShare(root, token);
+    return;
+  }
   interceptLinks(root);
   onNavigate(() => render(root));
   render(root);

@@ -2,7 +2,7 @@
 // index.html, so a reload or a pasted link lands on the same page.
 
 export interface Route {
-  name: "apps" | "views" | "heatmap" | "notfound";
+  name: "apps" | "views" | "heatmap" | "settings" | "account" | "notfound";
   key?: string;
   query: URLSearchParams;
 }
@@ -11,6 +11,8 @@ export function parse(pathname: string, search: string): Route {
   const query = new URLSearchParams(search);
   const parts = pathname.replace(/\/+$/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: "apps", query };
+  if (parts.length === 1 && parts[0] === "account") return { name: "account", query };
+  if (parts[0] === "apps" && parts.length === 3 && parts[2] === "settings") return { name: "settings", key: parts[1], query };
   if (parts[0] === "apps" && parts.length === 2) return { name: "views", key: parts[1], query };
   if (parts[0] === "apps" && parts.length === 3 && parts[2] === "heatmap") {
     return { name: "heatmap", key: parts[1], query };
@@ -54,6 +56,7 @@ export function heatmapUrl(key: string, view: string, width = "desktop", opacity
 }
 
 export const appUrl = (key: string) => `/apps/${encodeURIComponent(key)}`;
+export const settingsUrl = (key: string) => `/apps/${encodeURIComponent(key)}/settings`;
 
 /** Plain left clicks on same-origin links route in place; others behave as links do. */
 export function interceptLinks(root: HTMLElement): void {

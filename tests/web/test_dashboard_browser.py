@@ -42,6 +42,7 @@ def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, s
     # Not signed in: the app sends the browser to /login and back afterwards.
     page.goto(f"{live_server.url}/")
     page.wait_for_url(re.compile(r"/login\?next=%2F$"))
+    page.click("#login-switch")  # the admin token, not a user's password
     page.fill("#token", "not-the-token")
     page.click("button[type=submit]")
     page.wait_for_selector("#login-error:not([hidden])")

@@ -1,8 +1,11 @@
-// Applications: every app with its key, origins and when its tracker was last heard
-// from, and the form that makes a new one.
+// Home: every app with its key, origins and when its tracker was last heard from, the
+// form that makes a new one, and the saved heatmaps across the apps (open, rename,
+// delete, copy link).
 
-import { api, ApiError, type App } from "../api";
-import { errorBox, fmtAgo, h, loading, mount } from "../dom";
+import { api, ApiError, type App, type Saved } from "../api";
+import { copyText, errorBox, fmtAgo, h, loading, mount } from "../dom";
+import { confirmDialog, promptName } from "../dialog";
+import { kindInfo } from "../kinds";
 import { topbar } from "../layout";
 import { appUrl, navigate } from "../router";
 
@@ -16,6 +19,7 @@ export function parseOrigins(text: string): string[] {
 export async function renderApps(root: HTMLElement, signal: AbortSignal): Promise<void> {
   document.title = "Applications · pageheat";
   const list = h("section", { class: "card" }, loading("Loading applications…"));
+  const saved = h("section", { class: "card saved-card", "data-testid": "saved-card" }, h("h2", { class: "card-title" }, "Saved heatmaps"), loading("Loading saved heatmaps…"));
   mount(
     root,
     topbar([{ label: "Applications" }]),
@@ -23,7 +27,7 @@ export async function renderApps(root: HTMLElement, signal: AbortSignal): Promis
       "main",
       { class: "page" },
       h("div", { class: "page-head" }, h("h1", null, "Applications"), h("p", { class: "muted" }, "Each app is one site (or a family of origins) with its own script tag.")),
-      h("div", { class: "apps-layout" }, list, newAppForm()),
+      h("div", { class: "apps-layout" }, h("div", { class: "stack" }, list, saved), newAppForm()),
     ),
   );
   const load = async () => {
@@ -36,7 +40,90 @@ export async function renderApps(root: HTMLElement, signal: AbortSignal): Promis
       if (!signal.aborted) mount(list, errorBox((e as Error).message, load));
     }
   };
-  await load();
+  const loadSaved = async () => {
+    try {
+      const items = await api.saved();
+      if (signal.aborted) return;
+      mount(saved, h("h2", { class: "card-title" }, "Saved heatmaps"), savedTable(items, loadSaved));
+    } catch (e) {
+      if (!signal.aborted) mount(saved, h("h2", { class: "card-title" }, "Saved heatmaps"), errorBox((e as Error).message, loadSaved));
+    }
+  };
+  await Promise.all([load(), loadSaved()]);
+}
+
+/** The saved heatmaps, newest first, each with its open / rename / delete / copy link. */
+export function savedTable(items: Saved[], reload: () => void): HTMLElement {
+  if (items.length === 0) {
+    return h(
+      "div",
+      { class: "state state-compact", "data-testid": "saved-empty" },
+      h("p", null, "No saved heatmaps yet."),
+      h("p", { class: "muted small" }, "On a heatmap, set the range and filters you care about and press Save: it comes back here with the same view."),
+    );
+  }
+  return h(
+    "table",
+    { class: "table", "data-testid": "saved" },
+    h("thead", null, h("tr", null, h("th", null, "Name"), h("th", null, "App"), h("th", null, "View"), h("th", null, "Type"), h("th", null, "Updated"), h("th", null, ""))),
+    h(
+      "tbody",
+      null,
+      items.map((s) => {
+        const status = h("span", { class: "copy-status-inline", role: "status" });
+        const act = (label: string, testid: string, run: () => void, danger = false) =>
+          h("button", { class: ["btn btn-small btn-ghost", danger && "btn-danger-ghost"], type: "button", "data-testid": testid, on: { click: run } }, label);
+        return h(
+          "tr",
+          { "data-saved": s.id },
+          h("td", null, h("a", { class: "strong", href: s.url, "data-testid": "saved-open" }, s.name), h("div", { class: "sub" }, `by ${s.created_by}`)),
+          h("td", null, h("a", { href: appUrl(s.app) }, s.app_name)),
+          h("td", null, h("code", { class: "mono" }, s.params.view ?? "")),
+          h("td", null, kindInfo(s.params.kind ?? "click").label),
+          h("td", { title: s.updated }, fmtAgo(s.updated)),
+          h(
+            "td",
+            { class: "num row-actions" },
+            status,
+            act("Copy link", "saved-copy", async () => {
+              const ok = await copyText(new URL(s.url, location.href).href);
+              status.textContent = ok ? "Copied" : "Copy failed";
+              window.setTimeout(() => (status.textContent = ""), 2000);
+            }),
+            act("Rename", "saved-rename", () =>
+              promptName("Rename the saved heatmap", "Name", s.name, [
+                {
+                  label: "Rename",
+                  primary: true,
+                  testid: "name-save",
+                  run: async (name) => {
+                    await api.updateSaved(s.app, s.id, { name });
+                    reload();
+                    return null;
+                  },
+                },
+              ]),
+            ),
+            act(
+              "Delete",
+              "saved-delete",
+              async () => {
+                if (!(await confirmDialog(`Delete "${s.name}"?`, "The saved heatmap goes; its data stays.", "Delete"))) return;
+                try {
+                  await api.deleteSaved(s.app, s.id);
+                } catch (e) {
+                  status.textContent = (e as Error).message;
+                  return;
+                }
+                reload();
+              },
+              true,
+            ),
+          ),
+        );
+      }),
+    ),
+  );
 }
 
 function appsTable(apps: App[]): HTMLElement {

@@ -3,13 +3,14 @@
 // panel. Every filter (the chosen background too) lives in the query string, so a reload
 // or a copied link opens the same heatmap.
 
-import { api, ApiError, type Action, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Insights, type Params, type View } from "../api";
-import { errorBox, fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
-import { FilterBar, readScope, type Scope, scopeParams, writeScope } from "../filters";
-import { drawHeat, drawMarks, drawPlaceholder, gridImage, nearest, pageImage, type Mark } from "../heat";
+import { api, ApiError, exportLinks, palettes, type Action, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Insights, type Params, type Saved, type Share, type View } from "../api";
+import { copyText, errorBox, fmtAgo, fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
+import { confirmDialog, modal, promptName } from "../dialog";
+import { describeRange, FilterBar, filterLabel, readScope, type Scope, scopeParams, writeScope } from "../filters";
+import { drawHeat, drawMarks, drawPlaceholder, gridImage, nearest, pageImage, PALETTES, tableOf, usePalette, type Mark } from "../heat";
 import { isKind, KINDS, kindInfo, type Kind } from "../kinds";
 import { topbar } from "../layout";
-import { appUrl, heatmapUrl, navigate, redirect, replaceQuery } from "../router";
+import { appUrl, heatmapUrl, navigate, redirect, replaceQuery, settingsUrl } from "../router";
 import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
 import { CompareBar, compareLegend, comparePanel, compareParams, type CompareState, readCompare, sideNames, writeCompare } from "./compare";
@@ -39,6 +40,10 @@ interface State {
   compare: CompareState | null;
   /** The selector of the action whose detail the panel shows, or null for the list. */
   action: string | null;
+  /** The colour table point maps are drawn with ("heat" or "colorblind"). */
+  palette: string;
+  /** The saved heatmap this page was opened from (its id), if any. */
+  saved: string | null;
 }
 
 function readState(key: string, q: URLSearchParams): State {
@@ -54,6 +59,8 @@ function readState(key: string, q: URLSearchParams): State {
     scope: readScope(q),
     compare: readCompare(q),
     action: q.get("action") || null,
+    palette: PALETTES.some(([p]) => p === q.get("palette")) ? (q.get("palette") as string) : "heat",
+    saved: q.get("saved") || null,
   };
 }
 
@@ -65,13 +72,40 @@ function toQuery(s: State): URLSearchParams {
   writeScope(s.scope, q);
   writeCompare(s.compare, q);
   if (s.action && !s.compare) q.set("action", s.action);
+  if (s.palette !== "heat") q.set("palette", s.palette);
+  if (s.saved) q.set("saved", s.saved);
   return q;
+}
+
+/** What a saved heatmap or a share link keeps: the page's parameters, without the
+ * saved id itself and the open action detail. */
+export function keptParams(s: State): Record<string, string> {
+  const q = toQuery(s);
+  q.delete("saved");
+  q.delete("action");
+  return Object.fromEntries(q.entries());
+}
+
+/** "Desktop", "Mobile", "800–1200 px". */
+export function widthLabel(width: string): string {
+  return WIDTHS.find(([w]) => w === width)?.[1] ?? width.replace("-", "–") + " px";
+}
+
+/** The filters of a heatmap's parameters written out ("Browser: Chrome · Device: mobile"). */
+export function describeFilters(params: Record<string, string>): string {
+  const parts = Object.entries(readScope(new URLSearchParams(params)).filters).map(([k, v]) => `${filterLabel(k)}: ${v.split(",").join(", ")}`);
+  return parts.length ? parts.join(" · ") : "no filters";
+}
+
+/** The range of a heatmap's parameters in words ("Last 7 days"). */
+export function describeParamsRange(params: Record<string, string>): string {
+  return describeRange(readScope(new URLSearchParams(params)));
 }
 
 export async function renderHeatmap(root: HTMLElement, key: string, query: URLSearchParams, signal: AbortSignal): Promise<void> {
   const state = readState(key, query);
   document.title = "Heatmap · pageheat";
-  mount(root, topbar([{ label: "Applications", href: "/" }, { label: key, href: appUrl(key) }, { label: "Heatmap" }]), h("main", { class: "page" }, loading("Loading heatmap…")));
+  mount(root, topbar([{ label: "Applications", href: "/" }, { label: key, href: appUrl(key) }, { label: "Heatmap" }]), h("main", { class: "page" }, delayed(loading("Loading heatmap…"))));
 
   let apps: App[];
   let views: View[];
@@ -99,7 +133,23 @@ export async function renderHeatmap(root: HTMLElement, key: string, query: URLSe
   new HeatmapPage(root, app, apps, views, state, signal).start();
 }
 
+/** A loading state that shows itself only once the wait passes 300 ms (CSS), so a fast
+ * answer never flickers a spinner. */
+export function delayed(el: HTMLElement): HTMLElement {
+  el.classList.add("state-delayed");
+  return el;
+}
+
 class HeatmapPage {
+  private stageCol = h("section", { class: "stage-col" });
+  private progress = h("div", { class: "progress", role: "progressbar", "aria-label": "Drawing the heatmap", "data-testid": "progress" }, h("span", { class: "progress-fill" }));
+  private savedSlot = h("div", { class: "saved-slot" });
+  private savedItem: Saved | null = null;
+  private paletteButtons: HTMLButtonElement[] = [];
+  private exportPop = h("div", { class: "popover popover-right export-menu", role: "menu", hidden: true, "data-testid": "export-menu" });
+  private exportBtn!: HTMLButtonElement;
+  /** The server's colour tables, once fetched (null: the built-in ramp). */
+  private tables: Promise<Record<string, Uint8ClampedArray | null> | null>;
   private notices = h("div", { class: "notices", "aria-live": "polite" });
   private scroller = h("div", { class: "page-scroll", "data-testid": "page-area" });
   private panel = h("aside", { class: "panel", "aria-label": "Insights" });
@@ -147,6 +197,16 @@ class HeatmapPage {
   ) {
     signal.addEventListener("abort", () => window.clearTimeout(this.timer));
     this.chooser = new BackgroundChooser((id) => this.chooseBackground(id), signal);
+    this.tables = palettes()
+      .then((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tableOf(v)])))
+      .catch(() => null);
+    document.addEventListener(
+      "click",
+      (ev) => {
+        if (!this.exportPop.hidden && !(ev.target as Element).closest(".export-anchor")) this.closeExport();
+      },
+      { signal },
+    );
   }
 
   start(): void {
@@ -158,20 +218,211 @@ class HeatmapPage {
     this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name) }, this.compareBtn);
     const toolbar = this.toolbar();
     this.syncCompare();
+    mount(this.stageCol, this.progress, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot), this.notices, this.scroller);
     mount(
       this.root,
       topbar([{ label: "Applications", href: "/" }, { label: this.app.name, href: appUrl(this.app.key) }, { label: "Heatmap" }]),
       toolbar,
       this.filterBar.el,
       this.compareSlot,
-      h(
-        "div",
-        { class: "heat-layout" },
-        h("section", { class: "stage-col" }, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot), this.notices, this.scroller),
-        this.panel,
-      ),
+      h("div", { class: "heat-layout" }, this.stageCol, this.panel),
     );
+    void this.loadSaved();
     void this.load();
+  }
+
+  // ----- saved heatmaps, share links, exports -----------------------------------------
+
+  /** Opened from a saved heatmap (saved= in the URL): find its name. */
+  private async loadSaved(): Promise<void> {
+    const id = this.state.saved;
+    if (!id) return this.renderSaved();
+    try {
+      const list = await api.saved(this.app.key);
+      if (this.signal.aborted) return;
+      this.savedItem = list.find((s) => s.id === id) ?? null;
+      if (!this.savedItem) {
+        // Deleted since the link was made: the heatmap stays, the link to it goes.
+        this.state.saved = null;
+        replaceQuery(toQuery(this.state));
+      }
+    } catch {
+      this.savedItem = null;
+    }
+    this.renderSaved();
+  }
+
+  private renderSaved(): void {
+    const s = this.savedItem;
+    mount(
+      this.savedSlot,
+      s
+        ? h(
+            "span",
+            { class: "saved-name", "data-testid": "saved-name", title: `Saved by ${s.created_by}, updated ${fmtAgo(s.updated)}` },
+            h("span", { class: "saved-star", "aria-hidden": "true" }, "★"),
+            s.name,
+          )
+        : null,
+    );
+    if (this.saveBtn) this.saveBtn.textContent = s ? "Save…" : "Save";
+    document.title = `${s ? `${s.name} · ` : ""}${this.state.view} · ${this.app.name} · pageheat`;
+  }
+
+  private saveBtn: HTMLButtonElement | null = null;
+
+  private defaultName(): string {
+    return `${this.state.view} · ${widthLabel(this.state.width)} · ${kindInfo(this.state.kind).label}`;
+  }
+
+  /** What a saved heatmap or a share link of this page will show, in words. */
+  private summary(): HTMLElement {
+    const p = keptParams(this.state);
+    return h(
+      "dl",
+      { class: "facts facts-compact" },
+      h("dt", null, "View"),
+      h("dd", null, this.state.view),
+      h("dt", null, "Type · width"),
+      h("dd", null, `${kindInfo(this.state.kind).label} · ${widthLabel(this.state.width)}`),
+      h("dt", null, "Range"),
+      h("dd", null, describeParamsRange(p)),
+      h("dt", null, "Filters"),
+      h("dd", null, describeFilters(p)),
+    );
+  }
+
+  private openSave(): void {
+    const key = this.app.key;
+    const s = this.savedItem;
+    const done = (saved: Saved) => {
+      this.savedItem = saved;
+      this.state.saved = saved.id;
+      replaceQuery(toQuery(this.state));
+      this.renderSaved();
+      return null;
+    };
+    const buttons = s
+      ? [
+          { label: "Save as new", testid: "save-new", run: async (name: string) => done(await api.save(key, name, keptParams(this.state))) },
+          { label: "Save changes", primary: true, testid: "save-changes", run: async (name: string) => done(await api.updateSaved(key, s.id, { name, params: keptParams(this.state) })) },
+        ]
+      : [{ label: "Save", primary: true, testid: "save-confirm", run: async (name: string) => done(await api.save(key, name, keptParams(this.state))) }];
+    promptName(
+      s ? `Save "${s.name}"` : "Save this heatmap",
+      "Name",
+      s ? s.name : this.defaultName(),
+      buttons,
+      h("div", null, h("p", { class: "muted" }, s ? "Keep this heatmap's current settings under its name (or a new one), or save them as a new heatmap." : "It appears on the home page with these settings, for everyone who can read this app:"), this.summary()),
+    );
+  }
+
+  private openShare(): void {
+    const key = this.app.key;
+    const expiry = h(
+      "select",
+      { id: "share-expiry", "data-testid": "share-expiry" },
+      h("option", { value: "" }, "Never"),
+      h("option", { value: "1" }, "In 1 day"),
+      h("option", { value: "7", selected: true }, "In 7 days"),
+      h("option", { value: "30" }, "In 30 days"),
+    );
+    const name = h("input", { id: "share-name", type: "text", maxlength: "200", autocomplete: "off", value: this.savedItem?.name ?? this.defaultName() });
+    const result = h("div", { class: "share-result" });
+    const list = h("div", { class: "share-list" }, loading("Loading this app's links…"));
+    const error = h("p", { class: "form-error", role: "alert", hidden: true });
+    const create = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "share-create" }, "Create link");
+    const loadList = async () => {
+      try {
+        mount(list, shareList(await api.shares(key), key, loadList));
+      } catch (e) {
+        mount(list, errorBox((e as Error).message, loadList));
+      }
+    };
+    const form = h(
+      "form",
+      {
+        class: "form dialog-form",
+        on: {
+          submit: async (ev: Event) => {
+            ev.preventDefault();
+            error.hidden = true;
+            create.disabled = true;
+            try {
+              const sh = await api.createShare(key, keptParams(this.state), name.value.trim() || null, expiry.value ? Number(expiry.value) : null);
+              mount(result, linkBlock(new URL(sh.url, location.href).href, "share-url", sh.expires ? `Expires ${sh.expires.slice(0, 10)}.` : "Never expires (revoke it below when done)."));
+              void loadList();
+            } catch (e) {
+              error.textContent = (e as Error).message;
+              error.hidden = false;
+            } finally {
+              create.disabled = false;
+            }
+          },
+        },
+      },
+      h("p", { class: "muted" }, "Anyone with the link sees this one heatmap, read-only and without signing in: no other view, app, action detail or session."),
+      this.summary(),
+      h("div", { class: "form-grid" }, h("div", null, h("label", { for: "share-name" }, "Name"), name), h("div", null, h("label", { for: "share-expiry" }, "Link expires"), expiry)),
+      error,
+      h("div", { class: "dialog-actions" }, create),
+      result,
+    );
+    modal("Share a read-only link", [form, h("h3", { class: "dialog-section" }, "Links to this app"), list], "share-dialog");
+    void loadList();
+  }
+
+  /** The API parameters of what is shown: the export files are made of exactly these. */
+  private apiParams(): Params {
+    const { view, width, kind, bg } = this.state;
+    return { ...this.extra(), view, width, kind, background: bg ?? undefined };
+  }
+
+  private toggleExport(): void {
+    if (!this.exportPop.hidden) return this.closeExport();
+    const links = exportLinks(this.app.key, this.apiParams());
+    const png = `${links.png}${links.png.includes("?") ? "&" : "?"}palette=${encodeURIComponent(this.state.palette)}`;
+    const item = (href: string, kind: string, label: string, sub: string) =>
+      h("a", { class: "menu-item menu-item-stack", role: "menuitem", href, download: "", "data-export": kind, on: { click: () => this.closeExport() } }, h("strong", null, label), h("span", { class: "muted small" }, sub));
+    mount(
+      this.exportPop,
+      h("p", { class: "popover-title" }, "Export this heatmap"),
+      item(png, "png", "PNG image", "The heat on its background, with the legend and the filters written on it"),
+      item(links.actions, "actions", "Top actions (CSV)", "Rank, element, clicks, share, visitors, frustration"),
+      item(links.grid, "grid", "Heat grid (CSV)", "Each cell's value, in page pixels"),
+      h("p", { class: "hint" }, "JSON: the same parameters on ", h("code", { class: "mono" }, "/api/v1/apps/…/heatmap"), "."),
+    );
+    this.exportPop.hidden = false;
+    this.exportBtn.setAttribute("aria-expanded", "true");
+  }
+
+  private closeExport(): void {
+    this.exportPop.hidden = true;
+    this.exportBtn.setAttribute("aria-expanded", "false");
+  }
+
+  /** Point maps in another palette: the same heat recoloured, the legend with it. */
+  private async choosePalette(name: string): Promise<void> {
+    if (this.state.palette === name) return;
+    this.state.palette = name;
+    for (const b of this.paletteButtons) b.setAttribute("aria-pressed", String(b.dataset.palette === name));
+    replaceQuery(toQuery(this.state));
+    await this.applyPalette();
+    const hm = this.hm;
+    if (!hm || this.cmp || kindInfo(this.state.kind).mode !== "points") return;
+    this.big = pageImage(gridImage(hm, "points"), hm, true);
+    this.paintHeat();
+    this.renderLegend(hm);
+  }
+
+  private async applyPalette(): Promise<void> {
+    const tables = await this.tables;
+    usePalette(this.state.palette, tables?.[this.state.palette] ?? null);
+  }
+
+  /** A render running: the progress bar shows if it lasts past 300 ms (CSS delay). */
+  private setBusy(on: boolean): void {
+    this.stageCol.classList.toggle("is-loading", on);
   }
 
   // ----- toolbar -------------------------------------------------------------------------
@@ -278,6 +529,23 @@ class HeatmapPage {
         },
       },
     });
+    this.paletteButtons = PALETTES.map(([value, label]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "seg",
+          "data-palette": value,
+          "aria-pressed": String(value === this.state.palette),
+          title: value === "colorblind" ? "Dark blue to yellow: readable with every common colour vision deficiency" : "Blue through green and yellow to red",
+          on: { click: () => void this.choosePalette(value) },
+        },
+        label,
+      ),
+    );
+    this.saveBtn = h("button", { class: "btn", type: "button", "data-testid": "save", title: "Save this heatmap with its range and filters under a name", on: { click: () => this.openSave() } }, this.state.saved ? "Save…" : "Save");
+    const shareBtn = h("button", { class: "btn", type: "button", "data-testid": "share", title: "A read-only link to this heatmap that opens without signing in", on: { click: () => this.openShare() } }, "Share");
+    this.exportBtn = h("button", { class: "btn", type: "button", "data-testid": "export", "aria-haspopup": "menu", "aria-expanded": "false", on: { click: () => this.toggleExport() } }, "Export", h("span", { class: "bg-caret", "aria-hidden": "true" }));
     this.refreshBtn = h(
       "button",
       { class: "btn", type: "button", title: "Take a new screenshot of the live page (snapshots of visitors' page states arrive by themselves)", on: { click: () => void this.recapture() } },
@@ -291,7 +559,17 @@ class HeatmapPage {
       h("div", { class: "field" }, h("span", { class: "field-label", id: "kind-label" }, "Type"), h("div", { class: "segmented", role: "group", "aria-labelledby": "kind-label", "data-testid": "kind-switch" }, this.kindButtons)),
       h("div", { class: "field" }, h("span", { class: "field-label", id: "width-label" }, "Width"), h("div", { class: "width-row" }, h("div", { class: "segmented", role: "group", "aria-labelledby": "width-label" }, this.widthButtons), this.customWidth)),
       h("div", { class: "field" }, h("label", { class: "field-label", for: "opacity" }, "Opacity"), h("div", { class: "opacity" }, opacity, opacityOut)),
-      h("div", { class: "toolbar-end" }, this.refreshBtn),
+      h("div", { class: "field" }, h("span", { class: "field-label", id: "palette-label" }, "Colours"), h("div", { class: "segmented", role: "group", "aria-labelledby": "palette-label", "data-testid": "palette-switch" }, this.paletteButtons)),
+      h(
+        "div",
+        { class: "toolbar-end" },
+        this.savedSlot,
+        this.saveBtn,
+        shareBtn,
+        h("div", { class: "popover-anchor export-anchor" }, this.exportBtn, this.exportPop),
+        this.refreshBtn,
+        h("a", { class: "btn btn-ghost", href: settingsUrl(this.app.key), title: "Script tag, origins, sampling, privacy, retention" }, "Settings"),
+      ),
     );
   }
 
@@ -386,6 +664,16 @@ class HeatmapPage {
    * `arrived`: backgrounds new since the last list, pointed out unless drawn over.
    */
   private async load(quiet = false, arrived: Background[] = []): Promise<void> {
+    const next = this.seq + 1;
+    this.setBusy(true);
+    try {
+      await this.fetchAndShow(quiet, arrived);
+    } finally {
+      if (this.seq === next) this.setBusy(false);
+    }
+  }
+
+  private async fetchAndShow(quiet: boolean, arrived: Background[]): Promise<void> {
     const seq = ++this.seq;
     window.clearTimeout(this.timer);
     const { key, view, width, kind, bg } = this.state;
@@ -396,8 +684,8 @@ class HeatmapPage {
       mount(this.notices);
       mount(this.placementSlot);
       this.chooser.loading();
-      mount(this.scroller, loading("Loading heatmap…"));
-      mount(this.panel, loading("Loading insights…"));
+      mount(this.scroller, delayed(loading("Loading heatmap…")));
+      mount(this.panel, delayed(loading("Loading insights…")));
     }
     if (this.state.compare) {
       await this.loadCompare(seq);
@@ -409,6 +697,7 @@ class HeatmapPage {
       api.heatmap(key, view, width, kind, bg, extra),
       api.insights(key, view, width, bg, extra),
       api.backgrounds(key, view, width, extra),
+      this.applyPalette(),
     ]);
     if (this.signal.aborted || seq !== this.seq) return;
     if (bg && hm.status === "rejected" && hm.reason instanceof ApiError && hm.reason.status === 404) {
@@ -563,6 +852,7 @@ class HeatmapPage {
     }
     mount(this.notices);
     this.notice("info", `Loading the ${kindInfo(kind).label.toLowerCase()} map…`);
+    this.setBusy(true);
     try {
       const hm = await api.heatmap(key, view, width, kind, bg, this.extra());
       if (this.signal.aborted || seq !== this.seq) return;
@@ -571,6 +861,8 @@ class HeatmapPage {
       if (this.signal.aborted || seq !== this.seq) return;
       mount(this.notices);
       this.notice("error", `The ${kindInfo(kind).label.toLowerCase()} map could not be loaded: ${(e as Error).message}`);
+    } finally {
+      if (seq === this.seq) this.setBusy(false);
     }
   }
 
@@ -642,15 +934,20 @@ class HeatmapPage {
     this.paintHeat();
     this.paintMarks(null);
     this.renderGuides(hm);
+    this.renderLegend(hm);
+    this.chooser.update(hm.background, this.bgs, this.state.bg);
+    mount(this.placementSlot, placementLine(hm, kindInfo(this.state.kind)));
+    if (busy(hm.background_status)) this.poll();
+  }
+
+  private renderLegend(hm: Heatmap): void {
+    const points = kindInfo(this.state.kind).mode === "points";
     mount(
       this.legendSlot,
       legendFor(kindInfo(this.state.kind), hm),
       hm.not_visible.length ? notVisibleNote(hm, kindInfo(this.state.kind)) : null,
       points ? h("p", { class: "hint" }, `Drag a rectangle over the page to count the ${kindInfo(this.state.kind).many} inside it.`) : null,
     );
-    this.chooser.update(hm.background, this.bgs, this.state.bg);
-    mount(this.placementSlot, placementLine(hm, kindInfo(this.state.kind)));
-    if (busy(hm.background_status)) this.poll();
   }
 
   private buildStage(hm: Heatmap): void {
@@ -1051,6 +1348,110 @@ class HeatmapPage {
       );
       el.dataset.testid = "kind-empty";
     }
-    if (hm.warning) this.notice("warn", hm.warning);
+    if (hm.warning) this.notices.appendChild(notEnoughData(hm, kindInfo(this.state.kind).many));
   }
+}
+
+/**
+ * The "not enough data" state: how many sessions there are, about how many this kind of
+ * map needs (the server's warning says it), and what to do about it.
+ */
+export function notEnoughData(hm: Heatmap, many: string): HTMLElement {
+  const m = /need about (\d+)/.exec(hm.warning ?? "");
+  if (!m) return h("div", { class: "notice notice-warn", role: "status" }, hm.warning);
+  const needed = Number(m[1]);
+  const have = hm.sessions;
+  const meter = h("span", { class: "meter-fill" });
+  setVar(meter, "--share", Math.min(1, have / Math.max(1, needed)));
+  return h(
+    "div",
+    { class: "notice notice-warn not-enough", role: "status", "data-testid": "not-enough-data", "data-sessions": String(have), "data-needed": String(needed) },
+    h(
+      "div",
+      { class: "bg-empty-text" },
+      h("strong", { class: "bg-empty-title" }, "Not enough data for a reliable pattern yet"),
+      h("span", null, `${fmtInt(have)} session${have === 1 ? "" : "s"} so far; ${many} maps need about ${fmtInt(needed)}. What is drawn is real, but a few visitors can still change it a lot.`),
+      h("span", { class: "meter", title: `${fmtInt(have)} of ${fmtInt(needed)}` }, meter),
+      h("span", { class: "bg-empty-meanwhile" }, "To get there: widen the time range, drop a filter, or let the tracker collect for longer."),
+    ),
+  );
+}
+
+/** A link with a copy button (select-all when the clipboard is out of reach). */
+export function linkBlock(url: string, testid: string, note?: string): HTMLElement {
+  const status = h("span", { class: "copy-status", role: "status" });
+  const input = h("input", { type: "text", readonly: true, value: url, class: "mono link-input", "data-testid": testid, "aria-label": "Link" });
+  return h(
+    "div",
+    { class: "link-block" },
+    h(
+      "div",
+      { class: "link-row" },
+      input,
+      h(
+        "button",
+        {
+          class: "btn",
+          type: "button",
+          on: {
+            click: async () => {
+              const ok = await copyText(url);
+              if (!ok) input.select();
+              status.textContent = ok ? "Copied" : "Selected: press Ctrl+C to copy";
+            },
+          },
+        },
+        "Copy",
+      ),
+    ),
+    h("p", { class: "hint" }, note ?? "", " ", status),
+  );
+}
+
+/** This app's share links: where each points, when it expires, revoke. */
+function shareList(shares: Share[], key: string, reload: () => void): HTMLElement {
+  if (shares.length === 0) return h("p", { class: "muted small", "data-testid": "shares-empty" }, "No links yet.");
+  return h(
+    "table",
+    { class: "table compact", "data-testid": "shares" },
+    h("thead", null, h("tr", null, h("th", null, "Link"), h("th", null, "View"), h("th", null, "Expires"), h("th", null, ""))),
+    h(
+      "tbody",
+      null,
+      shares.map((sh) => {
+        const expired = sh.expires !== null && Date.parse(sh.expires) < Date.now();
+        const state = sh.revoked ? "revoked" : expired ? "expired" : "active";
+        const revoke = h(
+          "button",
+          {
+            class: "btn btn-small btn-danger-ghost",
+            type: "button",
+            "data-testid": "share-revoke",
+            disabled: state !== "active",
+            on: {
+              click: async () => {
+                if (!(await confirmDialog("Revoke this link?", "Whoever has it sees a \"revoked\" page from now on.", "Revoke"))) return;
+                revoke.disabled = true;
+                try {
+                  await api.revokeShare(key, sh.id);
+                } catch (e) {
+                  revoke.title = (e as Error).message;
+                }
+                reload();
+              },
+            },
+          },
+          state === "active" ? "Revoke" : state,
+        );
+        return h(
+          "tr",
+          { "data-share": sh.id, "data-state": state },
+          h("td", null, state === "active" ? h("a", { href: sh.url, target: "_blank", rel: "noopener" }, sh.name || "Link") : h("span", { class: "muted" }, sh.name || "Link"), h("div", { class: "sub" }, `created ${fmtAgo(sh.created)}`)),
+          h("td", null, h("code", { class: "mono" }, sh.params.view ?? "")),
+          h("td", null, sh.expires ? sh.expires.slice(0, 10) : "never"),
+          h("td", { class: "num" }, revoke),
+        );
+      }),
+    ),
+  );
 }

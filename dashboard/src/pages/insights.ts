@@ -4,7 +4,7 @@
 
 import type { Action, Heatmap, Insights } from "../api";
 import { fmtInt, fmtPct, fmtSeconds, h, setVar } from "../dom";
-import { drawLegend } from "../heat";
+import { drawLegend, lut, paletteName, PALETTES } from "../heat";
 import type { KindInfo } from "../kinds";
 
 export interface ActionHooks {
@@ -105,29 +105,46 @@ function attentionLegend(kind: KindInfo, hm: Heatmap): HTMLElement {
   );
 }
 
+/**
+ * The colour scale of point maps, drawn from the very table the heat is: the bar with
+ * its ticks (0, 25, 50, 75, 100 % of the peak), then each band's swatch, range and
+ * meaning.
+ */
 export function legend(kind?: KindInfo): HTMLElement {
   const bar = h("canvas", { class: "legend-bar", "aria-hidden": "true" });
   drawLegend(bar);
-  const guide: [string, string][] = [
-    ["< 5 %", "ignored"],
-    ["5–25 %", "light"],
-    ["25–60 %", "meaningful"],
-    ["60–85 %", "strong"],
-    ["85–100 %", "hotspot"],
+  const table = lut("points");
+  // [range, meaning, the intensity whose colour the swatch shows]
+  const guide: [string, string, number][] = [
+    ["< 5 %", "ignored", 0],
+    ["5–25 %", "light", 0.15],
+    ["25–60 %", "meaningful", 0.42],
+    ["60–85 %", "strong", 0.72],
+    ["85–100 %", "hotspot", 0.95],
   ];
+  const many = kind?.many ?? "clicks";
+  const palette = PALETTES.find(([p]) => p === paletteName())?.[1] ?? paletteName();
   return h(
     "section",
-    { class: "legend", "aria-label": "Colour scale", "data-kind": kind?.value ?? "click" },
+    { class: "legend", "aria-label": "Colour scale", "data-kind": kind?.value ?? "click", "data-palette": paletteName(), "data-testid": "legend" },
     h("h3", null, "Scale"),
     kind ? what(kind) : null,
     bar,
-    h("div", { class: "legend-ends" }, h("span", null, "few"), h("span", null, `many ${kind?.many ?? "clicks"}`)),
+    h("div", { class: "legend-ticks", "aria-hidden": "true" }, ["0", "25", "50", "75", "100 %"].map((t) => h("span", null, t))),
+    h("div", { class: "legend-ends" }, h("span", null, `few ${many}`), h("span", null, `many ${many}`)),
     h(
       "ul",
       { class: "legend-guide" },
-      guide.map(([range, meaning], i) => h("li", null, h("span", { class: `swatch swatch-${i}` }), h("span", { class: "mono" }, range), " ", meaning)),
+      guide.map(([range, meaning, at], i) => {
+        const sw = h("span", { class: `swatch swatch-${i}` });
+        if (at > 0) {
+          const k = Math.round(at * 255) * 4;
+          setVar(sw, "--c", `rgba(${table[k]}, ${table[k + 1]}, ${table[k + 2]}, ${(table[k + 3] / 255).toFixed(2)})`);
+        }
+        return h("li", null, sw, h("span", { class: "mono" }, range), " ", meaning);
+      }),
     ),
-    h("p", { class: "hint" }, "Share of this page's own peak."),
+    h("p", { class: "hint" }, `Share of this page's own peak. Palette: ${palette}.`),
   );
 }
 

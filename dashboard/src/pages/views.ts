@@ -4,7 +4,7 @@
 import { api, type App, type View } from "../api";
 import { copyText, errorBox, fmtAgo, fmtInt, h, loading, mount } from "../dom";
 import { topbar } from "../layout";
-import { heatmapUrl } from "../router";
+import { heatmapUrl, settingsUrl } from "../router";
 
 export async function renderViews(root: HTMLElement, key: string, signal: AbortSignal): Promise<void> {
   document.title = "Views · pageheat";
@@ -29,7 +29,7 @@ function header(app: App): HTMLElement {
   return h(
     "div",
     { class: "page-head" },
-    h("h1", null, app.name),
+    h("div", { class: "page-head-row" }, h("h1", null, app.name), h("a", { class: "btn btn-small", href: settingsUrl(app.key), "data-testid": "app-settings" }, "Settings")),
     h(
       "p",
       { class: "muted meta-line" },
@@ -72,24 +72,38 @@ function viewsTable(app: App, views: View[]): HTMLElement {
   );
 }
 
+/** Select the whole text of `el`, for a copy by hand when the clipboard is out of reach. */
+export function selectText(el: HTMLElement): void {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const sel = window.getSelection();
+  sel?.removeAllRanges();
+  sel?.addRange(range);
+}
+
 export function scriptBlock(tag: string): HTMLElement {
-  const status = h("span", { class: "copy-status", role: "status" });
+  const status = h("span", { class: "copy-status", role: "status", "data-testid": "copy-status" });
+  const code = h("code", { class: "mono", "data-testid": "script-tag" }, tag);
   const button = h(
     "button",
     {
       class: "btn btn-small",
       type: "button",
+      "data-testid": "copy-tag",
       on: {
         click: async () => {
           const ok = await copyText(tag);
-          status.textContent = ok ? "Copied" : "Select the text and copy it";
-          window.setTimeout(() => (status.textContent = ""), 2000);
+          // No clipboard (an http:// dashboard, a refused permission): the tag is
+          // selected, so Ctrl+C copies it.
+          if (!ok) selectText(code);
+          status.textContent = ok ? "Copied" : "Selected: press Ctrl+C (⌘C) to copy";
+          window.setTimeout(() => (status.textContent = ""), ok ? 2000 : 6000);
         },
       },
     },
     "Copy",
   );
-  return h("div", { class: "codeblock" }, h("code", { class: "mono", "data-testid": "script-tag" }, tag), h("div", { class: "codeblock-actions" }, status, button));
+  return h("div", { class: "codeblock" }, code, h("div", { class: "codeblock-actions" }, status, button));
 }
 
 function origins(app: App): HTMLElement {
@@ -115,7 +129,14 @@ function install(app: App): HTMLElement {
       { class: "muted" },
       app.last_event
         ? "Events arrived, but no page view has been stored yet. Views appear here as visitors load your pages."
-        : "Paste this tag into the <head> of every page you want heatmaps of. Views appear here as soon as visitors load them.",
+        : "Paste this tag into the <head> of every page you want heatmaps of, on a site whose origin is allowed below. Views appear here as soon as visitors load them.",
+    ),
+    h(
+      "ol",
+      { class: "steps" },
+      h("li", null, "Copy the tag."),
+      h("li", null, "Paste it just before ", h("code", { class: "mono" }, "</head>"), " in your site's layout (or in your tag manager)."),
+      h("li", null, "Open one of your pages: this page shows its view within seconds."),
     ),
     scriptBlock(app.script_tag),
     origins(app),
