@@ -195,13 +195,16 @@ def backgrounds(ph: Pageheat, query: Query) -> dict[str, Any]:
     }
 
 
-def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7) -> bytes:
+def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7, palette: str = "heat") -> bytes:
+    """The map over its background (or alone, transparent, when there is none) in
+    ``palette`` (a name of ``heat.PALETTES``; ValueError naming the choices otherwise),
+    with the scroll map's drop-off marks."""
     h = r.heatmap
     png = ph.store.background_png(r.background.id) if r.background else None
     if png is not None:
-        out = heat.composite(png, h.intensity, h.cell, opacity=opacity)
+        out = heat.composite(png, h.intensity, h.cell, opacity=opacity, palette=palette)
     else:
-        out = heat.png(h.intensity, h.cell, h.width, h.height)
+        out = heat.png(h.intensity, h.cell, h.width, h.height, palette=palette)
     if r.kind == "scroll" and r.depths is not None and len(r.depths.depth):
         summary = scroll_summary(r.depths)
         marks = [

@@ -8,14 +8,32 @@ against ≈ 360 ms for 1280 x 5000) and colours come out identical.
 
 from __future__ import annotations
 
+import contextlib
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from .shade import DIVERGING, ZERO_INDEX, diverging_index, palette_lut, shade_index
+from .shade import (
+    DIVERGING,
+    FIRST_DRAWN,
+    ZERO_INDEX,
+    diverging_index,
+    palette_lut,
+    shade_index,
+)
 
-__all__ = ["composite", "diff_composite", "diff_png", "mark_lines", "png", "upscale_index"]
+__all__ = [
+    "Legend",
+    "composite",
+    "diff_composite",
+    "diff_png",
+    "framed",
+    "mark_lines",
+    "png",
+    "upscale_index",
+]
 
 
 def upscale_index(idx: np.ndarray, cell: int, width: int, height: int, fill: int = 0) -> np.ndarray:
@@ -130,10 +148,7 @@ def mark_lines(png_bytes: bytes, lines: list[tuple[float, str]]) -> bytes:
     """
     im = Image.open(io.BytesIO(png_bytes)).convert("RGBA")
     draw = ImageDraw.Draw(im)
-    try:
-        font = ImageFont.load_default(size=16)  # scalable when Pillow has FreeType
-    except (TypeError, ImportError, OSError):
-        font = ImageFont.load_default()
+    font = _font(16)
     for y, label in lines:
         y = round(min(max(y, 0), im.height - 1))
         draw.line([(0, y), (im.width, y)], fill=(20, 20, 20, 255), width=2)
@@ -143,3 +158,134 @@ def mark_lines(png_bytes: bytes, lines: list[tuple[float, str]]) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "PNG", compress_level=1)
     return buf.getvalue()
+
+
+#: DejaVu Sans (Debian's fonts-dejavu-core, which `make` installs with Chromium) writes
+#: the Greek, Cyrillic and other letters a view name or filter value may hold; Pillow's own
+#: font has Latin ones only.
+_DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans{}.ttf"
+
+
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans when installed, else Pillow's own scalable font (no system font
+    needed), else its fixed bitmap font when Pillow was built without FreeType."""
+    with contextlib.suppress(ImportError, OSError):
+        return ImageFont.truetype(_DEJAVU.format("-Bold" if bold else ""), size)
+    try:
+        return ImageFont.load_default(size=size)
+    except (TypeError, ImportError, OSError):
+        return ImageFont.load_default()
+
+
+@dataclass(frozen=True)
+class Legend:
+    """A colour scale as a reader of an exported picture needs it.
+
+    ``ticks`` are (intensity 0..1, label) pairs placed under the gradient where that
+    intensity is drawn; ``caption`` says what the numbers count and what is left out.
+    """
+
+    palette: str
+    ticks: list[tuple[float, str]]
+    caption: str
+
+
+#: Band layout, in pixels: margin, title and text sizes, the legend's gradient.
+_MARGIN = 16
+_TITLE_PX, _TEXT_PX, _SMALL_PX = 22, 15, 13
+_STRIP_W, _STRIP_H = 400, 14
+_INK, _GREY, _RULE = (30, 30, 30), (95, 95, 95), (205, 205, 205)
+
+
+def framed(png_bytes: bytes, title: str, lines: list[str], legend: Legend) -> bytes:
+    """The picture under a band that says what it shows: a title, text lines (wrapped to
+    the picture's width) and the legend of its colour scale.
+
+    An exported heatmap leaves the dashboard, so everything the dashboard shows around
+    the map (filters, range, counts, the scale) must travel on the picture itself. A
+    transparent picture (a map without a background) is laid on white. The gradient is
+    the palette's own colours, opaque, from the faintest colour drawn (`FIRST_DRAWN`) to
+    the hottest, so a reader can match a colour on the page to the scale.
+    """
+    pic = Image.open(io.BytesIO(png_bytes))
+    pic.load()
+    width = pic.width
+    fonts = {
+        "title": _font(_TITLE_PX, bold=True),
+        "text": _font(_TEXT_PX),
+        "small": _font(_SMALL_PX),
+    }
+    scratch = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    room = max(width - 2 * _MARGIN, 40)
+
+    def height(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> int:
+        box = scratch.textbbox((0, 0), "Hgjy", font=font)
+        return box[3] + 5
+
+    text: list[tuple[str, str]] = [
+        (t, "title") for t in _wrap(scratch, title, fonts["title"], room)
+    ]
+    for line in lines:
+        text += [(t, "text") for t in _wrap(scratch, line, fonts["text"], room)]
+    caption = _wrap(scratch, legend.caption, fonts["small"], room)
+    strip_w = min(_STRIP_W, room)
+    band_h = (
+        _MARGIN + sum(height(fonts[f]) for _, f in text) + 8 + _STRIP_H + 6
+        + height(fonts["small"]) * (1 + len(caption)) + _MARGIN
+    )  # fmt: skip
+    out = Image.new("RGB", (width, band_h + pic.height), "white")
+    draw = ImageDraw.Draw(out)
+    y = _MARGIN
+    for t, f in text:
+        draw.text((_MARGIN, y), t, fill=_INK if f == "title" else _GREY, font=fonts[f])
+        y += height(fonts[f])
+    y += 8
+    lut = palette_lut(legend.palette)
+    span = 255 - FIRST_DRAWN
+    idx = FIRST_DRAWN + np.round(np.arange(strip_w) / max(strip_w - 1, 1) * span).astype(int)
+    strip = np.repeat(lut[idx, :3][None, :, :], _STRIP_H, axis=0)
+    out.paste(Image.fromarray(np.ascontiguousarray(strip), "RGB"), (_MARGIN, y))
+    y += _STRIP_H
+    for value, label in legend.ticks:
+        i = int(shade_index(np.array([value]))[0]) or FIRST_DRAWN
+        x = _MARGIN + round((i - FIRST_DRAWN) / span * (strip_w - 1))
+        draw.line([(x, y), (x, y + 4)], fill=_INK, width=1)
+        w = draw.textlength(label, font=fonts["small"])
+        left = min(max(x - w / 2, _MARGIN), _MARGIN + strip_w - w)
+        draw.text((left, y + 6), label, fill=_INK, font=fonts["small"])
+    y += 6 + height(fonts["small"])
+    for t in caption:
+        draw.text((_MARGIN, y), t, fill=_GREY, font=fonts["small"])
+        y += height(fonts["small"])
+    draw.line([(0, band_h - 1), (width, band_h - 1)], fill=_RULE, width=1)
+    rgba = pic.convert("RGBA")
+    out.paste(rgba, (0, band_h), rgba)
+    buf = io.BytesIO()
+    out.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    room: float,
+) -> list[str]:  # fmt: skip
+    """``text`` in lines no wider than ``room`` px, broken between words (inside a word
+    only when the word alone is wider: a long view name or filter value)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        trial = f"{line} {word}" if line else word
+        if draw.textlength(trial, font=font) <= room:
+            line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in word:
+            if line and draw.textlength(line + ch, font=font) > room:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line or not lines:
+        lines.append(line)
+    return lines

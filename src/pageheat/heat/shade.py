@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = [
     "DIVERGING",
+    "FIRST_DRAWN",
     "IGNORED_BELOW",
     "PALETTES",
     "ZERO_INDEX",
@@ -23,6 +24,8 @@ __all__ = [
 
 # Reading guide: under 5 % of the peak is "ignored" and is drawn fully transparent.
 IGNORED_BELOW = 0.05
+#: The smallest LUT index ever drawn (the 5 % threshold): where a legend of a table starts.
+FIRST_DRAWN = int(np.ceil(IGNORED_BELOW * 255))
 # Alpha of the faintest visible colour: light enough not to hide the page under
 # barely-clicked areas, strong enough that the 5-25 % "light" band is seen at all.
 _ALPHA_FLOOR = 0.25
@@ -77,8 +80,7 @@ def shade_index(n: np.ndarray) -> np.ndarray:
     """
     n = np.nan_to_num(np.asarray(n, dtype=np.float32), nan=0.0)
     idx = np.clip(n * 255.0 + 0.5, 0.0, 255.0).astype(np.uint8)
-    first = int(np.ceil(IGNORED_BELOW * 255))  # smallest index the LUT draws
-    idx = np.maximum(idx, first)
+    idx = np.maximum(idx, FIRST_DRAWN)
     idx[n < IGNORED_BELOW] = 0
     return idx
 

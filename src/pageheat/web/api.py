@@ -215,6 +215,7 @@ def router(ph: Pageheat) -> APIRouter:
                                 " (per 1 000 page views, up to `peak`)")] = "relative",
         peak: Annotated[float | None, Q(gt=0, description="scale=absolute: points per"
                                         " 1 000 page views drawn at full heat")] = None,
+        palette: Annotated[str, Q(description="format=png: heat or colorblind")] = "heat",
     ) -> Any:  # fmt: skip
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
@@ -222,8 +223,9 @@ def router(ph: Pageheat) -> APIRouter:
         with http_errors():
             rendered = reports.render(ph, query, kind, background=background, scale=scale,
                                       peak=peak)  # fmt: skip
-        if format == "png":
-            return Response(reports.heatmap_png(ph, rendered, opacity), media_type="image/png")
+            if format == "png":
+                png = reports.heatmap_png(ph, rendered, opacity, palette)
+                return Response(png, media_type="image/png")
         return {**reports.heatmap_json(rendered), "filters": query.filters}
 
     @r.post("/apps/{key}/background", status_code=202, summary="Capture the background again")

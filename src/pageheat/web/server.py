@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 import pageheat
 from pageheat.collect import routes as collect_routes
-from pageheat.web import api, ops, pages
+from pageheat.web import api, exports, ops, pages
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -62,6 +62,7 @@ def build_app(ph: Pageheat) -> FastAPI:
 
     app.include_router(collect_routes.router(ph))
     app.include_router(api.router(ph))
+    app.include_router(exports.router(ph))
     app.include_router(pages.router(ph))
     app.include_router(ops.router(ph))
     return app
