@@ -37,7 +37,7 @@ from pageheat.store.base import (
     parse_filters,
     stats_answer,
 )
-from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
+from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
 
 
 def _schema_sql() -> str:
@@ -74,29 +74,41 @@ class DuckDBStore:
     # -- writing ---------------------------------------------------------------------
 
     def write(self, envelopes: list[Envelope]) -> list[bool]:
+        """Store a group of batches in one transaction; per batch, whether it was new.
+
+        Columnar all the way (issue 9): the rows are Arrow tables built from the decoded
+        events (store/rows.py ``build_tables``), each table is one INSERT, the heat rollup
+        is upserted from the interactions' table in the same transaction, and the batch
+        ids are claimed with one INSERT … ON CONFLICT DO NOTHING that answers which ids
+        were new. Nine statements and one commit (one fsync) per group, whatever its size.
+        """
         with self._write_lock, self._con.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 fresh = self._claim_batches(cur, envelopes)
                 kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
-                rows = build_rows(
+                tables = build_tables(
                     kept,
                     lambda app, ids: self._lookup_views(cur, app, ids),
                     lambda app, visitors: self._first_sessions(cur, app, visitors),
                 )
                 for table, columns in TABLES.items():
-                    _insert(cur, table, columns, rows[table])
-                if rows["interactions"]:  # the heat rollup, in the same transaction
-                    _add_to_rollup(cur, pa.table({
-                        c: [r[c] for r in rows["interactions"]] for c in rollup.SOURCE
-                    }))  # fmt: skip
-                _upsert_visitors(cur, rows["visitors"])
+                    if table in tables:
+                        _insert_arrow(cur, table, columns, tables[table])
+                if "interactions" in tables:  # the heat rollup, in the same transaction
+                    _add_to_rollup(cur, tables["interactions"].select(list(rollup.SOURCE)))
+                visitors = tables.get("visitors")
+                if visitors is not None:
+                    _upsert_visitors(cur, visitors)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-            for r in rows["visitors"]:
-                self._remember((r["app"], r["visitor"]), (r["session"], r["t"]))
+            if visitors is not None:
+                for app, visitor, session, t in zip(
+                    *(visitors.column(c).to_pylist() for c in VISITOR_COLUMNS), strict=True
+                ):
+                    self._remember((app, visitor), (session, t))  # fmt: skip
         return fresh
 
     def _remember(self, key: tuple[str, str], first: tuple[str, int]) -> None:
@@ -106,31 +118,40 @@ class DuckDBStore:
             self._firsts.popitem(last=False)
 
     def _claim_batches(self, cur: Any, envelopes: list[Envelope]) -> list[bool]:
-        """Mark batch ids as seen; a retried batch (same app and id) is not stored again."""
-        ids = [(e.app, e.batch_id) for e in envelopes if e.batch_id]
-        seen: set[tuple[str, str]] = set()
-        if ids:
-            cur.register(
-                "claimed", pa.table({"app": [a for a, _ in ids], "id": [i for _, i in ids]})
-            )
+        """Mark batch ids as seen; a retried batch (same app and id) is not stored again.
+
+        One statement: the ids go in with ON CONFLICT DO NOTHING, and RETURNING names the
+        ones that were not there yet (a retry of an earlier commit is not returned). An id
+        twice in this group is new once, the first time.
+        """
+        first: dict[tuple[str, str], int] = {}
+        for e in envelopes:
+            if e.batch_id:
+                first.setdefault((e.app, e.batch_id), e.received_ms)
+        new: set[tuple[str, str]] = set()
+        if first:
+            keys = list(first)
+            cur.register("claimed", pa.table({
+                "app": [a for a, _ in keys], "id": [i for _, i in keys],
+                "received": pa.array(list(first.values()), pa.int64()),
+            }))  # fmt: skip
             try:
-                seen = set(cur.execute(
-                    "SELECT b.app, b.id FROM batches b JOIN claimed c ON b.app = c.app AND b.id = c.id"
+                new = set(cur.execute(
+                    "INSERT INTO batches (app, id, received) SELECT app, id, received"
+                    " FROM claimed ON CONFLICT DO NOTHING RETURNING app, id"
                 ).fetchall())  # fmt: skip
             finally:
                 cur.unregister("claimed")
         fresh: list[bool] = []
-        new_rows: list[Row] = []
         for e in envelopes:
             key = (e.app, e.batch_id)
-            if e.batch_id and key in seen:
+            if not e.batch_id:
+                fresh.append(True)
+            elif key in new:
+                new.discard(key)  # the first of this id in the group; a second is a retry
+                fresh.append(True)
+            else:
                 fresh.append(False)
-                continue
-            if e.batch_id:
-                seen.add(key)
-                new_rows.append({"app": e.app, "id": e.batch_id, "received": e.received_ms})
-            fresh.append(True)
-        _insert(cur, "batches", ("app", "id", "received"), new_rows)
         return fresh
 
     def _lookup_views(self, cur: Any, app: str, ids: list[str]) -> dict[str, Row]:
@@ -662,10 +683,7 @@ class DuckDBStore:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _insert(cur: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
-    if not rows:
-        return
-    arrow = pa.table({c: [r[c] for r in rows] for c in columns})
+def _insert_arrow(cur: Any, table: str, columns: tuple[str, ...], arrow: pa.Table) -> None:
     cur.register("incoming", arrow)
     try:
         cols = ", ".join(columns)
@@ -711,10 +729,8 @@ def _np(table: pa.Table, column: str | int) -> np.ndarray:
 _FIRSTS_KEPT = 100_000
 
 
-def _upsert_visitors(cur: Any, rows: list[Row]) -> None:
-    if not rows:
-        return
-    cur.register("incoming_visitors", pa.table({c: [r[c] for r in rows] for c in VISITOR_COLUMNS}))
+def _upsert_visitors(cur: Any, visitors: pa.Table) -> None:
+    cur.register("incoming_visitors", visitors)
     try:
         cur.execute(
             "INSERT INTO visitors SELECT app, visitor, session, t FROM incoming_visitors"
