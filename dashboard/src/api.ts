@@ -20,6 +20,7 @@ export interface App {
   default_retention_days?: number | null;
   /** Keep events of browsers that look like bots; null = the instance default. */
   keep_bots?: boolean | null;
+  default_keep_bots?: boolean | null;
 }
 
 /** What PATCH /apps/{key} takes. */

@@ -2,7 +2,7 @@
 // form that makes a new one, and the saved heatmaps across the apps (open, rename,
 // delete, copy link).
 
-import { api, ApiError, type App, type Saved } from "../api";
+import { api, ApiError, type App, me, type Saved } from "../api";
 import { copyText, errorBox, fmtAgo, h, loading, mount } from "../dom";
 import { confirmDialog, promptName } from "../dialog";
 import { kindInfo } from "../kinds";
@@ -19,6 +19,13 @@ export function parseOrigins(text: string): string[] {
 export async function renderApps(root: HTMLElement, signal: AbortSignal): Promise<void> {
   document.title = "Applications · pageheat";
   const list = h("section", { class: "card" }, loading("Loading applications…"));
+  // Only admins change apps: others see why there is no form.
+  const side = h("div", { class: "side-slot" }, newAppForm());
+  me()
+    .then((m) => {
+      if (!m.user.admin) mount(side, h("section", { class: "card card-pad" }, h("h2", null, "New app"), h("p", { class: "muted" }, `${m.user.name} may read every app but not create or change apps: ask an admin.`)));
+    })
+    .catch(() => undefined);
   const saved = h("section", { class: "card saved-card", "data-testid": "saved-card" }, h("h2", { class: "card-title" }, "Saved heatmaps"), loading("Loading saved heatmaps…"));
   mount(
     root,
@@ -27,7 +34,7 @@ export async function renderApps(root: HTMLElement, signal: AbortSignal): Promis
       "main",
       { class: "page" },
       h("div", { class: "page-head" }, h("h1", null, "Applications"), h("p", { class: "muted" }, "Each app is one site (or a family of origins) with its own script tag.")),
-      h("div", { class: "apps-layout" }, h("div", { class: "stack" }, list, saved), newAppForm()),
+      h("div", { class: "apps-layout" }, h("div", { class: "stack" }, list, saved), side),
     ),
   );
   const load = async () => {

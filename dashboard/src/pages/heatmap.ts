@@ -1348,7 +1348,7 @@ class HeatmapPage {
       );
       el.dataset.testid = "kind-empty";
     }
-    if (hm.warning) this.notices.appendChild(notEnoughData(hm, kindInfo(this.state.kind).many));
+    if (hm.warning) this.notices.appendChild(notEnoughData(hm, kindInfo(this.state.kind).label.toLowerCase()));
   }
 }
 
@@ -1356,7 +1356,7 @@ class HeatmapPage {
  * The "not enough data" state: how many sessions there are, about how many this kind of
  * map needs (the server's warning says it), and what to do about it.
  */
-export function notEnoughData(hm: Heatmap, many: string): HTMLElement {
+export function notEnoughData(hm: Heatmap, kindName: string): HTMLElement {
   const m = /need about (\d+)/.exec(hm.warning ?? "");
   if (!m) return h("div", { class: "notice notice-warn", role: "status" }, hm.warning);
   const needed = Number(m[1]);
@@ -1370,7 +1370,7 @@ export function notEnoughData(hm: Heatmap, many: string): HTMLElement {
       "div",
       { class: "bg-empty-text" },
       h("strong", { class: "bg-empty-title" }, "Not enough data for a reliable pattern yet"),
-      h("span", null, `${fmtInt(have)} session${have === 1 ? "" : "s"} so far; ${many} maps need about ${fmtInt(needed)}. What is drawn is real, but a few visitors can still change it a lot.`),
+      h("span", null, `${fmtInt(have)} session${have === 1 ? "" : "s"} so far; ${kindName} maps need about ${fmtInt(needed)}. What is drawn is real, but a few visitors can still change it a lot.`),
       h("span", { class: "meter", title: `${fmtInt(have)} of ${fmtInt(needed)}` }, meter),
       h("span", { class: "bg-empty-meanwhile" }, "To get there: widen the time range, drop a filter, or let the tracker collect for longer."),
     ),

@@ -30,6 +30,12 @@ export async function renderSettings(root: HTMLElement, key: string, signal: Abo
   await load();
 }
 
+/** The field a server error names ("origin 'x' must look like…" is about origins). */
+export function fieldOf(message: string, fields: string[]): string | null {
+  const words: string[] = message.toLowerCase().match(/[a-z_]+/g) ?? [];
+  return fields.find((f) => words.includes(f) || words.includes(f.replace(/s$/, ""))) ?? null;
+}
+
 /** A form row: label, control, hint, and the slot where the server's error for it goes. */
 interface Row {
   el: HTMLElement;
@@ -55,7 +61,7 @@ function settingsPage(app: App): HTMLElement[] {
   const bots = h(
     "select",
     { id: "app-keep_bots" },
-    h("option", { value: "", selected: app.keep_bots === null || app.keep_bots === undefined }, "Instance default"),
+    h("option", { value: "", selected: app.keep_bots === null || app.keep_bots === undefined }, app.default_keep_bots === undefined || app.default_keep_bots === null ? "Instance default" : `Instance default (${app.default_keep_bots ? "keep" : "drop"})`),
     h("option", { value: "true", selected: app.keep_bots === true }, "Keep: count bots' events"),
     h("option", { value: "false", selected: app.keep_bots === false }, "Drop: ignore bots"),
   );
@@ -123,7 +129,7 @@ function settingsPage(app: App): HTMLElement[] {
           } catch (e) {
             const msg = e instanceof ApiError ? e.message : String(e);
             // The server's message names the field it refuses.
-            const field = Object.keys(rows).find((f) => new RegExp(`\\b${f}\\b`).test(msg)) ?? null;
+            const field = fieldOf(msg, Object.keys(rows));
             showError(field, msg);
           } finally {
             submit.disabled = false;
