@@ -2,7 +2,8 @@
 with the real CLI signs in with its password, creates an app in the UI, pastes the tag
 the UI shows into a page, and reads, saves, shares and exports the heatmap of its
 clicks; the share link opens without login, read-only, until revoked; a state-changing
-request without the CSRF token is refused; signing out ends the session.
+request without the CSRF token is refused; an API token made on the account page reads
+its app only, until revoked; signing out ends the session.
 
 With ``PAGEHEAT_SCREENSHOTS=1`` the test also retakes the README's screenshots
 (docs/img/); without it nothing in the repository is written.
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -310,6 +312,29 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     made = context.request.post(f"{server.url}/api/v1/apps", data={"name": "Real"},
                                 headers={"X-CSRF-Token": csrf})  # fmt: skip
     assert made.status == 201
+    other = made.json()["key"]
+
+    # -- an API token of ana's for this app only: made on the account page, shown once ----
+    page.click("[data-testid=user-name]")
+    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_selector("[data-testid=tokens-empty]")
+    page.fill("#token-name", "CI export")
+    page.check("[data-testid=token-some]")
+    page.check(f"input[data-app='{key}']")
+    page.click("text=Create token")
+    secret = page.locator("[data-testid=token-secret]").inner_text()
+    listed = page.locator("[data-testid=tokens] tbody tr")
+    listed.wait_for()
+    assert listed.count() == 1 and "Kettle shop" in listed.inner_text()
+    assert secret not in page.locator("[data-testid=tokens]").inner_text()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    with httpx.Client(base_url=server.url, headers=bearer, timeout=30) as c:
+        assert c.get(f"/api/v1/apps/{key}/views").status_code == 200
+        assert c.get(f"/api/v1/apps/{other}/views").status_code == 403
+        page.click("[data-testid=token-revoke]")
+        page.click("[data-testid=confirm-yes]")
+        page.wait_for_selector("[data-testid=tokens-empty]")
+        assert c.get(f"/api/v1/apps/{key}/views").status_code == 401
 
     # -- sign out: the session is gone on the server ---------------------------------------
     page.click("[data-testid=sign-out]")
