@@ -55,6 +55,14 @@ PAGE = """<!doctype html>
 </main></body></html>"""
 
 
+#: Heatmap answers take 1.5 s (the network, slowed in the page), as a big view's would.
+SLOW_HEATMAPS = """() => {
+  window.fetchBeforeTest = window.fetch;
+  window.fetch = (url, init) => window.fetchBeforeTest(url, init).then(r =>
+    String(url).includes("/heatmap?") ? new Promise(ok => setTimeout(() => ok(r), 1500)) : r);
+}"""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server whose data directory holds the account ``ana``, made by the real CLI."""
@@ -125,6 +133,21 @@ def hottest_change(png: bytes, background: bytes) -> tuple[dict, Image.Image]:
 def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> None:
     started = time.monotonic()
     # -- sign in with the account's password; the top bar names the user --------------
+    # -- a wrong password is refused on the form; the demo's token link signs in ---------
+    guest = browser.new_context()
+    login = guest.new_page()
+    login.goto(f"{server.url}/login")
+    login.fill("#user", USER)
+    login.fill("#password", "not the password")
+    login.click("button[type=submit]")
+    login.wait_for_selector("#login-error:not([hidden])")
+    assert login.inner_text("#login-error") == "Wrong user name or password."
+    login = guest.new_page()  # a fresh load (a fragment change alone would not reload)
+    login.goto(f"{server.url}/login#token={server.token}")  # what `pageheat demo` prints
+    login.wait_for_url(f"{server.url}/")
+    assert login.locator("[data-testid=user-name]").inner_text().strip().endswith("admin")
+    guest.close()
+
     context, page, problems = sign_in(browser, server, 1600, 1000, user=USER, password=PASSWORD)
     assert page.locator("[data-testid=user-name]").inner_text().strip().endswith(USER)
     page.wait_for_selector("text=No applications yet")
@@ -162,6 +185,14 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     with server.api() as api:
         assert api.get(f"/api/v1/apps/{key}").json()["retention_days"] == 90
     shot(page, "dashboard-settings.png", full=True)
+    # A stale CSRF token (another tab signed in again): the page says what to do.
+    csrf = next(c for c in context.cookies() if c["name"] == "pageheat_csrf")
+    context.add_cookies([{**csrf, "value": "stale"}])
+    form.locator("button[type=submit]").click()
+    refused = form.locator(".form-error")
+    refused.wait_for()
+    assert "security token" in refused.inner_text() and "Reload" in refused.inner_text()
+    context.add_cookies([csrf])
 
     # -- the tag, pasted into a page; a visitor (its own browser context) clicks ----------
     url = shop.page("kettle.html", PAGE.format(tag=tag))
@@ -179,6 +210,16 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     hot = wait_heatmap(page)
     a = box(browser, url, hot["width"], "#a")
     assert hot["alpha"] > 100 and inside(hot, a), (hot, a)
+    # A slow render shows the progress bar (after 300 ms), gone once drawn.
+    progress = page.locator("[data-testid=progress]")
+    assert progress.is_hidden()
+    page.evaluate(SLOW_HEATMAPS)
+    page.click("[data-testid=kind-switch] [data-kind=move]")
+    progress.wait_for(state="visible")
+    progress.wait_for(state="hidden")
+    page.evaluate("window.fetch = window.fetchBeforeTest")
+    page.click("[data-testid=kind-switch] [data-kind=click]")
+    page.wait_for_selector("[data-testid=legend][data-kind=click]")
     # Too few sessions: the page says how many there are and how many are needed.
     few = page.locator("[data-testid=not-enough-data]")
     assert few.get_attribute("data-sessions") == "2"
