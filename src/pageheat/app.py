@@ -38,6 +38,14 @@ def open_store(settings: Settings) -> EventStore:
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
+def open_meta(settings: Settings) -> MetaStore:
+    """The metadata database of the settings: ``meta_url``, else SQLite in the data
+    directory. The CLI's account commands open only this, so they work while a server
+    holds the event store."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return MetaStore(settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}")
+
+
 class Pageheat:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.load()
@@ -45,9 +53,7 @@ class Pageheat:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.protocol = build_protocol(Limits.from_settings(self.settings))
         self.store: EventStore = open_store(self.settings)
-        self.meta = MetaStore(
-            self.settings.meta_url or f"sqlite:///{self.data_dir / 'meta.sqlite'}"
-        )
+        self.meta = open_meta(self.settings)
         self.writer = Writer(
             self.store,
             self.settings.commit_interval_ms,
@@ -108,8 +114,14 @@ class Pageheat:
         s = self.settings
         return (s.public_url or f"http://{s.host}:{s.port}").rstrip("/")
 
-    def script_tag(self, key: str) -> str:
-        return f'<script src="{self.public_url}/pageheat.js" data-app="{key}" defer></script>'
+    def script_tag(self, key: str, sample_rate: float = 1.0, respect_dnt: bool = False) -> str:
+        """The tag a site pastes. Sampling and Do-Not-Track are written on it, so the
+        tracker stays silent in browsers it would not be allowed to measure; the collector
+        checks both again (collect/routes.py), so an old tag cannot override them."""
+        extra = f' data-sample="{sample_rate:g}"' if sample_rate < 1 else ""
+        extra += " data-respect-dnt" if respect_dnt else ""
+        return (f'<script src="{self.public_url}/pageheat.js" data-app="{key}"{extra}'
+                " defer></script>")  # fmt: skip
 
     def asgi(self):
         from pageheat.web.server import build_app

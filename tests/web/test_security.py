@@ -28,6 +28,9 @@ PUBLIC = {
     "/apps/{key}/heatmap": "the dashboard shell",
     "/apps/{key}/compare": "the dashboard shell",
     "/apps/{key}/action": "the dashboard shell",
+    "/apps/{key}/settings": "the dashboard shell",
+    "/account": "the dashboard shell",
+    "/share/{token}": "a share link's page shell; its data needs the link's token",
     "/login": "signing in",
     "/logout": "signing out",
     "/healthz": "liveness for a supervisor",
@@ -54,8 +57,12 @@ def routes(app) -> Iterator[tuple[str, str]]:
     yield from walk(app.routes)
 
 
-def concrete(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "x", path)
+def concrete(path: str, **values: str) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "x"), path)
+
+
+#: Routes that answer to whoever holds a share link's token, which is their key.
+SHARED = "/api/v1/share/{token}"
 
 
 def test_every_route_is_public_on_purpose_or_refuses_missing_and_wrong_tokens(ph):
@@ -64,7 +71,7 @@ def test_every_route_is_public_on_purpose_or_refuses_missing_and_wrong_tokens(ph
     app = ph.asgi()
     found = list(routes(app))
     assert ("GET", "/api/v1/apps") in found and len(found) > 20
-    guarded = [(m, p) for m, p in found if p not in PUBLIC]
+    guarded = [(m, p) for m, p in found if p not in PUBLIC and not p.startswith(SHARED)]
     assert len(guarded) >= 15
     with TestClient(app, raise_server_exceptions=False) as c:
         for method, path in guarded:
@@ -84,11 +91,69 @@ def test_public_list_names_only_routes_that_exist(ph):
     assert set(PUBLIC) - dashboard_shells <= paths
 
 
-def test_another_apps_token_is_refused():
-    pytest.skip(
-        "app-scoped tokens come with issue 7 (accounts): web/auth.require_token is the "
-        "hook; this test then asks every /api/v1/apps/{key}/… route with app B's token"
-    )
+def test_share_link_routes_open_nothing_without_a_real_link(ph):
+    from fastapi.testclient import TestClient
+
+    shared = [(m, p) for m, p in routes(ph.asgi()) if p.startswith(SHARED)]
+    assert len(shared) >= 4
+    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+        for method, path in shared:
+            for token in ("x", "", TOKEN):  # a guess, nothing, the admin token itself
+                r = c.request(method, concrete(path, token=token),
+                              headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
+                assert r.status_code in (404, 405), (method, path, token, r.status_code)
+
+
+def test_another_apps_token_is_refused(ph):
+    """A token scoped to app A gets 403 on every route of app B, and gets past the door
+    on A's; the apps list shows it A alone."""
+    from fastapi.testclient import TestClient
+
+    a = ph.meta.create_app("A", ["https://a.example"])
+    b = ph.meta.create_app("B", ["https://b.example"])
+    _, scoped = ph.meta.accounts.create_token("admin", "only A", [a.key])
+    per_app = [(m, p) for m, p in routes(ph.asgi()) if "{key}" in p and p.startswith("/api/")]
+    assert len(per_app) >= 15
+    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+        auth = {"Authorization": f"Bearer {scoped}"}
+        for method, path in per_app:
+            r = c.request(method, concrete(path, key=b.key), headers=auth)
+            assert r.status_code == 403, (method, path, r.status_code)
+            assert b.key in r.json()["error"]
+            if method == "DELETE" and path == "/api/v1/apps/{key}":
+                continue  # passing the door would delete A
+            r = c.request(method, concrete(path, key=a.key), headers=auth)
+            assert r.status_code not in (401, 403), (method, path, r.text)
+        assert [x["key"] for x in c.get("/api/v1/apps", headers=auth).json()["apps"]] == [a.key]
+        r = c.post("/api/v1/apps", json={"name": "C"}, headers=auth)
+        assert r.status_code == 403
+        assert ph.meta.app(b.key) is not None
+
+
+def sign_in(c) -> str:
+    """Sign in with the admin token as the login page does; the CSRF token."""
+    assert c.post("/login", json={"token": TOKEN}).status_code == 204
+    return c.cookies["pageheat_csrf"]
+
+
+def test_a_session_must_send_its_csrf_token_to_change_anything(ph):
+    from fastapi.testclient import TestClient
+
+    with TestClient(ph.asgi()) as c:
+        csrf = sign_in(c)
+        assert c.get("/api/v1/apps").status_code == 200  # reading needs no CSRF token
+        body = {"name": "Shop", "origins": []}
+        r = c.post("/api/v1/apps", json=body)
+        assert r.status_code == 403 and "CSRF" in r.json()["error"]
+        r = c.post("/api/v1/apps", json=body, headers={"X-CSRF-Token": "guess"})
+        assert r.status_code == 403
+        assert ph.meta.list_apps() == []
+        r = c.post("/api/v1/apps", json=body, headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 201
+        assert c.post("/logout").status_code == 403  # logging out is a change too
+        assert c.post("/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+        c.cookies.clear()
+        assert c.get("/api/v1/apps").status_code == 401
 
 
 def test_every_answer_carries_the_security_headers(client):
@@ -116,13 +181,15 @@ def test_cross_site_posts_with_the_cookie_are_refused(ph):
     from fastapi.testclient import TestClient
 
     with TestClient(ph.asgi(), base_url="http://pageheat.local") as c:
-        c.cookies.set(COOKIE, TOKEN)
+        csrf = sign_in(c)
         body = {"name": "Evil", "origins": ["https://evil.example"]}
-        r = c.post("/api/v1/apps", json=body, headers={"Origin": "https://evil.example"})
+        r = c.post("/api/v1/apps", json=body,
+                   headers={"Origin": "https://evil.example", "X-CSRF-Token": csrf})  # fmt: skip
         assert r.status_code == 403
         assert r.json()["error"] == "cross-site request from https://evil.example refused"
         assert c.get("/api/v1/apps").json()["apps"] == []
-        r = c.post("/api/v1/apps", json=body, headers={"Origin": "http://pageheat.local"})
+        r = c.post("/api/v1/apps", json=body,
+                   headers={"Origin": "http://pageheat.local", "X-CSRF-Token": csrf})  # fmt: skip
         assert r.status_code == 201  # the dashboard's own page
         # the tracker's endpoints are cross-site by design
         r = c.post("/api/v1/collect", content=b"{}", headers={"Origin": "https://a.example"})

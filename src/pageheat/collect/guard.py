@@ -93,4 +93,27 @@ def is_automated(user_agent: str) -> bool:
     return not ua or bool(_AUTOMATED.search(ua[:1024]))
 
 
-__all__ = ["TokenBuckets", "is_automated", "retry_after"]
+def visitor_share(visitor: str) -> float:
+    """Where a visitor id falls in [0, 1): FNV-1a over its UTF-16 code units, exactly as
+    the tracker computes it (tracker/src/util.ts ``fnv``), so both agree on who is in a
+    sample."""
+    h = 2166136261
+    data = visitor.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 16777619) & 0xFFFFFFFF
+    return h / 4294967296
+
+
+def declined(sample_rate: float, respect_dnt: bool, headers, visitor: str) -> str | None:
+    """Why an app's policy keeps this batch out, or None: the browser asks not to be
+    tracked (``DNT: 1`` or ``Sec-GPC: 1``) and the app honours it, or the visitor is
+    outside the app's sample. The tracker checks both before sending; this is the lock
+    that holds for old script tags and hand-made requests."""
+    if respect_dnt and (headers.get("dnt") == "1" or headers.get("sec-gpc") == "1"):
+        return "dnt"
+    if sample_rate < 1 and visitor_share(visitor) >= sample_rate:
+        return "sampled_out"
+    return None
+
+
+__all__ = ["TokenBuckets", "declined", "is_automated", "retry_after", "visitor_share"]

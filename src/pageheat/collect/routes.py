@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pageheat.collect.enrich import classify_agent, client_address, name_views
-from pageheat.collect.guard import TokenBuckets, is_automated, retry_after
+from pageheat.collect.guard import TokenBuckets, declined, is_automated, retry_after
 from pageheat.collect.protocol import CONTENT_TYPES, BadBatch
 from pageheat.collect.writer import Overloaded
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
@@ -216,6 +216,12 @@ def router(ph: Pageheat) -> APIRouter:
             # Answered as a success so that the sender does not retry; nothing is kept.
             metrics.collected("collect", "bot", n)
             return JSONResponse({"accepted": 0, "need_snapshot": [], "dropped": "bot"},
+                                status_code=202, headers=cors)  # fmt: skip
+        why = declined(app.sample_rate, app.respect_dnt, request.headers, batch.visitor)
+        if why is not None:
+            # Also a success, and nothing kept: the visitor is not to be measured.
+            metrics.collected("collect", why, n)
+            return JSONResponse({"accepted": 0, "need_snapshot": [], "dropped": why},
                                 status_code=202, headers=cors)  # fmt: skip
         country, city = ph.geo.locate(address)  # the address goes no further
         envelope = Envelope(

@@ -21,20 +21,23 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Integer,
-    MetaData,
     String,
     Table,
     create_engine,
     select,
 )
 
+from pageheat.meta.accounts import Accounts
+from pageheat.meta.library import Library
+from pageheat.meta.tables import metadata
+
 #: Seconds an app read from the database is used before it is read again.
 CACHE_S = 10.0
 #: Most view-name rules an app may have.
 MAX_RULES = 200
 
-metadata = MetaData()
 
 apps = Table(
     "apps",
@@ -68,6 +71,16 @@ policies = Table(
     Column("keep_bots", Boolean, nullable=True),
 )
 
+#: What an app's tracker collects: the share of visitors sampled and whether Do-Not-Track
+#: and Global Privacy Control are honoured. A table of its own for the same reason.
+collect_policies = Table(
+    "app_collect",
+    metadata,
+    Column("app", String(64), primary_key=True),
+    Column("sample_rate", Float, nullable=False),
+    Column("respect_dnt", Boolean, nullable=False),
+)
+
 
 @dataclass(frozen=True)
 class App:
@@ -81,6 +94,10 @@ class App:
     retention_days: int | None = None
     #: Whether bots' batches are stored; None: the instance's ``keep_bots``.
     keep_bots: bool | None = None
+    #: Share of visitors tracked (0..1), by a hash of their visitor id.
+    sample_rate: float = 1.0
+    #: Refuse batches from browsers that send Do-Not-Track or Global Privacy Control.
+    respect_dnt: bool = False
 
     def allows(self, origin: str | None) -> bool:
         """Whether a browser origin may send events (``*`` in the list allows any)."""
@@ -132,6 +149,10 @@ class MetaStore:
     def __init__(self, url: str):
         self.engine = create_engine(engine_url(url))
         metadata.create_all(self.engine)
+        #: Users, sessions and API tokens.
+        self.accounts = Accounts(self.engine)
+        #: Saved heatmaps and share links.
+        self.library = Library(self.engine)
         self._apps: dict[str, tuple[App, float]] = {}
 
     def create_app(self, name: str, origins: list[str], key: str | None = None) -> App:
@@ -161,7 +182,13 @@ class MetaStore:
                     .order_by(view_rules.c.position)
                 ).all()
                 policy = con.execute(select(policies).where(policies.c.app == key)).first()
-            cached = (_app(row, tuple((p, n) for p, n in rules), policy), time.monotonic())
+                collect = con.execute(
+                    select(collect_policies).where(collect_policies.c.app == key)
+                ).first()
+            cached = (
+                _app(row, tuple((p, n) for p, n in rules), policy, collect),
+                time.monotonic(),
+            )
             self._apps[key] = cached
         return cached[0]
 
@@ -176,7 +203,10 @@ class MetaStore:
             ):
                 rules.setdefault(app_key, []).append((pattern, name))
             kept = {p.app: p for p in con.execute(select(policies))}
-        return [_app(r, tuple(rules.get(r.key, ())), kept.get(r.key)) for r in rows]
+            collect = {c.app: c for c in con.execute(select(collect_policies))}
+        return [
+            _app(r, tuple(rules.get(r.key, ())), kept.get(r.key), collect.get(r.key)) for r in rows
+        ]
 
     def set_view_rules(self, key: str, rules: list[tuple[str, str]]) -> App:
         """Replace an app's view-name rules (in the order given; the first match names a
@@ -228,22 +258,69 @@ class MetaStore:
         *,
         retention_days: int | object | None = ...,
         keep_bots: bool | object | None = ...,
+        sample_rate: float | object = ...,
+        respect_dnt: bool | object = ...,
     ) -> App:
-        """Change an app's retention (days, 0 forever, None the instance's) or bot switch
-        (None the instance's); an argument left out is left as it is."""
+        """Change an app's retention (days, 0 forever, None the instance's), bot switch
+        (None the instance's), sampling (0..1) or Do-Not-Track switch; an argument left
+        out is left as it is."""
+        return self.change_app(key, retention_days=retention_days, keep_bots=keep_bots,
+                               sample_rate=sample_rate, respect_dnt=respect_dnt)  # fmt: skip
+
+    def change_app(
+        self,
+        key: str,
+        *,
+        name: str | object = ...,
+        origins: list[str] | object = ...,
+        retention_days: int | object | None = ...,
+        keep_bots: bool | object | None = ...,
+        sample_rate: float | object = ...,
+        respect_dnt: bool | object = ...,
+    ) -> App:
+        """Change any of an app's settings in one transaction; an argument left out is
+        left as it is. Every value is checked first, so a ValueError (naming the field)
+        changes nothing; LookupError for an unknown app."""
         app = self.app(key)
         if app is None:
             raise LookupError(f"no app with key {key!r}")
-        values = {
+        row: dict[str, object] = {}
+        if name is not ...:
+            text = " ".join(str(name if name is not None else "").split())
+            if not text or len(text) > 200:
+                raise ValueError("name must be 1 to 200 characters")
+            row["name"] = text
+        if origins is not ...:
+            if not isinstance(origins, list) or len(origins) > 100:
+                raise ValueError("origins must be a list of at most 100 origins")
+            row["origins"] = list(dict.fromkeys(normalise_origin(str(o)) for o in origins))
+        kept = {
             "retention_days": app.retention_days if retention_days is ... else retention_days,
             "keep_bots": app.keep_bots if keep_bots is ... else keep_bots,
         }
-        days = values["retention_days"]
-        if days is not None and (not isinstance(days, int) or days < 0 or days > 36_500):
-            raise ValueError("retention must be a whole number of days from 0 (forever) to 36500")
+        days = kept["retention_days"]
+        if days is not None and (
+            isinstance(days, bool) or not isinstance(days, int) or days < 0 or days > 36_500
+        ):
+            raise ValueError("retention_days must be a whole number of days from 0 (forever)"
+                             " to 36500, or null for the instance's")  # fmt: skip
+        if kept["keep_bots"] is not None and not isinstance(kept["keep_bots"], bool):
+            raise ValueError("keep_bots must be true, false or null")
+        rate = app.sample_rate if sample_rate is ... else sample_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError("sample_rate must be a number from 0 to 1 (the share of visitors)")
+        dnt = app.respect_dnt if respect_dnt is ... else respect_dnt
+        if not isinstance(dnt, bool):
+            raise ValueError("respect_dnt must be true or false")
         with self.engine.begin() as con:
+            if row:
+                con.execute(apps.update().where(apps.c.key == key).values(**row))
             con.execute(policies.delete().where(policies.c.app == key))
-            con.execute(policies.insert().values(app=key, **values))
+            con.execute(policies.insert().values(app=key, **kept))
+            con.execute(collect_policies.delete().where(collect_policies.c.app == key))
+            con.execute(collect_policies.insert().values(
+                app=key, sample_rate=float(rate), respect_dnt=dnt
+            ))  # fmt: skip
         self._apps.pop(key, None)
         changed = self.app(key)
         assert changed is not None
@@ -259,6 +336,9 @@ class MetaStore:
             gone = con.execute(apps.delete().where(apps.c.key == key)).rowcount
             con.execute(view_rules.delete().where(view_rules.c.app == key))
             con.execute(policies.delete().where(policies.c.app == key))
+            con.execute(collect_policies.delete().where(collect_policies.c.app == key))
+        self.library.forget_app(key)
+        self.accounts.forget_app(key)
         self._apps.pop(key, None)
         return bool(gone)
 
@@ -266,9 +346,11 @@ class MetaStore:
         self.engine.dispose()
 
 
-def _app(row, rules: tuple[tuple[str, str], ...] = (), policy=None) -> App:
+def _app(row, rules: tuple[tuple[str, str], ...] = (), policy=None, collect=None) -> App:
     origins = row.origins if isinstance(row.origins, list) else json.loads(row.origins)
     return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms,
                view_rules=rules,
                retention_days=policy.retention_days if policy is not None else None,
-               keep_bots=policy.keep_bots if policy is not None else None)  # fmt: skip
+               keep_bots=policy.keep_bots if policy is not None else None,
+               sample_rate=collect.sample_rate if collect is not None else 1.0,
+               respect_dnt=bool(collect.respect_dnt) if collect is not None else False)  # fmt: skip

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
-from pageheat import reports
+from pageheat import privacy, reports
+from pageheat.meta import Principal
 from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import FILTER_VALUES, FILTERS, Query, parse_filters
-from pageheat.web.auth import require_token
+from pageheat.web.auth import require_token, require_writer
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -88,6 +89,10 @@ _params_with_filters.__signature__ = inspect.Signature([  # type: ignore[attr-de
       for name, text in FILTER_HELP.items()),
 ])  # fmt: skip
 
+#: The caller of a route, and the dependency of routes that change apps.
+Who = Annotated[Principal, Depends(require_token)]
+Writer = Depends(require_writer)
+
 #: A route parameter: the request's query string as a plain mapping, filters declared.
 Params = Annotated[dict[str, str], Depends(_params_with_filters)]
 
@@ -146,17 +151,23 @@ def router(ph: Pageheat) -> APIRouter:
             "origins": list(app.origins),
             "created": _iso(app.created_ms),
             "last_event": _iso(last) if last else None,
-            "script_tag": ph.script_tag(app.key),
+            "script_tag": ph.script_tag(app.key, app.sample_rate, app.respect_dnt),
+            "sample_rate": app.sample_rate,
+            "respect_dnt": app.respect_dnt,
+            "retention_days": app.retention_days,
+            "default_retention_days": ph.settings.retention_days,
+            "keep_bots": app.keep_bots,
+            "default_keep_bots": ph.settings.keep_bots,
         }
 
     def query_from(key: str, view: str | None, params: Mapping[str, str]) -> Query:
         return query_for(ph, key, view, params)
 
     @r.get("/apps", summary="List apps")
-    def list_apps() -> dict[str, Any]:
-        return {"apps": [app_json(a) for a in ph.meta.list_apps()]}
+    def list_apps(who: Who) -> dict[str, Any]:
+        return {"apps": [app_json(a) for a in ph.meta.list_apps() if who.may_read(a.key)]}
 
-    @r.post("/apps", status_code=201, summary="Create an app")
+    @r.post("/apps", status_code=201, summary="Create an app", dependencies=[Writer])
     def create_app(payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
         try:
             new = msgspec.convert(payload, NewApp)
@@ -168,6 +179,39 @@ def router(ph: Pageheat) -> APIRouter:
     @r.get("/apps/{key}", summary="One app")
     def get_app(key: str) -> dict[str, Any]:
         return app_json(app_or_404(key))
+
+    @r.patch("/apps/{key}", summary="Change an app's name, origins, sampling or privacy",
+             dependencies=[Writer])  # fmt: skip
+    def change_app(key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
+        ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
+        instance's); the others stay. A bad field is a 400 naming it, and nothing
+        changes."""
+        app_or_404(key)
+        unknown = sorted(set(payload) - APP_FIELDS)
+        if unknown:
+            raise HTTPException(400, f"{unknown[0]}: not an app setting; expected some of"
+                                f" {', '.join(sorted(APP_FIELDS))}")  # fmt: skip
+        try:
+            return app_json(ph.meta.change_app(key, **payload))
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @r.delete("/apps/{key}", status_code=204, summary="Delete an app and all its data",
+              dependencies=[Writer])  # fmt: skip
+    def remove_app(key: str) -> Response:
+        with http_errors():
+            privacy.delete_app(ph, key)
+        return Response(status_code=204)
+
+    @r.delete("/apps/{key}/visitors/{visitor}", summary="Forget one visitor's data",
+              dependencies=[Writer])  # fmt: skip
+    def forget_visitor(key: str, visitor: str) -> dict[str, Any]:
+        """Deletes every event, page view and snapshot of the visitor id in this app
+        (the id is in the visitor's browser: ``pageheat.visitor()``); the answer counts
+        the rows deleted per table."""
+        app_or_404(key)
+        return {"deleted": privacy.forget_visitor(ph, visitor, key)}
 
     def rules_json(app: App) -> dict[str, Any]:
         return {"rules": [{"pattern": p, "name": n} for p, n in app.view_rules]}
@@ -266,7 +310,11 @@ def router(ph: Pageheat) -> APIRouter:
         return reports.backgrounds(ph, query_from(key, view, params))
 
     @r.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)")
-    def background_png(bg_id: str, thumb: bool = False) -> Response:
+    def background_png(who: Who, bg_id: str, thumb: bool = False) -> Response:
+        if who.apps is not None:
+            bg = ph.store.background(bg_id)
+            if bg is not None and not who.may_read(bg.app):
+                raise HTTPException(403, f"this token may not read background {bg_id!r}")
         png = ph.store.background_png(bg_id)
         if png is None:
             raise HTTPException(404, f"no background {bg_id!r}")
@@ -382,6 +430,10 @@ def router(ph: Pageheat) -> APIRouter:
 
     return r
 
+
+#: What ``PATCH /apps/{key}`` may change.
+APP_FIELDS = frozenset({"name", "origins", "sample_rate", "respect_dnt", "retention_days",
+                        "keep_bots"})  # fmt: skip
 
 #: What one side of a comparison may set for itself.
 SIDE_PARAMS = frozenset({"width", "from", "to", *FILTERS})

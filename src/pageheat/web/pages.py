@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pageheat.web.auth import COOKIE
+from pageheat.collect.guard import TokenBuckets, retry_after
+from pageheat.web.auth import COOKIE, CSRF_COOKIE, check_csrf, principal_of
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -76,31 +77,65 @@ def router(ph: Pageheat) -> APIRouter:
         return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
 
     @r.get("/")
+    @r.get("/account")
     @r.get("/apps/{key}")
     @r.get("/apps/{key}/heatmap")
+    @r.get("/apps/{key}/settings")
     def dashboard() -> HTMLResponse:
         return _html("index.html")
+
+    @r.get("/share/{token}")
+    def shared_heatmap() -> HTMLResponse:
+        # The page is the same for every token; its script asks /api/v1/share/<token>,
+        # which says whether the link still opens. No login, no referrer leaves it.
+        return _html("share.html")
 
     @r.get("/login")
     def login_page() -> HTMLResponse:
         return _html("login.html")
 
+    # Guessing passwords costs a token per try: 10 at once, then one each 6 seconds.
+    tries = TokenBuckets(rate=1 / 6, burst=10)
+
     @r.post("/login")
     def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
-        token = str(payload.get("token", ""))
-        if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
-            raise HTTPException(401, "that token is not valid")
+        """``{"user", "password"}`` of an account made with ``pageheat user create``, or
+        ``{"token"}``, the admin token; 204 with the session and CSRF cookies."""
+        wait = tries.take(request.client.host if request.client else "")
+        if wait:
+            raise HTTPException(429, "too many sign-in attempts; wait a little",
+                                headers={"Retry-After": retry_after(wait)})  # fmt: skip
+        accounts = ph.meta.accounts
+        if "token" in payload:
+            token = str(payload.get("token") or "")
+            if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
+                raise HTTPException(401, "that admin token is not valid")
+            secret, csrf = accounts.open_session("admin", True)
+        else:
+            user = accounts.authenticate(str(payload.get("user") or ""),
+                                         str(payload.get("password") or ""))  # fmt: skip
+            if user is None:
+                raise HTTPException(401, "wrong user name or password")
+            secret, csrf = accounts.open_session(user.name, user.admin)
         resp = Response(status_code=204)
-        resp.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict",
-            secure=request.url.scheme == "https", max_age=30 * 86400,
-        )  # fmt: skip
+        secure = request.url.scheme == "https"
+        age = accounts.session_ms // 1000
+        resp.set_cookie(COOKIE, secret, httponly=True, samesite="strict", secure=secure,
+                        max_age=age)  # fmt: skip
+        resp.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure,
+                        max_age=age)  # fmt: skip
         return resp
 
     @r.post("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        """Ends the session on the server too, so a copied cookie stops working."""
+        who = principal_of(request)
+        if who is not None and who.session is not None:
+            check_csrf(request, who)
+            ph.meta.accounts.close_session(who.session)
         resp = Response(status_code=204)
         resp.delete_cookie(COOKIE)
+        resp.delete_cookie(CSRF_COOKIE)
         return resp
 
     @r.get("/healthz")

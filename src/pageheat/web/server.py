@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 import pageheat
 from pageheat.collect import routes as collect_routes
-from pageheat.web import api, exports, ops, pages
+from pageheat.web import accounts, api, exports, library, ops, pages, shared
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -63,6 +63,9 @@ def build_app(ph: Pageheat) -> FastAPI:
     app.include_router(collect_routes.router(ph))
     app.include_router(api.router(ph))
     app.include_router(exports.router(ph))
+    app.include_router(accounts.router(ph))
+    app.include_router(library.router(ph))
+    app.include_router(shared.router(ph))
     app.include_router(pages.router(ph))
     app.include_router(ops.router(ph))
     return app
