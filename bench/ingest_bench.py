@@ -40,6 +40,9 @@ TOKEN = "bench-token"
 ORIGIN = "https://shop.example"
 UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
       " Chrome/126.0.0.0 Safari/537.36")  # fmt: skip
+#: Seconds of the same load before each measured run, not counted: the first requests
+#: pay one-off costs (the User-Agent parser compiles its patterns on its first use).
+WARMUP_S = 3
 #: A batch id of this many characters is swapped into each body before sending.
 ID_SLOT = "#" * 16
 
@@ -149,10 +152,10 @@ def _loader(port: int, templates, seconds: float, clients: int, tag: str, q) -> 
     q.put(stats)
 
 
-def load(port: int, templates, seconds: float, clients: int, loaders: int) -> dict:
+def load(port: int, templates, seconds: float, clients: int, loaders: int, tag: str = "L") -> dict:
     q: mp.Queue = mp.Queue()
     per = max(1, clients // loaders)
-    procs = [mp.Process(target=_loader, args=(port, templates, seconds, per, f"L{i}", q))
+    procs = [mp.Process(target=_loader, args=(port, templates, seconds, per, f"{tag}{i}", q))
              for i in range(loaders)]  # fmt: skip
     t = time.perf_counter()
     for p in procs:
@@ -213,6 +216,7 @@ def main() -> None:
                               "--log-level", "warning", "--no-access-log"], cwd=data)  # fmt: skip
     try:
         wait_up(fport, "/")
+        load(fport, templates, WARMUP_S, args.clients, args.loaders, "W")
         base = load(fport, templates, args.seconds, args.clients, args.loaders)
     finally:
         floor.terminate()
@@ -223,6 +227,7 @@ def main() -> None:
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         wait_up(port)
+        load(port, templates, WARMUP_S, args.clients, args.loaders, "W")
         spy = None
         if os.environ.get("PAGEHEAT_BENCH_PROFILE"):  # a flame graph of the server under load
             spy = subprocess.Popen(["py-spy", "record", "-o", os.environ["PAGEHEAT_BENCH_PROFILE"],

@@ -100,7 +100,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # Group commit.
     Setting("commit_interval_ms", 50, "Longest wait before the writer commits waiting batches."),
-    Setting("commit_rows", 5000, "Rows that make the writer commit at once."),
+    Setting("commit_rows", 20000, "Rows that make the writer commit at once."),
     # Overload (issue 10): refuse early and say when to come back, rather than grow.
     Setting(
         "max_queue_events",

@@ -18,6 +18,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from functools import lru_cache
 
 
 class TokenBuckets:
@@ -84,10 +85,13 @@ _AUTOMATED = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_automated(user_agent: str) -> bool:
     """Whether a User-Agent is a bot, crawler, headless browser or HTTP library.
 
-    No User-Agent at all counts as automated: every browser sends one.
+    No User-Agent at all counts as automated: every browser sends one. Cached like
+    ``classify_agent``: visitors send few distinct User-Agents, and the pattern cost
+    a collect request more than its own parse (issue 9's profile).
     """
     ua = user_agent.strip()
     return not ua or bool(_AUTOMATED.search(ua[:1024]))
