@@ -24,6 +24,42 @@ def meta_url(request, tmp_path):
     return request.getfixturevalue("postgres").create_database(f"m_{uuid.uuid4().hex[:10]}")
 
 
+def test_accounts_and_library_keep(meta_url):
+    """Users, sessions, scoped tokens, saved heatmaps and share links read back the same
+    from another process (a second web server) on either database."""
+    meta = MetaStore(meta_url)
+    try:
+        app = meta.create_app("Shop", [])
+        meta.change_app(app.key, sample_rate=0.25, respect_dnt=True)
+        meta.accounts.create_user("ana", "a long password")
+        secret, csrf = meta.accounts.open_session("ana", True)
+        _, token = meta.accounts.create_token("ana", "CI", [app.key])
+        saved = meta.library.save(app.key, "Home", {"view": "/", "range": "7d"}, "ana")
+        link = meta.library.share(app.key, {"view": "/"}, "ana", expires_days=3)
+    finally:
+        meta.close()
+    meta = MetaStore(meta_url)
+    try:
+        shop = meta.app(app.key)
+        assert (shop.sample_rate, shop.respect_dnt) == (0.25, True)
+        assert meta.accounts.authenticate("ana", "a long password").name == "ana"
+        assert meta.accounts.authenticate("ana", "wrong password!") is None
+        who = meta.accounts.session(secret)
+        assert (who.name, who.csrf, who.via) == ("ana", csrf, "session")
+        scoped = meta.accounts.token_principal(token)
+        assert scoped.apps == frozenset({app.key}) and not scoped.may_read("other")
+        assert meta.library.saved(app=app.key)[0].params == {"view": "/", "range": "7d"}
+        assert meta.library.get_saved(app.key, saved.id).name == "Home"
+        found = meta.library.shared(link.token)
+        assert found.id == link.id and found.refusal(found.created_ms) is None
+        assert found.refusal(found.expires_ms).startswith("this share link expired on")
+        meta.delete_app(app.key)
+        assert meta.library.shared(link.token) is None
+        assert meta.accounts.token_principal(token) is None  # scoped to a gone app only
+    finally:
+        meta.close()
+
+
 def test_apps_rules_and_policies_keep(meta_url):
     meta = MetaStore(meta_url)
     try:
