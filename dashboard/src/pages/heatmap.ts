@@ -15,6 +15,7 @@ import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
 import { CompareBar, compareLegend, comparePanel, compareParams, type CompareState, readCompare, sideNames, writeCompare } from "./compare";
 import { insightsPanel, legendFor, notVisibleNote } from "./insights";
+import { scriptBlock } from "./views";
 
 export const WIDTHS: [string, string][] = [
   ["desktop", "Desktop"],
@@ -1327,7 +1328,22 @@ class HeatmapPage {
     } else if (status === "failed") {
       this.notice("error", `A fresh screenshot of the live page failed: ${error || "unknown reason"}. The heat stays drawn over the background below.`, capture("Retry"));
     }
-    if (hm.total === 0) {
+    if (hm.total === 0 && !hm.sessions && !this.app.last_event) {
+      // Nothing has ever arrived: the tag is not on the site yet.
+      this.notices.appendChild(
+        h(
+          "div",
+          { class: "notice notice-muted tracker-missing", role: "status", "data-testid": "tracker-not-seen" },
+          h(
+            "div",
+            { class: "bg-empty-text" },
+            h("strong", { class: "bg-empty-title" }, "Tracker not seen yet"),
+            h("span", null, "No event has arrived from this app. Paste its tag just before ", h("code", { class: "mono" }, "</head>"), " on every page to measure, on an allowed origin; the heatmap fills in as visitors click."),
+            scriptBlock(this.app.script_tag),
+          ),
+        ),
+      );
+    } else if (hm.total === 0) {
       const info = kindInfo(this.state.kind);
       const others = WIDTHS.filter(([w]) => w !== this.state.width);
       const frustration = info.value === "rage" || info.value === "dead" || info.value === "error";
@@ -1348,7 +1364,8 @@ class HeatmapPage {
       );
       el.dataset.testid = "kind-empty";
     }
-    if (hm.warning) this.notices.appendChild(notEnoughData(hm, kindInfo(this.state.kind).label.toLowerCase()));
+    // With nothing drawn, the empty state above says it all.
+    if (hm.warning && hm.total > 0) this.notices.appendChild(notEnoughData(hm, kindInfo(this.state.kind).label.toLowerCase()));
   }
 }
 

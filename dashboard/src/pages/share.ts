@@ -104,7 +104,7 @@ function show(root: HTMLElement, token: string, info: ShareInfo, hm: Heatmap, in
   ];
   const notices = h("div", { class: "notices" });
   if (hm.total === 0) notices.appendChild(h("div", { class: "notice notice-muted", role: "status" }, kind.empty));
-  if (hm.warning) notices.appendChild(notEnoughData(hm, kind.label.toLowerCase()));
+  if (hm.warning && hm.total > 0) notices.appendChild(notEnoughData(hm, kind.label.toLowerCase()));
 
   mount(
     root,
