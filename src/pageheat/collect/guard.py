@@ -60,6 +60,17 @@ class TokenBuckets:
                 self._buckets.popitem(last=False)
         return wait
 
+    def wait(self, key: str, now: float | None = None) -> float:
+        """Seconds until ``take(key)`` would pass, spending nothing (a login checks this
+        first and spends only on a failure, so that only wrong guesses are counted)."""
+        if not self.enabled:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def __len__(self) -> int:
         return len(self._buckets)
 

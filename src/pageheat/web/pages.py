@@ -94,27 +94,30 @@ def router(ph: Pageheat) -> APIRouter:
     def login_page() -> HTMLResponse:
         return _html("login.html")
 
-    # Guessing passwords costs a token per try: 10 at once, then one each 6 seconds.
-    tries = TokenBuckets(rate=1 / 6, burst=10)
+    # Wrong guesses cost a token each: 10 at once, then one each 6 seconds per address.
+    wrong = TokenBuckets(rate=1 / 6, burst=10)
 
     @r.post("/login")
     def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
         """``{"user", "password"}`` of an account made with ``pageheat user create``, or
         ``{"token"}``, the admin token; 204 with the session and CSRF cookies."""
-        wait = tries.take(request.client.host if request.client else "")
+        address = request.client.host if request.client else ""
+        wait = wrong.wait(address)
         if wait:
-            raise HTTPException(429, "too many sign-in attempts; wait a little",
+            raise HTTPException(429, "too many wrong sign-in attempts; wait a little",
                                 headers={"Retry-After": retry_after(wait)})  # fmt: skip
         accounts = ph.meta.accounts
         if "token" in payload:
             token = str(payload.get("token") or "")
             if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
+                wrong.take(address)
                 raise HTTPException(401, "that admin token is not valid")
             secret, csrf = accounts.open_session("admin", True)
         else:
             user = accounts.authenticate(str(payload.get("user") or ""),
                                          str(payload.get("password") or ""))  # fmt: skip
             if user is None:
+                wrong.take(address)
                 raise HTTPException(401, "wrong user name or password")
             secret, csrf = accounts.open_session(user.name, user.admin)
         resp = Response(status_code=204)
