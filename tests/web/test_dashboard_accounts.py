@@ -336,7 +336,13 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
                    "#view-select", "[data-testid=action-open]", "[data-testid=sign-out]",
                    "[data-testid=filter-bar]", "[data-testid=compare-toggle]"]:  # fmt: skip
         assert view.locator(absent).count() == 0, absent
-    assert view.locator("[data-testid=share-exports] a[data-export=png]").count() == 1
+    # Its exports are the link's heatmap: the heat over the button, the button's clicks.
+    _, png = download(view, "[data-testid=share-exports] a[data-export=png]")
+    peak, _ = hottest_change(png, background)
+    assert peak["diff"] > 100 and inside(peak, a), (peak, a)
+    _, body = download(view, "[data-testid=share-exports] a[data-export=actions]")
+    assert {r["selector"]: r["clicks"] for r in csv.DictReader(io.StringIO(body.decode()))} == {
+        "#a": "5", "#b": "1"}  # fmt: skip
     shot(view, "dashboard-share.png")
 
     # -- revoke it: the link is refused -----------------------------------------------------

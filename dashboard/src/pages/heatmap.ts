@@ -208,6 +208,16 @@ class HeatmapPage {
       },
       { signal },
     );
+    document.addEventListener(
+      "keydown",
+      (ev) => {
+        if (ev.key === "Escape" && !this.exportPop.hidden) {
+          this.closeExport();
+          this.exportBtn.focus();
+        }
+      },
+      { signal },
+    );
   }
 
   start(): void {
