@@ -392,6 +392,17 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
         page.wait_for_selector("[data-testid=tokens-empty]")
         assert c.get(f"/api/v1/apps/{key}/views").status_code == 401
 
+    # -- deleting an app asks first, then it is gone with its data --------------------------
+    page.goto(f"{server.url}/apps/{other}/settings")
+    page.click("[data-testid=delete-app]")
+    page.click("[data-testid=confirm] button:text-is('Cancel')")
+    page.click("[data-testid=delete-app]")
+    page.click("[data-testid=confirm-yes]")
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("[data-testid=apps]")
+    assert page.locator("[data-testid=apps] tbody tr").all_inner_texts()[0].startswith("Kettle")
+    assert page.locator("[data-testid=apps] tbody tr").count() == 1
+
     # -- sign out: the session is gone on the server ---------------------------------------
     page.click("[data-testid=sign-out]")
     page.wait_for_url(re.compile(r"/login$"))
