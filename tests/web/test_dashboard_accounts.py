@@ -412,6 +412,29 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     assert time.monotonic() - started < 150
 
 
+def test_a_viewer_reads_apps_but_is_not_offered_changes(browser, server) -> None:
+    """An account made with ``--viewer`` may read every app: the dashboard shows no app
+    form and greys the settings out instead of letting it fill forms the server refuses."""
+    env = {**os.environ, "PAGEHEAT_ADMIN_TOKEN": TOKEN, **_env(TEST_SETTINGS)}
+    made = subprocess.run(
+        [sys.executable, "-m", "pageheat", "user", "create", "vic", "--viewer",
+         "--password-stdin", "--data", str(server.data)],
+        input="vic's own passphrase\n", env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    key = server.create_app("Read-only shop", ["https://shop.example"])
+    context, page, problems = sign_in(browser, server, user="vic", password="vic's own passphrase")
+    page.wait_for_selector("[data-testid=apps] a:text-is('Read-only shop')")
+    page.wait_for_selector("text=vic may read every app but not create or change apps")
+    assert page.locator("#new-app-name").count() == 0
+    page.goto(f"{server.url}/apps/{key}/settings")
+    page.wait_for_selector("[data-testid=settings-status]:has-text('an admin changes them')")
+    assert page.locator("#app-name").is_disabled()
+    assert page.locator("[data-testid=delete-app]").is_disabled()
+    assert not problems, problems
+    context.close()
+
+
 def _query(url: str) -> dict[str, list[str]]:
     from urllib.parse import parse_qs, urlsplit
 

@@ -4,7 +4,7 @@
 // error the server names a field in is shown under that field. Deleting the app (and all
 // its data) asks first.
 
-import { api, ApiError, type App, type AppChanges } from "../api";
+import { api, ApiError, type App, type AppChanges, me } from "../api";
 import { errorBox, fmtAgo, h, loading, mount } from "../dom";
 import { confirmDialog } from "../dialog";
 import { topbar } from "../layout";
@@ -142,6 +142,17 @@ function settingsPage(app: App): HTMLElement[] {
     general,
     h("div", { class: "form-actions" }, submit, status),
   );
+
+  // Only admins change apps (the server says 403 to others): a viewer reads the settings.
+  me()
+    .then((m) => {
+      if (m.user.admin) return;
+      for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement>("input, select, textarea, button")) el.disabled = true;
+      del.disabled = true;
+      status.textContent = `${m.user.name} may read these settings; an admin changes them.`;
+      status.classList.add("muted");
+    })
+    .catch(() => undefined);
 
   const del = h(
     "button",
