@@ -137,6 +137,46 @@ def query_for(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str
     )  # fmt: skip
 
 
+def number(params: Mapping[str, str], name: str, default: float | None, lo: float, hi: float):
+    """A stored numeric parameter, or 400 naming it."""
+    text = params.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be a number, got {text!r}") from None
+    if not lo <= value <= hi:
+        raise HTTPException(400, f"{name} must be from {lo:g} to {hi:g}, got {text!r}")
+    return value
+
+
+def heatmap_answer(ph: Pageheat, key: str, params: Mapping[str, str], fmt: str = "json") -> Any:
+    """The heatmap of plain API parameters (``view``, ``kind``, ``width``, ``from``, ``to``,
+    filters, ``background``, ``scale``, ``peak``, ``opacity``, ``palette``): what
+    ``/api/v1/apps/{key}/heatmap`` answers, and a share link from its stored ones."""
+    query = query_for(ph, key, params.get("view"), params)
+    with http_errors():
+        rendered = reports.render(
+            ph, query, params.get("kind") or "click", background=params.get("background"),
+            scale=params.get("scale") or "relative", peak=number(params, "peak", None, 0, 1e12),
+        )  # fmt: skip
+        if fmt == "png":
+            png = reports.heatmap_png(ph, rendered, number(params, "opacity", 0.7, 0, 1),
+                                      params.get("palette") or "heat")  # fmt: skip
+            return Response(png, media_type="image/png")
+    return {**reports.heatmap_json(rendered), "filters": query.filters}
+
+
+def background_answer(ph: Pageheat, bg_id: str, thumb: bool, cache: str) -> Response:
+    """A background's PNG (or its thumbnail), 404 when there is none."""
+    png = ph.store.background_png(bg_id)
+    if png is None:
+        raise HTTPException(404, f"no background {bg_id!r}")
+    return Response(thumbnail(png) if thumb else png, media_type="image/png",
+                    headers={"Cache-Control": cache})  # fmt: skip
+
+
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
 
@@ -263,14 +303,7 @@ def router(ph: Pageheat) -> APIRouter:
     ) -> Any:  # fmt: skip
         if format not in {"json", "png"}:
             raise HTTPException(400, f"format must be json or png, got {format!r}")
-        query = query_from(key, view, params)
-        with http_errors():
-            rendered = reports.render(ph, query, kind, background=background, scale=scale,
-                                      peak=peak)  # fmt: skip
-            if format == "png":
-                png = reports.heatmap_png(ph, rendered, opacity, palette)
-                return Response(png, media_type="image/png")
-        return {**reports.heatmap_json(rendered), "filters": query.filters}
+        return heatmap_answer(ph, key, params, format)
 
     @r.post("/apps/{key}/background", status_code=202, summary="Capture the background again")
     def recapture(key: str, view: str, params: Params, width: str = "desktop") -> dict[str, Any]:
@@ -315,13 +348,7 @@ def router(ph: Pageheat) -> APIRouter:
             bg = ph.store.background(bg_id)
             if bg is not None and not who.may_read(bg.app):
                 raise HTTPException(403, f"this token may not read background {bg_id!r}")
-        png = ph.store.background_png(bg_id)
-        if png is None:
-            raise HTTPException(404, f"no background {bg_id!r}")
-        if thumb:
-            png = thumbnail(png)
-        return Response(png, media_type="image/png",
-                        headers={"Cache-Control": "private, max-age=31536000, immutable"})  # fmt: skip
+        return background_answer(ph, bg_id, thumb, "private, max-age=31536000, immutable")
 
     @r.get("/apps/{key}/filters/{name}", summary="Values a filter takes, with page views")
     def filter_values(

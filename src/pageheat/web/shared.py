@@ -8,51 +8,20 @@ app. A revoked or expired link answers 410 saying which; an unknown one 404.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from pageheat import reports
-from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.web import scope
 from pageheat.web.accounts import iso
-from pageheat.web.api import http_errors, query_for
+from pageheat.web.api import background_answer, heatmap_answer, http_errors, query_for
 from pageheat.web.exports import export_response
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
     from pageheat.meta.library import Share
-
-
-def number(params: Mapping[str, str], name: str, default: float | None, lo: float, hi: float):
-    """A stored numeric parameter, or 400 naming it."""
-    text = params.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise HTTPException(400, f"{name} must be a number, got {text!r}") from None
-    if not lo <= value <= hi:
-        raise HTTPException(400, f"{name} must be from {lo:g} to {hi:g}, got {text!r}")
-    return value
-
-
-def heatmap_answer(ph: Pageheat, key: str, params: Mapping[str, str], fmt: str = "json") -> Any:
-    """The heatmap of plain API parameters, as ``/api/v1/apps/{key}/heatmap`` answers it."""
-    query = query_for(ph, key, params.get("view"), params)
-    with http_errors():
-        rendered = reports.render(
-            ph, query, params.get("kind") or "click", background=params.get("background"),
-            scale=params.get("scale") or "relative", peak=number(params, "peak", None, 0, 1e12),
-        )  # fmt: skip
-        if fmt == "png":
-            png = reports.heatmap_png(ph, rendered, number(params, "opacity", 0.7, 0, 1),
-                                      params.get("palette") or "heat")  # fmt: skip
-            return Response(png, media_type="image/png")
-    return {**reports.heatmap_json(rendered), "filters": query.filters}
 
 
 def router(ph: Pageheat) -> APIRouter:
@@ -106,14 +75,7 @@ def router(ph: Pageheat) -> APIRouter:
         query = query_for(ph, link.app, params.get("view"), params)
         if bg_id not in {b.id for b in ph.backgrounds.available(query)}:
             raise HTTPException(404, f"no background {bg_id!r} of this shared heatmap")
-        png = ph.store.background_png(bg_id)
-        if png is None:
-            raise HTTPException(404, f"no background {bg_id!r}")
-        if thumb:
-            png = thumbnail(png)
-        return Response(
-            png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
-        )
+        return background_answer(ph, bg_id, thumb, "private, max-age=300")
 
     def export(what: str, token: str, palette: str | None) -> Response:
         link, params = opened(token)
