@@ -77,6 +77,30 @@ def test_click_on_prose_is_not_interactive(page, capture, pages):
     assert click["text"] == "Some descriptive prose about the mug."
 
 
+def test_a_selector_found_before_a_dom_change_is_found_again(page, capture, pages):
+    """The tracker keeps each element's selector while the DOM is unchanged; a copy of the
+    element put in its place makes the old selector name the copy (or both), so the next
+    click on the element must send a selector that is unique to it again."""
+    open_shop(page, capture, pages)
+    page.click("button.big >> nth=0")
+    [first] = capture.wait_events("click")
+    button = page.evaluate_handle("sel => document.querySelector(sel)", first["sel"])
+    page.evaluate("b => b.before(b.cloneNode(true))", button)
+    assert not page.evaluate(
+        "([sel, b]) => document.querySelectorAll(sel).length === 1"
+        " && document.querySelector(sel) === b",
+        [first["sel"], button],
+    )  # the first selector no longer names the button alone
+    button.as_element().click()
+    second = capture.wait_events("click", 2)[1]
+    assert second["sel"] != first["sel"]
+    assert page.evaluate(
+        "([sel, b]) => document.querySelectorAll(sel).length === 1"
+        " && document.querySelector(sel) === b",
+        [second["sel"], button],
+    )
+
+
 def test_test_ids_make_the_selector(page, capture, pages):
     open_shop(page, capture, pages)
     page.click("[data-testid=bottom-cta]")

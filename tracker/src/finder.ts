@@ -27,6 +27,8 @@
  * SOFTWARE.
  */
 
+import { now } from "./util";
+
 export type Options = {
   idName_: (name: string) => boolean;
   className_: (name: string) => boolean;
@@ -39,7 +41,6 @@ type Knot = { name_: string; penalty_: number; level_?: number };
 type Path = Knot[];
 
 const SEED_MIN_LENGTH = 3;
-const OPTIMIZED_MIN_LENGTH = 2;
 
 /** Check if a name is word-like. */
 export function wordLike(name: string): boolean {
@@ -55,11 +56,11 @@ export function wordLike(name: string): boolean {
 /** A unique CSS selector of `input` in the document; throws when there is none. */
 export function finder(input: Element, config: Options): string {
   if (input.tagName.toLowerCase() === "html") return "html";
-  const start = Date.now();
+  const start = now();
   let found: Path | undefined;
   let count = 0;
   for (const candidate of search(input, config)) {
-    if (Date.now() - start > config.timeoutMs_ || count >= config.maxChecks_) {
+    if (now() - start > config.timeoutMs_ || count >= config.maxChecks_) {
       const path = fallback(input);
       if (!path) throw 0;
       return selector(path);
@@ -71,9 +72,7 @@ export function finder(input: Element, config: Options): string {
     }
   }
   if (!found) throw 0;
-  const optimized = [...optimize(found, input, config, start)];
-  optimized.sort(byPenalty);
-  return selector(optimized.length > 0 ? optimized[0] : found);
+  return selector([...optimize(found, input, config, start)].sort(byPenalty)[0] || found);
 }
 
 function* search(input: Element, config: Options): Generator<Path> {
@@ -100,7 +99,7 @@ function* search(input: Element, config: Options): Generator<Path> {
 
 function tie(element: Element, config: Options): Knot[] {
   const level: Knot[] = [];
-  const elementId = element.getAttribute("id");
+  const elementId = element.id;
   if (elementId && config.idName_(elementId)) level.push({ name_: "#" + CSS.escape(elementId), penalty_: 0 });
   for (let i = 0; i < element.classList.length; i++) {
     const name = element.classList[i];
@@ -115,9 +114,9 @@ function tie(element: Element, config: Options): Knot[] {
   const tagName = element.tagName.toLowerCase();
   level.push({ name_: tagName, penalty_: 5 });
   const index = indexOf(element, tagName);
-  if (index !== undefined) level.push({ name_: nthOfType(tagName, index), penalty_: 10 });
-  const nth = indexOf(element);
-  if (nth !== undefined) level.push({ name_: nthChild(tagName, nth), penalty_: 50 });
+  if (index !== undefined) level.push({ name_: nth(tagName, "of-type", index), penalty_: 10 });
+  const child = indexOf(element);
+  if (child !== undefined) level.push({ name_: nth(tagName, "child", child), penalty_: 50 });
   return level;
 }
 
@@ -133,7 +132,7 @@ function selector(path: Path): string {
 }
 
 function penalty(path: Path): number {
-  return path.map((node) => node.penalty_).reduce((acc, i) => acc + i, 0);
+  return path.reduce((acc, node) => acc + node.penalty_, 0);
 }
 
 function byPenalty(a: Path, b: Path): number {
@@ -143,13 +142,10 @@ function byPenalty(a: Path, b: Path): number {
 function indexOf(input: Element, tagName?: string): number | undefined {
   const parent = input.parentNode;
   if (!parent) return undefined;
-  let child = parent.firstChild;
-  if (!child) return undefined;
   let i = 0;
-  while (child) {
-    if (child.nodeType === Node.ELEMENT_NODE && (tagName === undefined || (child as Element).tagName.toLowerCase() === tagName)) i++;
+  for (let child = parent.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === 1 && (!tagName || (child as Element).tagName.toLowerCase() === tagName)) i++;
     if (child === input) break;
-    child = child.nextSibling;
   }
   return i;
 }
@@ -162,24 +158,21 @@ function fallback(input: Element): Path | undefined {
     const tagName = current.tagName.toLowerCase();
     const index = indexOf(current, tagName);
     if (index === undefined) return undefined;
-    path.push({ name_: nthOfType(tagName, index), penalty_: NaN, level_: i });
+    path.push({ name_: nth(tagName, "of-type", index), penalty_: NaN, level_: i });
     current = current.parentElement;
     i++;
   }
   if (unique(path)) return path;
 }
 
-function nthChild(tagName: string, index: number): string {
-  return tagName === "html" ? "html" : `${tagName}:nth-child(${index})`;
-}
-
-function nthOfType(tagName: string, index: number): string {
-  return tagName === "html" ? "html" : `${tagName}:nth-of-type(${index})`;
+/** `tag:nth-child(i)` or `tag:nth-of-type(i)` (`html` alone: there is one). */
+function nth(tagName: string, kind: string, index: number): string {
+  return tagName === "html" ? "html" : `${tagName}:nth-${kind}(${index})`;
 }
 
 function* combinations(stack: Knot[][], path: Knot[] = []): Generator<Knot[]> {
   if (stack.length > 0) {
-    for (const node of stack[0]) yield* combinations(stack.slice(1, stack.length), path.concat(node));
+    for (const node of stack[0]) yield* combinations(stack.slice(1), path.concat(node));
   } else {
     yield path;
   }
@@ -193,9 +186,9 @@ function unique(path: Path): boolean {
 }
 
 function* optimize(path: Path, input: Element, config: Options, start: number): Generator<Path> {
-  if (path.length > 2 && path.length > OPTIMIZED_MIN_LENGTH) {
+  if (path.length > 2) {
     for (let i = 1; i < path.length - 1; i++) {
-      if (Date.now() - start > config.timeoutMs_) return;
+      if (now() - start > config.timeoutMs_) return;
       const newPath = [...path];
       newPath.splice(i, 1);
       if (unique(newPath) && document.querySelector(selector(newPath)) === input) {

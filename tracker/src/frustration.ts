@@ -43,8 +43,9 @@ const perf = () => performance.now();
  * holds `ms`: what happens belongs to the last thing the visitor did, not to every click
  * of the second before it. */
 export function mark(i: 1 | 4, ms = perf()): void {
-  const h = held.filter((h) => ms >= h[2]).pop();
-  if (h && ms - h[2] <= WINDOW_MS) h[i] = true;
+  // held clicks are in time order: the latest before `ms` is the first from the end (a
+  // burst holds many clicks, and every scroll and focus lands here)
+  for (let j = held.length; j--; ) if (ms >= held[j][2]) return void (ms - held[j][2] <= WINDOW_MS && (held[j][i] = true));
 }
 
 const observer = new MutationObserver(() => mark(1));

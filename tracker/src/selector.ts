@@ -32,11 +32,26 @@ function direct(el: Element): string {
   return sel && document.querySelectorAll(sel).length === 1 ? sel : "";
 }
 
+/** Selectors found, per element, since the DOM last changed (nodes added or removed,
+ * attributes set): in an unchanged DOM the search would find the same selector again,
+ * and it costs a click about a millisecond on a page of 400 elements, most of it in
+ * querySelectorAll (issue 9's profile). Text changes never change a selector. */
+let found = new WeakMap<Element, string>();
+const changes = new MutationObserver(() => (found = new WeakMap()));
+
+export function watchSelectors(): void {
+  changes.observe(document, { subtree: true, childList: true, attributes: true });
+}
+
 /** A selector that `document.querySelector` resolves to `el` (≤ 1024 characters). */
 export function selectorOf(el: Element): string {
-  let sel = direct(el);
+  // changes made in this task, not yet delivered to the observer, count too
+  if (changes.takeRecords().length) found = new WeakMap();
+  let sel = found.get(el) || direct(el);
   try {
     sel = sel || finder(el, options);
   } catch {}
-  return sel && sel.length <= 1024 ? sel : cut(el.tagName.toLowerCase(), 64);
+  sel = sel && sel.length <= 1024 ? sel : cut(el.tagName.toLowerCase(), 64);
+  found.set(el, sel);
+  return sel;
 }
