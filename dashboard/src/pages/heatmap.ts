@@ -639,6 +639,7 @@ class HeatmapPage {
       b.disabled = !!c && band;
       b.title = b.disabled ? "Compare draws point maps (clicks, moves, frustration)" : `Show ${kindInfo(b.dataset.kind as Kind).counted}`;
     }
+    this.syncKind();
   }
 
   /** Press the button of the width shown; `custom`: the custom inputs are being edited. */
@@ -650,6 +651,13 @@ class HeatmapPage {
 
   private syncKind(): void {
     for (const b of this.kindButtons) b.setAttribute("aria-pressed", String(b.dataset.kind === this.state.kind));
+    // The palettes colour point maps; scroll and attention bands and compare's diff keep
+    // their own scales.
+    const own = kindInfo(this.state.kind).mode !== "points" || !!this.state.compare;
+    for (const b of this.paletteButtons) {
+      b.disabled = own;
+      b.title = own ? "Scroll, attention and compare maps keep their own colour scale" : b.dataset.palette === "colorblind" ? "Dark blue to yellow: readable with every common colour vision deficiency" : "Blue through green and yellow to red";
+    }
   }
 
   private pushState(): void {
