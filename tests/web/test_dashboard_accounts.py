@@ -297,6 +297,16 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     assert _query(page.url) == _query(saved_url)
     assert inside(wait_heatmap(page), a)
     assert page.locator("[data-testid=saved-name]").inner_text().endswith("Kettle, desktop")
+    # Changed, it is saved again under its name ("Save changes" keeps the same id).
+    page.click("[data-testid=palette-switch] [data-palette=colorblind]")
+    page.click("[data-testid=save]")
+    page.click("[data-testid=save-changes]")
+    page.wait_for_selector("[data-testid=name-dialog]", state="detached")
+    with server.api() as api:
+        (kept,) = api.get("/api/v1/saved").json()["saved"]
+    assert kept["params"]["palette"] == "colorblind" and kept["url"].endswith(
+        f"saved={_query(saved_url)['saved'][0]}")  # fmt: skip
+    page.click("[data-testid=palette-switch] [data-palette=heat]")  # the share below: heat
 
     # -- rename and delete it from the home page -------------------------------------------
     page.click("a.brand")
