@@ -339,6 +339,9 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     view.goto(share_url)
     shared = wait_heatmap(view)
     assert inside(shared, a), (shared, a)
+    stage = view.locator("[data-testid=heat-canvas]").bounding_box()
+    view.mouse.move(stage["x"] + shared["x"], stage["y"] + shared["y"])
+    assert view.locator(".tip").inner_text().startswith("5 clicks")
     facts = view.locator("[data-testid=share-filters]").inner_text()
     assert "/kettle.html" in facts and "Kettle shop" in facts and "Desktop" in facts
     assert view.locator("[data-testid=top-actions] .action").first.inner_text().count("#a")

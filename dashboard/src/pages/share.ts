@@ -6,7 +6,7 @@
 
 import { ApiError, type Heatmap, type Insights, palettes, shareApi, shareExportLinks, type ShareInfo } from "../api";
 import { fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
-import { drawHeat, drawPlaceholder, gridImage, pageImage, PALETTES, tableOf, usePalette } from "../heat";
+import { drawHeat, drawPlaceholder, gridImage, nearest, pageImage, PALETTES, tableOf, usePalette } from "../heat";
 import { kindInfo } from "../kinds";
 import { describeFilters, describeParamsRange, notEnoughData, widthLabel } from "./heatmap";
 import { legendFor } from "./insights";
@@ -89,7 +89,22 @@ function show(root: HTMLElement, token: string, info: ShareInfo, hm: Heatmap, in
       })();
   const heat = h("canvas", { class: "heat-layer", "data-testid": "heat-canvas", width: String(hm.width), height: String(hm.height) });
   drawHeat(heat, pageImage(gridImage(hm, kind.mode === "points" ? "points" : "bands"), hm, kind.mode === "points"), opacity);
-  const stage = h("div", { class: "stage stage-readonly" }, base, heat);
+  // Hovering a hotspot of a point map tells its count and share, as on the dashboard.
+  const tip = h("div", { class: "tip", role: "tooltip", hidden: true });
+  const hover = (ev: MouseEvent | null) => {
+    const r = heat.getBoundingClientRect();
+    const spot = ev && kind.mode === "points" ? nearest(hm.hotspots, ev.clientX - r.left, ev.clientY - r.top, 30) : null;
+    if (!spot) {
+      tip.hidden = true;
+      return;
+    }
+    mount(tip, h("strong", null, `${fmtInt(spot.count)} ${spot.count === 1 ? kind.one : kind.many}`), h("span", null, ` · ${fmtPct(spot.share)} of this page's ${kind.many}`), spot.selector ? h("code", { class: "mono tip-sel" }, spot.selector) : null);
+    setVar(tip, "--x", `${Math.round(spot.x)}px`);
+    setVar(tip, "--y", `${Math.round(spot.y)}px`);
+    tip.classList.toggle("tip-left", spot.x > hm.width - 300);
+    tip.hidden = false;
+  };
+  const stage = h("div", { class: "stage stage-readonly", on: { mousemove: (ev: MouseEvent) => hover(ev), mouseleave: () => hover(null) } }, base, heat, tip);
 
   const links = shareExportLinks(token, p.palette);
   const exportBtn = (href: string, kindName: string, label: string) => h("a", { class: "btn btn-small", href, download: "", "data-export": kindName }, label);
