@@ -98,6 +98,7 @@ def run_demo(ph: Pageheat, site_port: int = 8001, visits: int = 400) -> None:
         f"  Dashboard:                          {ph.public_url}/login#token={ph.admin_token}\n"
         f"  Admin token (API and login):        {ph.admin_token}\n"
         f"  Data directory:                     {ph.data_dir}\n"
+        f"  Accounts for your team:             pageheat user create NAME --data {ph.data_dir}\n"
         + ("  Recording demo visits in the background…\n" if fresh and visits else "")
         + "\n  Stop with Ctrl-C.\n"
     )
