@@ -219,7 +219,10 @@ def test_bad_parameters_are_refused_naming_them(client, shop):
 
 
 def test_exports_need_a_token(client, key):
-    for path in ("/api/v1/palettes", f"/api/v1/apps/{key}/export.png?view=/p/?",
+    # the colour tables are constant and public (the share page draws with them) ...
+    assert client.get("/api/v1/palettes", headers={"Authorization": ""}).status_code == 200
+    # ... the exports are the app's data
+    for path in (f"/api/v1/apps/{key}/export.png?view=/p/?",
                  f"/api/v1/apps/{key}/export/actions.csv",
                  f"/api/v1/apps/{key}/export/grid.csv?view=/p/?"):  # fmt: skip
         assert client.get(path, headers={"Authorization": ""}).status_code == 401, path

@@ -34,6 +34,7 @@ PUBLIC = {
     "/login": "signing in",
     "/logout": "signing out",
     "/healthz": "liveness for a supervisor",
+    "/api/v1/palettes": "the colour tables (constant data) the share page draws with",
     "/readyz": "readiness for a balancer",
     "/openapi.json": "the API's description (no data)",
     "/api/docs": "the API's documentation page (no data)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -137,17 +138,25 @@ def query_for(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str
     )  # fmt: skip
 
 
-def number(params: Mapping[str, str], name: str, default: float | None, lo: float, hi: float):
-    """A stored numeric parameter, or 400 naming it."""
-    text = params.get(name)
+def number(
+    params: Mapping[str, str], name: str, default: float | None, lo: float | None = None,
+    hi: float | None = None,
+) -> float | None:  # fmt: skip
+    """A finite number parameter within ``[lo, hi]``, or 400 naming it."""
+    text = params.get(name) or ""
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        raise HTTPException(400, f"{name} must be a number, got {text!r}") from None
-    if not lo <= value <= hi:
-        raise HTTPException(400, f"{name} must be from {lo:g} to {hi:g}, got {text!r}")
+        value = math.nan
+    if (
+        not math.isfinite(value)
+        or (lo is not None and value < lo)
+        or (hi is not None and value > hi)
+    ):
+        span = f" from {lo:g} to {hi:g}" if lo is not None and hi is not None else ""
+        raise HTTPException(400, f"{name} must be a number{span}, got {text!r}")
     return value
 
 
@@ -159,7 +168,7 @@ def heatmap_answer(ph: Pageheat, key: str, params: Mapping[str, str], fmt: str =
     with http_errors():
         rendered = reports.render(
             ph, query, params.get("kind") or "click", background=params.get("background"),
-            scale=params.get("scale") or "relative", peak=number(params, "peak", None, 0, 1e12),
+            scale=params.get("scale") or "relative", peak=number(params, "peak", None, 0),
         )  # fmt: skip
         if fmt == "png":
             png = reports.heatmap_png(ph, rendered, number(params, "opacity", 0.7, 0, 1),

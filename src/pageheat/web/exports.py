@@ -8,7 +8,6 @@ by calling it with its stored ones.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,7 +16,7 @@ from fastapi import Query as Q
 from fastapi.responses import Response
 
 from pageheat import exports
-from pageheat.web.api import Params, app_for, http_errors, query_for
+from pageheat.web.api import Params, app_for, http_errors, number, query_for
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:
@@ -51,8 +50,8 @@ def export_response(ph: Pageheat, what: str, key: str, params: Mapping[str, str]
         if what == "png":
             body: bytes | str = exports.export_png(
                 ph, query, kind, app_name=app.name, params=params,
-                opacity=_number(params, "opacity", 0.7, 0.0, 1.0), background=background,
-                scale=params.get("scale") or "relative", peak=_number(params, "peak", None),
+                opacity=number(params, "opacity", 0.7, 0.0, 1.0), background=background,
+                scale=params.get("scale") or "relative", peak=number(params, "peak", None),
                 palette=params.get("palette") or "heat",
             )  # fmt: skip
             name = exports.filename(view, f"{kind}.png")
@@ -66,28 +65,6 @@ def export_response(ph: Pageheat, what: str, key: str, params: Mapping[str, str]
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
-def _number(
-    params: Mapping[str, str], name: str, default: float | None, lo: float | None = None,
-    hi: float | None = None,
-) -> float | None:  # fmt: skip
-    """A finite number parameter within ``[lo, hi]``, or 400 naming it."""
-    text = params.get(name) or ""
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if (
-        not math.isfinite(value)
-        or (lo is not None and value < lo)
-        or (hi is not None and value > hi)
-    ):
-        span = f" from {lo:g} to {hi:g}" if lo is not None and hi is not None else ""
-        raise HTTPException(400, f"{name} must be a number{span}, got {text!r}")
-    return value
-
-
 Opacity = Annotated[str | None, Q(description="0 to 1: how strongly the heat covers the page")]
 Palette = Annotated[str | None, Q(description="heat (default) or colorblind (CET_CBL2)")]
 Scale = Annotated[str | None, Q(description="relative (default) or absolute (per 1 000 page"
@@ -98,14 +75,21 @@ From = Annotated[str | None, Q(alias="from")]
 To = Annotated[str | None, Q(alias="to")]
 
 
+def public_router() -> APIRouter:
+    r = APIRouter(prefix="/api/v1", tags=["query"])
+
+    @r.get("/palettes", summary="Colour tables of the heatmap palettes (256 #rrggbbaa each)")
+    def palettes() -> dict[str, Any]:
+        """Constant data, and public: the share page draws with it without a login."""
+        return {"palettes": exports.palettes_json()}
+
+    return r
+
+
 def router(ph: Pageheat) -> APIRouter:
     r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
     png = {200: {"content": {"image/png": {}}, "description": "The PNG, as a download"}}
     csv = {200: {"content": {"text/csv": {}}, "description": "The CSV, as a download"}}
-
-    @r.get("/palettes", summary="Colour tables of the heatmap palettes (256 #rrggbbaa each)")
-    def palettes() -> dict[str, Any]:
-        return {"palettes": exports.palettes_json()}
 
     # The parameters below are declared for the API's description and read again, as plain
     # strings, by export_response: the way a share link's stored parameters are read.

@@ -63,6 +63,7 @@ def build_app(ph: Pageheat) -> FastAPI:
     app.include_router(collect_routes.router(ph))
     app.include_router(api.router(ph))
     app.include_router(exports.router(ph))
+    app.include_router(exports.public_router())
     app.include_router(accounts.router(ph))
     app.include_router(library.router(ph))
     app.include_router(shared.router(ph))
