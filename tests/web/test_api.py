@@ -255,3 +255,17 @@ def test_a_background_of_another_view_or_app_is_refused(client, ph, key):
         f"/api/v1/apps/{key}/backgrounds", params={"view": "/other", "width": "mobile"}
     )
     assert mobile.json()["backgrounds"] == []
+
+
+def test_a_view_looked_at_before_its_first_page_view_is_pictured_once_it_has_one(client, key):
+    """Asking too early is not a failure that blocks the capture for minutes."""
+    params = {"view": "/p/?", "width": "desktop"}
+    early = client.get(f"/api/v1/apps/{key}/heatmap", params=params).json()
+    assert early["background_status"] in ("capturing", "none")
+    deadline = time.monotonic() + 20
+    while client.get(f"/api/v1/apps/{key}/backgrounds", params=params).json()["status"] != "none":
+        assert time.monotonic() < deadline, "the early capture job never ended"
+        time.sleep(0.1)
+    record(client, key, [view("v1"), click("v1")])
+    later = client.get(f"/api/v1/apps/{key}/heatmap", params=params).json()
+    assert later["background_status"] == "capturing"

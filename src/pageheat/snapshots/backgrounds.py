@@ -267,6 +267,11 @@ class Backgrounds:
             error = None
             try:
                 work[what](*args)
+            except LookupError as exc:
+                # Nothing to picture yet (no page view of it so far) is no failure: the
+                # next look asks again, instead of waiting out RETRY_AFTER_S after the
+                # first page views arrive.
+                log.info("background job %s %s: %s", what, key, exc)
             except Exception as exc:
                 log.warning("background job %s %s failed: %s", what, key, exc)
                 error = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
