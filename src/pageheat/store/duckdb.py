@@ -70,6 +70,12 @@ class DuckDBStore:
         #: the file's only writer, so what it committed stays true, and an active visitor's
         #: every batch needs no lookup.
         self._firsts: OrderedDict[tuple[str, str], tuple[str, int]] = OrderedDict()
+        #: (app, view id) → (t, name, width class, hash, vw) of the layouts this process
+        #: wrote lately: the collector asks for them right after the write (need_snapshot),
+        #: and reading them back from the layouts table scanned all of it on every batch.
+        self._layouts: OrderedDict[tuple[str, str], tuple[int, str, str, str, float]] = (
+            OrderedDict()
+        )
 
     # -- writing ---------------------------------------------------------------------
 
@@ -104,6 +110,8 @@ class DuckDBStore:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            if "layouts" in tables:
+                self._remember_layouts(tables["layouts"])
             if visitors is not None:
                 for app, visitor, session, t in zip(
                     *(visitors.column(c).to_pylist() for c in VISITOR_COLUMNS), strict=True
@@ -116,6 +124,17 @@ class DuckDBStore:
         self._firsts.move_to_end(key)
         if len(self._firsts) > _FIRSTS_KEPT:
             self._firsts.popitem(last=False)
+
+    def _remember_layouts(self, layouts: pa.Table) -> None:
+        cols = ("app", "view_id", "t", "name", "width_class", "hash", "vw")
+        for app, view_id, t, *state in zip(*(layouts.column(c).to_pylist() for c in cols),
+                                           strict=True):  # fmt: skip
+            key = (app, view_id)
+            if key not in self._layouts or self._layouts[key][0] <= t:  # the latest counts
+                self._layouts[key] = (t, *state)
+                self._layouts.move_to_end(key)
+        while len(self._layouts) > _LAYOUTS_KEPT:
+            self._layouts.popitem(last=False)
 
     def _claim_batches(self, cur: Any, envelopes: list[Envelope]) -> list[bool]:
         """Mark batch ids as seen; a retried batch (same app and id) is not stored again.
@@ -378,14 +397,26 @@ class DuckDBStore:
     def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
         if not view_ids:
             return []
+        # the layouts this process just wrote are in memory; only the others are read
+        recent = [(v, self._layouts.get((app, v))) for v in dict.fromkeys(view_ids)]
+        older = [v for v, state in recent if state is None]
+        asked = [(v, *state[1:]) for v, state in recent if state is not None and state[4] > 0]
+        if older:
+            asked += self._read(
+                "SELECT view_id, arg_max(name, t), arg_max(width_class, t), arg_max(hash, t),"
+                " arg_max(vw, t) FROM layouts WHERE app = ? AND view_id IN"
+                " (SELECT unnest(?::VARCHAR[])) AND vw > 0 GROUP BY view_id",
+                [app, older],
+            )
+        if not asked:
+            return []
+        view, name, wc, hash_, vw = (list(c) for c in zip(*asked, strict=True))
         rows = self._read(
             """
             WITH asked AS (
-                SELECT view_id, arg_max(name, t) AS name, arg_max(width_class, t) AS wc,
-                       arg_max(hash, t) AS hash, arg_max(vw, t) AS vw
-                FROM layouts WHERE app = ? AND view_id IN (SELECT unnest(?::VARCHAR[]))
-                  AND vw > 0
-                GROUP BY view_id
+                SELECT unnest(?::VARCHAR[]) AS view_id, unnest(?::VARCHAR[]) AS name,
+                       unnest(?::VARCHAR[]) AS wc, unnest(?::VARCHAR[]) AS hash,
+                       unnest(?::DOUBLE[]) AS vw
             ), known AS (
                 SELECT view, width_class, count(*) AS n FROM snapshots WHERE app = ?
                 GROUP BY view, width_class
@@ -397,7 +428,7 @@ class DuckDBStore:
                   AND s.width_class = a.wc AND s.layout_hash = a.hash)
             ORDER BY a.view_id
             """,
-            [app, view_ids, app, app],
+            [view, name, wc, hash_, vw, app, app],
         )
         return [PageState(*r) for r in rows]
 
@@ -614,6 +645,7 @@ class DuckDBStore:
                 cur.execute("ROLLBACK")
                 raise
             self._firsts.clear()  # what it remembered may be older than a loaded first
+            self._layouts.clear()
         return loaded
 
     # -- privacy ---------------------------------------------------------------------
@@ -661,6 +693,7 @@ class DuckDBStore:
                 raise
             for key in [k for k in self._firsts if forget(k)]:
                 del self._firsts[key]
+            self._layouts.clear()  # whose views were deleted is not known here
             if any(counts.values()) and self.path != ":memory:":
                 cur.execute("CHECKPOINT")
         return counts
@@ -727,6 +760,8 @@ def _np(table: pa.Table, column: str | int) -> np.ndarray:
 
 #: Visitors whose first session a store keeps in memory.
 _FIRSTS_KEPT = 100_000
+#: Page views whose latest layout a store keeps in memory (issue 9).
+_LAYOUTS_KEPT = 100_000
 
 
 def _upsert_visitors(cur: Any, visitors: pa.Table) -> None:
