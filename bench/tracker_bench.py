@@ -138,6 +138,9 @@ def main() -> None:
     )
     for k in KINDS:
         print(f"{k:>8} {med[True][k]:>11.4f}ms {med[False][k]:>7.4f}ms")
+    for k in KINDS:
+        print(f"target <= 0.1 ms per {k}: {'met' if med[True][k] <= 0.1 else 'MISSED'}")
+    print(f"target <= 6 144 bytes gzipped: {'met' if gz <= 6144 else 'MISSED'}")
     path = ROOT / "bench" / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results["tracker"] = {"machine": f"{os.cpu_count()} cores", "bytes": size, "gzipped": gz,
