@@ -6,7 +6,7 @@
  * a second for their frustration flags (frustration.ts).
  */
 import { hold } from "./frustration";
-import { selectorOf, watchSelectors } from "./selector";
+import { selectorOf } from "./selector";
 import { cut, now, on, px, unit } from "./util";
 import { sizes, view } from "./view";
 
@@ -98,7 +98,6 @@ function onClick(e: MouseEvent): void {
 
 /** Listen (capture phase: before the page's own handlers change the DOM). */
 export function watchClicks(): void {
-  watchSelectors();
   on("pointerdown pointerup", onPointer, 1);
   on("click", onClick, 1);
 }

@@ -42,10 +42,11 @@ export function visitorId(): string {
   return id;
 }
 
-/** The session id at time `t`, recording `t` as the session's last activity. */
+/** The session id at time `t`, recording `t` as the session's last activity (at most
+ * every 10 s: a localStorage write costs a batch more than the rest of its sending). */
 export function sessionId(t: number): string {
   let [id, last] = (get("pageheat_sid") || "").split(":");
-  if (!valid(id) || !(t - +last < SESSION_IDLE_MS)) id = rid();
-  set("pageheat_sid", id + ":" + t);
+  if (!valid(id) || !(t - +last < SESSION_IDLE_MS)) (id = rid()), (last = "0");
+  if (t - +last > 1e4) set("pageheat_sid", id + ":" + t);
   return id;
 }

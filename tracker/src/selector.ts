@@ -39,14 +39,12 @@ function direct(el: Element): string {
 let found = new WeakMap<Element, string>();
 const changes = new MutationObserver(() => (found = new WeakMap()));
 
-export function watchSelectors(): void {
-  changes.observe(document, { subtree: true, childList: true, attributes: true });
-}
-
 /** A selector that `document.querySelector` resolves to `el` (≤ 1024 characters). */
 export function selectorOf(el: Element): string {
-  // changes made in this task, not yet delivered to the observer, count too
+  // changes made in this task, not yet delivered to the observer, count too; watching
+  // starts with the first click (observing again is the same registration)
   if (changes.takeRecords().length) found = new WeakMap();
+  changes.observe(document, { subtree: true, childList: true, attributes: true });
   let sel = found.get(el) || direct(el);
   try {
     sel = sel || finder(el, options);
