@@ -76,5 +76,5 @@ export function answered(a: { need_snapshot?: string[] }): void {
   // A refused load (Trusted Types, say) must not reach the page as an unhandled rejection.
   // Serialising a large page is a long task (≈ 70 ms for 3 000 elements): when idle.
   const take = () => !off && v === view && hash() === h && quiet(() => (self as any).pageheatSnapshot(base, app, visitor, v, h));
-  chunk.then(() => (self.requestIdleCallback ? requestIdleCallback(take, { timeout: 2000 }) : setTimeout(take)), () => {});
+  chunk.then(() => ((self as any).requestIdleCallback ? requestIdleCallback(take, { timeout: 2000 }) : setTimeout(take)), () => {});
 }
