@@ -59,8 +59,8 @@ test: install clickhouse postgresql
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
-# Heatmap latency at BENCH_SIZES events, last: the 1e8 store alone takes from half an hour
-# to over an hour to generate on 2 cores (BENCH_SIZES=1e6,1e7 leaves it out); BENCH_DATA=DIR
+# Heatmap latency at BENCH_SIZES events, last: the 1e8 store alone takes about 45 minutes
+# and 21 GB of disk to generate on 2 cores (BENCH_SIZES=1e6,1e7 leaves it out); BENCH_DATA=DIR
 # keeps the generated stores there and reuses them on the next run.
 BENCH_SIZES ?= 1e6,1e7,1e8
 BENCH_DATA ?=
