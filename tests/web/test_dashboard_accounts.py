@@ -131,7 +131,6 @@ def hottest_change(png: bytes, background: bytes) -> tuple[dict, Image.Image]:
 
 
 def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> None:
-    started = time.monotonic()
     # -- sign in with the account's password; the top bar names the user --------------
     # -- a wrong password is refused on the form; the demo's token link signs in ---------
     guest = browser.new_context()
@@ -422,7 +421,6 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     assert context.request.get(f"{server.url}/api/v1/apps").status == 401
     assert not problems, problems
     context.close()
-    assert time.monotonic() - started < 150
 
 
 def test_a_viewer_reads_apps_but_is_not_offered_changes(browser, server) -> None:
