@@ -163,8 +163,9 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     tag = page.locator("[data-testid=script-tag]").inner_text()
     assert f'data-app="{key}"' in tag and "/pageheat.js" in tag
     page.click("[data-testid=copy-tag]")
-    assert page.locator("[data-testid=copy-status]").inner_text() in {
-        "Copied", "Selected: press Ctrl+C (⌘C) to copy"}  # fmt: skip
+    status = page.locator("[data-testid=copy-status]")
+    status.filter(has_text=re.compile(r"\S")).wait_for()  # the clipboard answers later
+    assert status.inner_text() in {"Copied", "Selected: press Ctrl+C (⌘C) to copy"}
 
     # -- app settings: saved by PATCH; a bad origin is named next to its field ------------
     page.click("[data-testid=app-settings]")
