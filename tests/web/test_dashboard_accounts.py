@@ -195,8 +195,7 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     context.add_cookies([csrf])
 
     # Before any event, the heatmap page says the tracker was never heard from, with the tag.
-    # (Another view than the one visited below: this visit's capture fails, having no page
-    # view to picture, and a failed capture waits for a retry before it runs again.)
+    # (A view other than the one visited below, so that this look leaves nothing behind.)
     page.goto(f"{server.url}/apps/{key}/heatmap?view=%2Fsoon.html")
     missing = page.locator("[data-testid=tracker-not-seen]")
     missing.wait_for()
