@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from pageheat.meta.accounts import Accounts
-from pageheat.meta.library import Library
+from pageheat.meta.library import Library, clean_name
 from pageheat.meta.tables import metadata
 
 #: Seconds an app read from the database is used before it is read again.
@@ -286,10 +286,7 @@ class MetaStore:
             raise LookupError(f"no app with key {key!r}")
         row: dict[str, object] = {}
         if name is not ...:
-            text = " ".join(str(name if name is not None else "").split())
-            if not text or len(text) > 200:
-                raise ValueError("name must be 1 to 200 characters")
-            row["name"] = text
+            row["name"] = clean_name(name)
         if origins is not ...:
             if not isinstance(origins, list) or len(origins) > 100:
                 raise ValueError("origins must be a list of at most 100 origins")

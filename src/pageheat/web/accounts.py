@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.responses import JSONResponse, Response
 
 from pageheat.meta import Principal
+from pageheat.web.api import iso
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:
@@ -16,12 +16,6 @@ if TYPE_CHECKING:
     from pageheat.meta.accounts import ApiToken
 
 Who = Annotated[Principal, Depends(require_token)]
-
-
-def iso(ms: int | None) -> str | None:
-    return (
-        None if ms is None else datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds")
-    )
 
 
 def token_json(t: ApiToken) -> dict[str, Any]:

@@ -198,8 +198,8 @@ def router(ph: Pageheat) -> APIRouter:
             "key": app.key,
             "name": app.name,
             "origins": list(app.origins),
-            "created": _iso(app.created_ms),
-            "last_event": _iso(last) if last else None,
+            "created": iso(app.created_ms),
+            "last_event": iso(last) if last else None,
             "script_tag": ph.script_tag(app.key, app.sample_rate, app.respect_dnt),
             "sample_rate": app.sample_rate,
             "respect_dnt": app.respect_dnt,
@@ -475,5 +475,8 @@ APP_FIELDS = frozenset({"name", "origins", "sample_rate", "respect_dnt", "retent
 SIDE_PARAMS = frozenset({"width", "from", "to", *FILTERS})
 
 
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds")
+def iso(ms: int | None) -> str | None:
+    """ms since the epoch as the API writes times (UTC, to the second); None stays None."""
+    return (
+        None if ms is None else datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds")
+    )

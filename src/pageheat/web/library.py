@@ -9,8 +9,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.responses import JSONResponse, Response
 
 from pageheat.meta import Principal
-from pageheat.web.accounts import iso
-from pageheat.web.api import app_for
+from pageheat.web.api import app_for, iso
 from pageheat.web.auth import require_token
 
 if TYPE_CHECKING:

@@ -15,8 +15,7 @@ from fastapi.responses import Response
 
 from pageheat import reports
 from pageheat.web import scope
-from pageheat.web.accounts import iso
-from pageheat.web.api import background_answer, heatmap_answer, http_errors, query_for
+from pageheat.web.api import background_answer, heatmap_answer, http_errors, iso, query_for
 from pageheat.web.exports import export_response
 
 if TYPE_CHECKING:
