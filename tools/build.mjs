@@ -2,8 +2,9 @@
 // its lazily loaded snapshot code (pageheat-snapshot.js) and the dashboard (dashboard.js).
 // Prints the tracker's gzipped size against its budget, and the snapshot code's size.
 import { build } from "esbuild";
+import { minify } from "terser";
 import { gzipSync } from "node:zlib";
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 
 const out = "src/pageheat/web/static";
 mkdirSync(out, { recursive: true });
@@ -28,7 +29,12 @@ const withoutPostcss = {
   },
 };
 
-await build({ ...tracker, entryPoints: ["tracker/src/index.ts"], outfile: `${out}/pageheat.js` });
+// esbuild bundles and mangles the internal names; terser then minifies again: its
+// compression passes and names given by frequency take ≈ 140 bytes more off the gzipped
+// tracker than esbuild alone, which is the margin the 6 KB budget needs.
+const core = await build({ ...tracker, entryPoints: ["tracker/src/index.ts"], write: false });
+const squeezed = await minify(core.outputFiles[0].text, { ecma: 2019, compress: { passes: 2 }, format: { comments: false } });
+writeFileSync(`${out}/pageheat.js`, squeezed.code);
 await build({
   ...tracker,
   entryPoints: ["tracker/src/snapshot/entry.ts"],
