@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import pageheat
 from pageheat.collect import routes as collect_routes
@@ -42,23 +43,7 @@ def build_app(ph: Pageheat) -> FastAPI:
             status_code=400,
         )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        refused = cross_site(request)
-        if refused is not None:
-            return refused
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("X-Frame-Options", "DENY")
-        # Pages set their own policy (the dashboard's, web/pages.py); every other answer
-        # (JSON, PNG, scripts) is never a document, so it may load and run nothing.
-        docs = request.url.path == app.docs_url  # Swagger UI: its scripts come from a CDN
-        h.setdefault("Content-Security-Policy", "frame-ancestors 'none'" if docs else NO_CSP)
-        if request.url.path.startswith("/api/v1/apps") or request.url.path == "/metrics":
-            h.setdefault("Cache-Control", "no-store")  # visitors' data stays out of caches
-        return response
+    app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
     app.include_router(collect_routes.router(ph))
     app.include_router(api.router(ph))
@@ -70,6 +55,50 @@ def build_app(ph: Pageheat) -> FastAPI:
     app.include_router(pages.router(ph))
     app.include_router(ops.router(ph))
     return app
+
+
+class SecurityHeaders:
+    """Refuses cross-site changes (:func:`cross_site`) and adds the security headers to
+    every answer. A plain ASGI middleware rather than ``@app.middleware("http")``: that
+    one runs each request through a task group and memory streams, which the ingest
+    profile showed costing more than the collector's own checks (issue 9)."""
+
+    def __init__(self, app: ASGIApp, docs_path: str = ""):
+        self.app = app
+        self.docs_path = docs_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refused = cross_site(request)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        path = scope["path"]
+        # Pages set their own policy (the dashboard's, web/pages.py); every other answer
+        # (JSON, PNG, scripts) is never a document, so it may load and run nothing.
+        # Swagger UI's scripts come from a CDN, so its page only forbids framing.
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"content-security-policy",
+             b"frame-ancestors 'none'" if path == self.docs_path else NO_CSP.encode()),
+        ]  # fmt: skip
+        if path.startswith("/api/v1/apps") or path == "/metrics":
+            extra.append((b"cache-control", b"no-store"))  # visitors' data stays out of caches
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in extra if n not in present]  # the route's win
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 #: The policy of every answer that is not a page: nothing may load, run or frame it.
