@@ -25,11 +25,14 @@ DAY0 = T0 // DAY * DAY
 
 
 def _points(store, q, kind, snapped=False):
-    """The map's points (``map_points``), or with ``snapped`` the raw points snapped."""
+    """The map's points (``map_points``), each as many times as it counts, or with
+    ``snapped`` the raw points snapped."""
     p = rollup.snap(store.points(q, kind)) if snapped else store.map_points(q, kind)
     names = [p.selectors[i] for i in p.sel]
-    return sorted(zip(p.x.tolist(), p.y.tolist(), p.dw.tolist(), p.rx.tolist(), p.ry.tolist(),
-                      names, p.touch.tolist(), strict=True))  # fmt: skip
+    times = [1] * len(p) if p.n is None else p.n.tolist()
+    rows = zip(p.x.tolist(), p.y.tolist(), p.dw.tolist(), p.rx.tolist(), p.ry.tolist(), names,
+               p.touch.tolist(), strict=True)  # fmt: skip
+    return sorted(row for row, k in zip(rows, times, strict=True) for _ in range(k))
 
 
 COVERED = [
@@ -76,7 +79,7 @@ def test_a_map_from_the_rollup_moves_no_point_further_than_its_snapping(store):
     q = Query(app="app", view="/")
     for kind in ("click", "move"):
         raw = store.points(q, kind)
-        assert len(store.map_points(q, kind)) == len(raw) > 10
+        assert store.map_points(q, kind).total() == len(raw) > 10
         snapped = rollup.snap(raw)  # point by point (the first test: the rollup holds these)
         for bg in (1440, 390):  # each visitor's points drawn on a desktop and a phone picture
             a, b = place(raw, bg, None), place(snapped, bg, None)
@@ -137,7 +140,7 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
     for n, batch in [(200, "a"), (600, "b")]:
         s = DuckDBStore(path)
         s.write(clicks_on_a_few_spots(n, batch))
-        clicks = len(s.map_points(q))
+        clicks = s.map_points(q).total()
         s.close()
         scanned.append((clicks, _duckdb_rows_scanned(path, sql, params)))
     (few, first), (many, second) = scanned
@@ -169,7 +172,7 @@ def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request
             for shard in shards:  # what the background merges do, done now
                 name = "heat_rollup_local" if target.cluster else "heat_rollup"
                 shard.command(f"OPTIMIZE TABLE {name} FINAL")
-            clicks = len(store.map_points(q))
+            clicks = store.map_points(q).total()
             read.append((clicks, client.read_rows()))
         (few, rows_few), (many, rows_many) = read
         assert (few, many) == (200, 800)
@@ -183,13 +186,28 @@ def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request
         drop(target)
 
 
-def test_rollup_points_repeat_each_row_by_its_count():
+def test_rollup_points_carry_each_rows_count_and_draw_as_repeated_points():
+    from pageheat import heat
+
     rows = [(10.0, 20.0, 1440.0, 0.5, 0.5, "#b", 0, 3), (0.0, 0.0, 390.0, 0.0, 1.0, "#a", 1, 2)]
     p = rollup.points(list(zip(*rows, strict=True)))
-    assert len(p) == 5 and p.selectors == ["#a", "#b"]
-    assert [p.selectors[i] for i in p.sel] == ["#b"] * 3 + ["#a"] * 2
-    assert p.touch.tolist() == [False] * 3 + [True] * 2
-    assert np.array_equal(p.x, [10.0] * 3 + [0.0] * 2)
+    assert len(p) == 2 and p.total() == 5 and p.selectors == ["#a", "#b"]
+    assert [p.selectors[i] for i in p.sel] == ["#b", "#a"] and p.n.tolist() == [3, 2]
+    # the map of the counted rows is the map of the rows repeated, cell for cell
+    times = p.n
+    repeated = heat.Points(
+        x=np.repeat(p.x, times), y=np.repeat(p.y, times), dw=np.repeat(p.dw, times),
+        rx=np.repeat(p.rx, times), ry=np.repeat(p.ry, times), sel=np.repeat(p.sel, times),
+        touch=np.repeat(p.touch, times), selectors=p.selectors,
+    )  # fmt: skip
+    rects = {"#b": (100.0, 100.0, 50.0, 20.0)}
+    a, b = heat.heatmap(p, 400, 300, rects=rects), heat.heatmap(repeated, 400, 300, rects=rects)
+    assert np.array_equal(a.counts, b.counts) and a.counts.sum() == 5
+    assert a.hotspots == b.hotspots and a.hotspots[0]["count"] == 3
+    assert (
+        heat.to_json(a)["placed"] == heat.to_json(b)["placed"] == {"anchored": 3, "positional": 2}
+    )
+    assert a.placed.not_visible == b.placed.not_visible == {"#a": 2}
 
 
 def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_node):

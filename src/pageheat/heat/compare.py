@@ -133,12 +133,12 @@ def comparison_json(c: Comparison) -> dict:
     rows, cols = c.scaled.shape
 
     def side(h: Heatmap) -> dict:
-        anchored = int(np.count_nonzero(h.placed.anchored))
+        anchored = h.placed.count(h.placed.anchored)
         return {
             "total": int(h.total), "page_views": h.page_views,
             "per_1000": round(h.total * PER_VIEWS / h.page_views, 2) if h.page_views else 0.0,
             "peak": round(h.max, 4),
-            "placed": {"anchored": anchored, "positional": len(h.placed) - anchored},
+            "placed": {"anchored": anchored, "positional": h.placed.count() - anchored},
             "not_visible": [
                 {"selector": s, "count": int(n)}
                 for s, n in sorted(h.placed.not_visible.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -168,4 +168,4 @@ def count_in(
     py = np.asarray(placed.y, dtype=np.float64)
     on_page = (px >= 0) & (px < width) & (py >= 0) & (py < height)
     inside = on_page & (px >= x) & (px <= x + w) & (py >= y) & (py <= y + h)
-    return int(np.count_nonzero(inside)), int(np.count_nonzero(on_page))
+    return placed.count(inside), placed.count(on_page)

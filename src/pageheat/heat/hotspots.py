@@ -143,8 +143,9 @@ def selectors_in(
     lab = label[iy, ix]
     hit = lab >= 0
     nsel = len(placed.selectors)
+    weights = None if placed.n is None else placed.n[ok][hit]
     table = np.bincount(
-        lab[hit].astype(np.int64) * nsel + sel[ok][hit], minlength=len(windows) * nsel
+        lab[hit].astype(np.int64) * nsel + sel[ok][hit], weights, len(windows) * nsel
     ).reshape(len(windows), nsel)
     best = table.argmax(axis=1)
     return [placed.selectors[b] if table[i, b] > 0 else None for i, b in enumerate(best.tolist())]

@@ -87,17 +87,19 @@ def heatmap(
     if peak is not None and not (np.isfinite(peak) and peak > 0):
         raise ValueError(f"peak must be a positive number, got {peak!r}")
     placed = place(points, float(width), rects)
-    touch = placed.touch
+    touch, w = placed.touch, placed.n
     if touch.any():
         mouse = ~touch
-        c_mouse = grid(placed.x[mouse], placed.y[mouse], width, height, cell)
-        c_touch = grid(placed.x[touch], placed.y[touch], width, height, cell)
+        c_mouse = grid(placed.x[mouse], placed.y[mouse], width, height, cell,
+                       None if w is None else w[mouse])  # fmt: skip
+        c_touch = grid(placed.x[touch], placed.y[touch], width, height, cell,
+                       None if w is None else w[touch])  # fmt: skip
         counts = c_mouse + c_touch
         density = smooth(c_mouse, radius_mouse / 2 / cell) + smooth(
             c_touch, radius_touch / 2 / cell
         )
     else:  # the common desktop case: one grid, no masking copies
-        counts = grid(placed.x, placed.y, width, height, cell)
+        counts = grid(placed.x, placed.y, width, height, cell, w)
         density = smooth(counts, radius_mouse / 2 / cell)
     scaled = density if scale == "relative" else per_page_views(density, page_views or 0)
     top = clip_value(scaled, clip_percentile, peak)
@@ -141,7 +143,7 @@ def to_json(h: Heatmap) -> dict:
     to send and maps straight onto a canvas ``ImageData`` loop; ``cols`` and
     ``rows`` give its shape.
     """
-    anchored = int(np.count_nonzero(h.placed.anchored))
+    anchored = h.placed.count(h.placed.anchored)
     extra: dict = {"scale": h.scale}
     if h.scale == "absolute":
         extra.update(peak=round(h.max, 4), page_views=h.page_views, unit=UNIT_ABSOLUTE)
@@ -150,7 +152,7 @@ def to_json(h: Heatmap) -> dict:
         **extra,
         "total": int(h.total),
         "hotspots": [dict(s) for s in h.hotspots],
-        "placed": {"anchored": anchored, "positional": len(h.placed) - anchored},
+        "placed": {"anchored": anchored, "positional": h.placed.count() - anchored},
         "not_visible": [
             {"selector": s, "count": int(c)}
             for s, c in sorted(h.placed.not_visible.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -30,7 +30,10 @@ class Points:
     """Clicks or taps as recorded, one array element per event.
 
     Columns rather than records so that a million clicks cost a few numpy arrays,
-    which is what the store hands over anyway.
+    which is what the store hands over anyway. ``n``, when given, says how many
+    identical events each element stands for: a rollup hands over each distinct
+    snapped point once with its count, and repeating it ``n`` times would cost what
+    the rollup saved.
     """
 
     x: np.ndarray
@@ -41,6 +44,7 @@ class Points:
     sel: np.ndarray
     touch: np.ndarray
     selectors: list[str]
+    n: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Points:
@@ -59,6 +63,10 @@ class Points:
     def __len__(self) -> int:
         return int(np.asarray(self.x).shape[0])
 
+    def total(self) -> int:
+        """The events these points stand for (their rows, or their counts' sum)."""
+        return len(self) if self.n is None else int(np.asarray(self.n).sum())
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -67,7 +75,8 @@ class Placed:
     ``selectors`` is carried over from `Points` so that `sel` stays meaningful
     downstream (hotspots name the element under them). Arrays may share memory
     with the input `Points` (copying a million ys that did not change costs more
-    than the rest of placement): treat both as read-only.
+    than the rest of placement): treat both as read-only. ``n`` is the points' counts
+    (``None``: one event each), which every later stage weighs by.
     """
 
     x: np.ndarray
@@ -77,9 +86,16 @@ class Placed:
     anchored: np.ndarray
     not_visible: dict[str, int]
     selectors: list[str] = field(default_factory=list)
+    n: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
+
+    def count(self, where: np.ndarray | None = None) -> int:
+        """Events placed (``where``: those of a boolean mask), counts included."""
+        if self.n is None:
+            return len(self) if where is None else int(np.count_nonzero(where))
+        return int(self.n.sum() if where is None else self.n[where].sum())
 
 
 def place(
@@ -108,6 +124,7 @@ def place(
     dw = np.asarray(points.dw, dtype=np.float64)
     sel = np.asarray(points.sel, dtype=np.int32)
     touch = np.asarray(points.touch, dtype=bool)
+    weights = None if points.n is None else np.asarray(points.n, dtype=np.float64)
     n = x.shape[0]
 
     # Positional placement for everyone first; anchoring overwrites where it can.
@@ -128,17 +145,25 @@ def place(
         has_sel = (sel >= 0) & (sel < len(points.selectors))
         idx = np.where(has_sel, sel, 0)
         ok = has_sel & visible[idx]
-        r = table[idx[ok]]
-        rx = np.clip(np.asarray(points.rx, dtype=np.float64)[ok], 0.0, 1.0)
-        ry = np.clip(np.asarray(points.ry, dtype=np.float64)[ok], 0.0, 1.0)
-        px[ok] = r[:, 0] + rx * r[:, 2]
-        py = y.copy()
-        py[ok] = r[:, 1] + ry * r[:, 3]
+        # Whole-array arithmetic and one select rather than gathers and scatters through
+        # the mask: on a quarter of a million points that is several times faster.
+        rx = np.clip(np.asarray(points.rx, dtype=np.float64), 0.0, 1.0)
+        ry = np.clip(np.asarray(points.ry, dtype=np.float64), 0.0, 1.0)
+        rx *= table[2][idx]
+        rx += table[0][idx]
+        ry *= table[3][idx]
+        ry += table[1][idx]
+        px = np.where(ok, rx, px)
+        py = np.where(ok, ry, y)
         anchored = ok
         missing = has_sel & ~visible[idx]
         if missing.any():
-            per_sel = np.bincount(sel[missing], minlength=len(points.selectors))
-            not_visible = {points.selectors[i]: int(per_sel[i]) for i in np.flatnonzero(per_sel)}
+            per_sel = np.bincount(
+                sel[missing], None if weights is None else weights[missing], len(points.selectors)
+            )
+            not_visible = {
+                points.selectors[i]: round(float(per_sel[i])) for i in np.flatnonzero(per_sel)
+            }
 
     return Placed(
         x=px,
@@ -148,18 +173,19 @@ def place(
         anchored=anchored,
         not_visible=not_visible,
         selectors=list(points.selectors),
+        n=weights,
     )
 
 
 def _rect_table(selectors: list[str], rects: Mapping[str, Rect]) -> tuple[np.ndarray, np.ndarray]:
     """One row per selector index, so anchoring is a single gather, not a dict loop
     over every click."""
-    table = np.zeros((len(selectors), 4), dtype=np.float64)
+    table = np.zeros((4, len(selectors)), dtype=np.float64)  # x, y, w, h: a row each
     visible = np.zeros(len(selectors), dtype=bool)
     for i, s in enumerate(selectors):
         r = rects.get(s)
         if r is None:
             continue
-        table[i] = r
+        table[:, i] = r
         visible[i] = r[2] > 0 and r[3] > 0
     return table, visible

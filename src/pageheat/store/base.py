@@ -293,8 +293,9 @@ class EventStore(Protocol):
 
     def map_points(self, query: Query, kind: str = "click") -> Points:
         """The points a heatmap draws: :meth:`points` snapped to their 10 px cell and to
-        1 % of their element's box, read from the heat rollup when it covers the query
-        (store/rollup.py), so that a map costs cells, not events."""
+        1 % of their element's box, each distinct one with its count (``Points.n``), read
+        from the heat rollup when it covers the query (store/rollup.py), so that a map
+        costs distinct points, not events."""
 
     def sessions(self, query: Query) -> int:
         """Sessions that saw the query's view: what minimum-data warnings count."""

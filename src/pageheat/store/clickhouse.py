@@ -183,7 +183,8 @@ class ClickHouseStore(Pictures, Maintenance):
 
     def map_points(self, query: Query, kind: str = "click") -> Points:
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
-        the heat rollup when it covers the query, else from the raw rows."""
+        the heat rollup when it covers the query (each distinct point once, with its
+        count), else from the raw rows."""
         if self.rollups and rollup.covers(query):
             sql, params = rollup.point_query(query, kind)
             return rollup.points(self._db.columns(bind(sql, params)))

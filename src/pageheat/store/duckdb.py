@@ -231,7 +231,8 @@ class DuckDBStore:
 
     def map_points(self, query: Query, kind: str = "click") -> Points:
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
-        the heat rollup when it covers the query, else from the raw rows."""
+        the heat rollup when it covers the query (each distinct point once, with its
+        count), else from the raw rows."""
         if self.rollups and rollup.covers(query):
             return self._arrow_points(*rollup.point_query(query, kind, merged=False))
         where, params = _where(query)
@@ -260,20 +261,16 @@ class DuckDBStore:
         # by position: x, y, dw, rx, ry, sel, touch (a map's snapped read names them apart)
         # and, from the rollup, each row's count
         codes = pc.dictionary_encode(table.column(5)).combine_chunks()
-        times = table.column(7).to_numpy().astype(np.int64) if table.num_columns > 7 else None
-
-        def col(values: np.ndarray) -> np.ndarray:
-            return values if times is None else np.repeat(values, times)
-
         return Points(
-            x=col(_np(table, 0)),
-            y=col(_np(table, 1)),
-            dw=col(_np(table, 2)),
-            rx=col(_np(table, 3)),
-            ry=col(_np(table, 4)),
-            sel=col(codes.indices.to_numpy(zero_copy_only=False).astype(np.int32)),
-            touch=col(table.column(6).to_numpy().astype(bool)),
+            x=_np(table, 0),
+            y=_np(table, 1),
+            dw=_np(table, 2),
+            rx=_np(table, 3),
+            ry=_np(table, 4),
+            sel=codes.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+            touch=table.column(6).to_numpy().astype(bool),
             selectors=codes.dictionary.to_pylist(),
+            n=table.column(7).to_numpy().astype(np.int64) if table.num_columns > 7 else None,
         )
 
     def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ fraction is all it needs, and visitors of every width share its values), and the
 offsets to 1 % of the box. Snapped points are few distinct values, so identical ones
 are kept once with a count, per (app, view, UTC day, device, width class, kind and
 flags, selector, touch, cell, offsets); they come back as points whose ``x`` is the
-fraction and ``dw`` 1. Reading it and repeating each row ``n`` times gives the raw
-points, snapped (:func:`snap` is the same snapping in numpy, for checks).
+fraction and ``dw`` 1, each with its count as ``Points.n`` (the heat engine weighs by
+it): the raw points, snapped (:func:`snap` is the same snapping in numpy, for checks).
 
 What that means for the map: a point lands in the row of cells its raw position does;
 horizontally within 1/2000 of the background's width (positional) or 1/200 of its
@@ -181,22 +181,17 @@ def where(query: Query) -> tuple[str, list[Any]]:
 
 def points(columns: Sequence[Sequence[Any]]) -> Points:
     """Points from the columns ``(x, y, dw, rx, ry, sel, touch[, n])`` of a map's read:
-    each row ``n`` times when there is a count (a rollup read), else once."""
+    with a count (a rollup read), each row stands for ``n`` events (``Points.n``)."""
     if not columns or not len(columns[0]):
         return Points.empty()
     x, y, dw, rx, ry, sel, touch, *count = columns
-    times = np.asarray(count[0], dtype=np.int64) if count else None
     selectors, codes = np.unique(np.asarray(sel, dtype=object), return_inverse=True)
-
-    def rep(values: Any, dtype: Any) -> np.ndarray:
-        out = np.asarray(values, dtype=dtype)
-        return out if times is None else np.repeat(out, times)
-
     return Points(
-        x=rep(x, np.float64), y=rep(y, np.float64), dw=rep(dw, np.float64),
-        rx=rep(rx, np.float64), ry=rep(ry, np.float64),
-        sel=rep(codes.reshape(-1), np.int32), touch=rep(touch, bool),
-        selectors=[str(s) for s in selectors],
+        x=np.asarray(x, dtype=np.float64), y=np.asarray(y, dtype=np.float64),
+        dw=np.asarray(dw, dtype=np.float64), rx=np.asarray(rx, dtype=np.float64),
+        ry=np.asarray(ry, dtype=np.float64), sel=codes.reshape(-1).astype(np.int32),
+        touch=np.asarray(touch, dtype=bool), selectors=[str(s) for s in selectors],
+        n=np.asarray(count[0], dtype=np.int64) if count else None,
     )  # fmt: skip
 
 
