@@ -13,6 +13,9 @@ const common = { bundle: true, minify: true, target: ["es2019"], legalComments: 
 // A property whose name ends in "_" is internal to one bundle (never a wire field, a
 // dataset key or a config key): minified like a local name.
 const tracker = { ...common, format: "iife", mangleProps: /_$/ };
+// The tracker's bundle without its "use strict" prologue (tsconfig's strict implies it):
+// 13 bytes, and nothing in it behaves differently in sloppy mode (tsc checks it strictly).
+const core = { ...tracker, tsconfigRaw: { compilerOptions: { alwaysStrict: false } } };
 
 // rrweb-snapshot's single-file build carries PostCSS (≈ 18 KB gzipped) for `rebuild`,
 // which the snapshot code never calls, behind top-level statements that esbuild cannot
@@ -32,8 +35,8 @@ const withoutPostcss = {
 // esbuild bundles and mangles the internal names; terser then minifies again: its
 // compression passes and names given by frequency take ≈ 140 bytes more off the gzipped
 // tracker than esbuild alone, which is the margin the 6 KB budget needs.
-const core = await build({ ...tracker, entryPoints: ["tracker/src/index.ts"], write: false });
-const squeezed = await minify(core.outputFiles[0].text, { ecma: 2019, compress: { passes: 2 }, format: { comments: false } });
+const bundled = await build({ ...core, entryPoints: ["tracker/src/index.ts"], write: false });
+const squeezed = await minify(bundled.outputFiles[0].text, { ecma: 2019, compress: { passes: 2 }, format: { comments: false } });
 writeFileSync(`${out}/pageheat.js`, squeezed.code);
 await build({
   ...tracker,

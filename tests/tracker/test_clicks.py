@@ -182,3 +182,59 @@ def test_tap_in_a_touch_context(page, capture, pages):
     assert tap["text"] == "Add to wishlist"
     [view] = capture.events("view")
     assert view["dpr"] == 3
+
+
+# The box of a clicked element is read once the next frame is drawn, not in the click
+# handler (click.ts: reading it there makes the browser update style at once). What a
+# page's own click handler does to the element before then decides what is recorded.
+
+
+def test_an_element_relabelled_by_its_click_keeps_the_offset_clicked(page, capture, pages):
+    page.goto(f"{pages.url}/moving.html")
+    capture.wait_events("view")
+    box = page.locator("#stay").bounding_box()
+    page.mouse.click(box["x"] + 50, box["y"] + 10)  # its text changes, its box does not
+    [click] = capture.wait_events("click")
+    assert (click["sel"], click["text"]) == ("#stay", "Add to cart")  # read at click time
+    assert click["rx"] == pytest.approx(50 / box["width"], abs=0.01)
+    assert click["ry"] == pytest.approx(10 / box["height"], abs=0.03)  # whole-pixel events
+
+
+def test_an_element_removed_by_its_click_is_counted_at_its_middle(page, capture, pages):
+    page.goto(f"{pages.url}/moving.html")
+    capture.wait_events("view")
+    box = page.locator("#close").bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 10)
+    [click] = capture.wait_events("click")
+    assert (click["sel"], click["text"], click["tag"]) == ("#close", "Close banner", "button")
+    # where the pointer was is known; where inside a box that is gone, not
+    assert click["x"] == pytest.approx(box["x"] + 20, abs=1.5)
+    assert click["y"] == pytest.approx(box["y"] + 10, abs=1.5)
+    assert (click["rx"], click["ry"]) == (0.5, 0.5)
+    assert click["fixed"] is False
+
+
+def test_an_element_moved_by_its_click_is_measured_where_it_is_drawn(page, capture, pages):
+    page.goto(f"{pages.url}/moving.html")
+    capture.wait_events("view")
+    box = page.locator("#jump").bounding_box()
+    page.mouse.click(box["x"] + 50, box["y"] + 20)
+    [click] = capture.wait_events("click")
+    assert click["sel"] == "#jump"
+    # 400 px to the right of the pointer after the click: left of its box, clamped
+    assert click["rx"] == 0
+    assert click["ry"] == pytest.approx(20 / box["height"], abs=0.03)
+
+
+def test_a_click_right_before_the_page_goes_arrives_complete(page, capture, pages):
+    page.goto(f"{pages.url}/moving.html")
+    capture.wait_events("view")
+    box = page.locator("#stay").bounding_box()
+    page.mouse.click(box["x"] + 150, box["y"] + 30)
+    page.goto(f"{pages.url}/next.html")  # at once: the click leaves by beacon
+    [click] = capture.wait(lambda: capture.events("click"))
+    assert click["sel"] == "#stay"
+    assert click["rx"] == pytest.approx(150 / box["width"], abs=0.01)
+    assert click["ry"] == pytest.approx(30 / box["height"], abs=0.03)
+    assert (click["vw"], click["dw"]) == (1280, 1280)
+    assert click["dead"] is False

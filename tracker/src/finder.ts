@@ -2,7 +2,9 @@
  * A trimmed copy of `@medv/finder` 4.0.2 (https://github.com/antonmedv/finder), the
  * same search and the same selectors, without what the tracker never uses (its default
  * filters, other roots, error messages: every failure here is caught by selector.ts),
- * to keep the core script in its size budget.
+ * with pageheat's filters and limits built in instead of passed as options, to keep the
+ * core script in its size budget. Tag names are element local names: lower case for
+ * HTML, as written for SVG (`foreignObject`, which a lower-cased type selector misses).
  *
  * MIT License
  *
@@ -29,21 +31,30 @@
 
 import { now } from "./util";
 
-export type Options = {
-  idName_: (name: string) => boolean;
-  className_: (name: string) => boolean;
-  attr_: (name: string, value: string) => boolean;
-  timeoutMs_: number;
-  maxChecks_: number;
-};
-
 type Knot = { name_: string; penalty_: number; level_?: number };
 type Path = Knot[];
 
 const SEED_MIN_LENGTH = 3;
 
+// pageheat's filters: what survives a deploy (ids, test ids, roles, names, tag and
+// position, short semantic class names) stays, what does not (generated class names such
+// as `css-1x2y3z`, `sc-abc123`, `_a1b2`, framework ids such as `:r1:` or `ember123`,
+// state classes) goes.
+const TEST_ATTR = /^data-(testid|test-id|test|cy|qa|pageheat-id)$/;
+const NAMED_ATTR = /^(role|name|aria-label|type)$/;
+const GENERATED = /^(css|sc|jsx|emotion|styled|svelte|chakra|mui|makestyles)-|^(is-|has-)?(active|open|selected|current|focus(ed)?|hover|disabled|hidden|show|visible|expanded|collapsed|checked)$/i;
+/** The search is per click, synchronous (the DOM may change right after): keep it short. */
+const TIMEOUT_MS = 20;
+const MAX_CHECKS = 400;
+
+/** Whether an id names the same element on every page load (not `:r1:`, `ember123`). */
+export const idName = (id: string) => /^[a-z][\w-]{0,63}$/i.test(id) && !/\d{3}|^(ember|radix|headlessui|mui|rc|react)[-\d]/i.test(id);
+const className = (c: string) => c.length <= 32 && wordLike(c) && !GENERATED.test(c);
+const attrOk = (a: string, value: string) =>
+  TEST_ATTR.test(a) ? value.length > 0 && value.length <= 100 : NAMED_ATTR.test(a) && wordLike(value);
+
 /** Check if a name is word-like. */
-export function wordLike(name: string): boolean {
+function wordLike(name: string): boolean {
   if (/^[a-z\-]{3,}$/i.test(name)) {
     for (const word of name.split(/-|[A-Z]/)) {
       if (word.length <= 2 || /[^aeiou]{4,}/i.test(word)) return false;
@@ -54,13 +65,13 @@ export function wordLike(name: string): boolean {
 }
 
 /** A unique CSS selector of `input` in the document; throws when there is none. */
-export function finder(input: Element, config: Options): string {
-  if (input.tagName.toLowerCase() === "html") return "html";
+export function finder(input: Element): string {
+  if (input.localName === "html") return "html";
   const start = now();
   let found: Path | undefined;
   let count = 0;
-  for (const candidate of search(input, config)) {
-    if (now() - start > config.timeoutMs_ || count >= config.maxChecks_) {
+  for (const candidate of search(input)) {
+    if (now() - start > TIMEOUT_MS || count >= MAX_CHECKS) {
       const path = fallback(input);
       if (!path) throw 0;
       return selector(path);
@@ -72,16 +83,16 @@ export function finder(input: Element, config: Options): string {
     }
   }
   if (!found) throw 0;
-  return selector([...optimize(found, input, config, start)].sort(byPenalty)[0] || found);
+  return selector([...optimize(found, input, start)].sort(byPenalty)[0] || found);
 }
 
-function* search(input: Element, config: Options): Generator<Path> {
+function* search(input: Element): Generator<Path> {
   const stack: Knot[][] = [];
   let paths: Path[] = [];
   let current: Element | null = input;
   let i = 0;
   while (current) {
-    const level = tie(current, config);
+    const level = tie(current);
     for (const node of level) node.level_ = i;
     stack.push(level);
     current = current.parentElement;
@@ -97,21 +108,21 @@ function* search(input: Element, config: Options): Generator<Path> {
   yield* paths;
 }
 
-function tie(element: Element, config: Options): Knot[] {
+function tie(element: Element): Knot[] {
   const level: Knot[] = [];
   const elementId = element.id;
-  if (elementId && config.idName_(elementId)) level.push({ name_: "#" + CSS.escape(elementId), penalty_: 0 });
+  if (elementId && idName(elementId)) level.push({ name_: "#" + CSS.escape(elementId), penalty_: 0 });
   for (let i = 0; i < element.classList.length; i++) {
     const name = element.classList[i];
-    if (config.className_(name)) level.push({ name_: "." + CSS.escape(name), penalty_: 1 });
+    if (className(name)) level.push({ name_: "." + CSS.escape(name), penalty_: 1 });
   }
   for (let i = 0; i < element.attributes.length; i++) {
     const attr = element.attributes[i];
-    if (config.attr_(attr.name, attr.value)) {
+    if (attrOk(attr.name, attr.value)) {
       level.push({ name_: `[${CSS.escape(attr.name)}="${CSS.escape(attr.value)}"]`, penalty_: 2 });
     }
   }
-  const tagName = element.tagName.toLowerCase();
+  const tagName = element.localName;
   level.push({ name_: tagName, penalty_: 5 });
   const index = indexOf(element, tagName);
   if (index !== undefined) level.push({ name_: nth(tagName, "of-type", index), penalty_: 10 });
@@ -144,7 +155,7 @@ function indexOf(input: Element, tagName?: string): number | undefined {
   if (!parent) return undefined;
   let i = 0;
   for (let child = parent.firstChild; child; child = child.nextSibling) {
-    if (child.nodeType === 1 && (!tagName || (child as Element).tagName.toLowerCase() === tagName)) i++;
+    if (child.nodeType === 1 && (!tagName || (child as Element).localName === tagName)) i++;
     if (child === input) break;
   }
   return i;
@@ -155,7 +166,7 @@ function fallback(input: Element): Path | undefined {
   let current: Element | null = input;
   const path: Path = [];
   while (current) {
-    const tagName = current.tagName.toLowerCase();
+    const tagName = current.localName;
     const index = indexOf(current, tagName);
     if (index === undefined) return undefined;
     path.push({ name_: nth(tagName, "of-type", index), penalty_: NaN, level_: i });
@@ -185,15 +196,15 @@ function unique(path: Path): boolean {
   return n === 1;
 }
 
-function* optimize(path: Path, input: Element, config: Options, start: number): Generator<Path> {
+function* optimize(path: Path, input: Element, start: number): Generator<Path> {
   if (path.length > 2) {
     for (let i = 1; i < path.length - 1; i++) {
-      if (now() - start > config.timeoutMs_) return;
+      if (now() - start > TIMEOUT_MS) return;
       const newPath = [...path];
       newPath.splice(i, 1);
       if (unique(newPath) && document.querySelector(selector(newPath)) === input) {
         yield newPath;
-        yield* optimize(newPath, input, config, start);
+        yield* optimize(newPath, input, start);
       }
     }
   }

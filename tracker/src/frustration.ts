@@ -25,8 +25,9 @@ export const WINDOW_MS = cfg.w || 1000;
 export const RAGE_PX = cfg.p || 30;
 export const RAGE_MIN = cfg.n || 3;
 
-/** A held click: [event, activity seen (or never dead), performance time, URL, error seen]. */
-type Held = [Event, boolean, number, string, boolean];
+/** A held click: [event, activity seen (or never dead), performance time, URL, error seen,
+ * what completes it (click.ts reads its box)]. */
+type Held = [Event, boolean, number, string, boolean, () => void];
 let held: Held[] = [];
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** The rage chain: its first click (0: none), its length, the last click's x, y, t, element. */
@@ -58,8 +59,9 @@ export function quiet(f: () => unknown): void {
   observer.takeRecords();
 }
 
-/** Hold click `c` on element `el` for its flags (`live`: an element that is never dead). */
-export function hold(c: Event, el: Element, live: boolean): void {
+/** Hold click `c` on element `el` for its flags (`live`: an element that is never dead);
+ * `done` completes it before it leaves. */
+export function hold(c: Event, el: Element, live: boolean, done: () => void): void {
   const x = c.x as number;
   const y = c.y as number;
   const selected = !!((getSelection() || "") + "");
@@ -70,7 +72,7 @@ export function hold(c: Event, el: Element, live: boolean): void {
   ly = y;
   lt = c.t;
   last = el;
-  held.push([c, selected || live, perf(), location.href, false]);
+  held.push([c, selected || live, perf(), location.href, false, done]);
   observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   clearTimeout(timer);
   timer = setTimeout(release, WINDOW_MS);
@@ -78,7 +80,8 @@ export function hold(c: Event, el: Element, live: boolean): void {
 
 /** Send the held clicks with their flags (`gone`: the page is going, nothing is dead). */
 function release(gone?: unknown): void {
-  for (const [c, active, , href, error] of held) {
+  for (const [c, active, , href, error, done] of held) {
+    done();
     c.dead = !gone && !active && href === location.href;
     c.error = error;
     push(c);

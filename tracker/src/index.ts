@@ -6,7 +6,7 @@
  * Optional attributes: data-endpoint (collector base URL; default: the origin of this
  * script's src), data-sample (0..1, share of visitors tracked; default 1), data-view
  * (name of the first page view), data-respect-dnt (honour Do-Not-Track and Global
- * Privacy Control), data-flush-ms (batch interval; default 1000).
+ * Privacy Control), data-flush-ms (batch interval; default 5000).
  * JS API: pageheat.startView(name), pageheat.tag(key, value), pageheat.optOut().
  *
  * WHAT IT COLLECTS — exactly this, nothing else:
@@ -21,7 +21,8 @@
  *   utm_campaign / utm_term / utm_content from the URL, and the tags the site sets.
  * - click / tap: page x/y, viewport width and document size at that moment, a CSS
  *   selector of the clicked element (or of its interactive ancestor), the offset inside
- *   that element (0..1), its tag name, its visible text (≤ 256 characters; empty for
+ *   that element (0..1; its box, like the sizes and the fixed flag, read once the next
+ *   frame is drawn), its tag name, its visible text (≤ 256 characters; empty for
  *   input, textarea, select, option, contenteditable and anything inside
  *   data-pageheat-mask or data-pageheat-block), the href of an enclosing link, whether
  *   it is interactive, the pointer type (mouse, touch, pen), whether it sits in a
@@ -31,7 +32,8 @@
  *   Clicks leave 1 s after the last click, or at once when the page is hidden.
  * - move (mouse pointers only): cursor positions in page px, at most one per 100 ms and
  *   each ≥ 20 px from the one before, with ms offsets; viewport width and document size.
- * - scroll: deepest bottom edge of the viewport reached (px), document and viewport
+ * - scroll: deepest bottom edge of the viewport reached (px; read 200 ms after scrolling
+ *   starts and every 200 ms while it goes on), document and viewport
  *   height, and the visible seconds each 5 % band of the document was in the viewport;
  *   at the end of the view and every 10 s while the viewport moves.
  * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
@@ -110,7 +112,7 @@ if (on) {
   on = share(visitor) < (sample >= 0 ? sample : 1);
   if (on) {
     const base = data.endpoint || (script && script.src ? new URL(script.src, location.href).origin : location.origin);
-    setup(base.replace(/\/+$/, ""), app, visitor, +(data.flushMs || 0) || 1000);
+    setup(base.replace(/\/+$/, ""), app, visitor, +(data.flushMs || 0) || 5000);
     watch();
     watchClicks();
     watchFrustration();

@@ -9,8 +9,8 @@
  * and sends one snapshot of the view, once a view.
  */
 import { quiet } from "./frustration";
-import { idName } from "./selector";
-import { app, base, hooks, off, push, visitor } from "./transport";
+import { idName } from "./finder";
+import { app, base, flush, hooks, off, push, visitor } from "./transport";
 import { fnv, now } from "./util";
 import { sizes, view } from "./view";
 
@@ -47,10 +47,12 @@ function send(v: string): void {
   }
 }
 
-/** Report the current view's layout once it has settled. */
+/** Report the current view's layout once it has settled, sent at once (not up to
+ * data-flush-ms later), so that the collector can ask for a snapshot while the visitor
+ * is still on the page. */
 export function settle(): void {
   const v = view;
-  const later = () => setTimeout(() => send(v), SETTLE_MS);
+  const later = () => setTimeout(() => (send(v), flush()), SETTLE_MS);
   document.readyState === "complete" ? later() : addEventListener("load", later, { once: true });
 }
 

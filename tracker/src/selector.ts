@@ -1,29 +1,9 @@
 /**
- * Stable CSS selectors for click targets, by `@medv/finder` (a trimmed copy: finder.ts)
- * with filters that keep what survives a deploy (ids, test ids, roles, names, tag and
- * position, short semantic class names) and drop what does not (generated class names
- * such as `css-1x2y3z`, `sc-abc123`, `_a1b2`, framework ids such as `:r1:` or
- * `ember123`, state classes).
+ * Stable CSS selectors for click targets, by `@medv/finder` (a trimmed copy: finder.ts,
+ * with the filters that keep what survives a deploy and drop what does not).
  */
-import { finder, type Options, wordLike } from "./finder";
+import { finder, idName } from "./finder";
 import { cut } from "./util";
-
-const TEST_ATTR = /^data-(testid|test-id|test|cy|qa|pageheat-id)$/;
-const NAMED_ATTR = /^(role|name|aria-label|type)$/;
-const GENERATED = /^(css|sc|jsx|emotion|styled|svelte|chakra|mui|makestyles)-|^(is-|has-)?(active|open|selected|current|focus(ed)?|hover|disabled|hidden|show|visible|expanded|collapsed|checked)$/i;
-
-/** Whether an id names the same element on every page load (not `:r1:`, `ember123`). */
-export const idName = (id: string) => /^[a-z][\w-]{0,63}$/i.test(id) && !/\d{3}|^(ember|radix|headlessui|mui|rc|react)[-\d]/i.test(id);
-
-const options: Options = {
-  idName_: idName,
-  className_: (c: string) => c.length <= 32 && wordLike(c) && !GENERATED.test(c),
-  attr_: (a: string, value: string) =>
-    TEST_ATTR.test(a) ? value.length > 0 && value.length <= 100 : NAMED_ATTR.test(a) && wordLike(value),
-  // The search is per click, synchronous (the DOM may change right after): keep it short.
-  timeoutMs_: 20,
-  maxChecks_: 400,
-};
 
 /** The element's own id, when it names it alone: the stable answer, found without a
  * search, so a busy page cannot time finder out into a positional path. */
@@ -47,9 +27,9 @@ export function selectorOf(el: Element): string {
   changes.observe(document, { subtree: true, childList: true, attributes: true });
   let sel = found.get(el) || direct(el);
   try {
-    sel = sel || finder(el, options);
+    sel = sel || finder(el);
   } catch {}
-  sel = sel && sel.length <= 1024 ? sel : cut(el.tagName.toLowerCase(), 64);
+  sel = sel && sel.length <= 1024 ? sel : cut(el.localName, 64);
   found.set(el, sel);
   return sel;
 }

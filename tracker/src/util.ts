@@ -14,9 +14,10 @@ export function px(n: number, lo = 0): number {
   return Math.min(MAX_PX, Math.max(lo, Math.round(n) || 0));
 }
 
-/** `n` clamped to 0..1 with four decimals (NaN becomes 0.5: the middle of an empty box). */
+/** `n` clamped to 0..1 with four decimals (NaN or infinite, from a box with no size,
+ * becomes 0.5: its middle). */
 export function unit(n: number): number {
-  return n >= 0 ? Math.min(1, Math.round(n * 1e4) / 1e4) : n < 0 ? 0 : 0.5;
+  return isFinite(n) ? Math.max(0, Math.min(1, Math.round(n * 1e4) / 1e4)) : 0.5;
 }
 
 export const now = (): number => Date.now();

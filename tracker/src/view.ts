@@ -101,7 +101,9 @@ export function tag(key: string, value: unknown): void {
   if (key && (key in tags || Object.keys(tags).length < 16)) tags[key] = cut(String(value), 128);
 }
 
-/** Add the visible time since the last call to the bands that were in view then. */
+/** Add the visible time since the last call to the bands that were in view then, and
+ * note the depth reached now. Not run per scroll event: reading the scroll position can
+ * make the browser bring layout up to date, so the handler only starts this timer. */
 function account(): void {
   const t = now();
   const dh = de.scrollHeight;
@@ -110,6 +112,7 @@ function account(): void {
   acc = t;
   pend = 0;
   top = Math.max(0, scrollY);
+  depth = Math.max(depth, top + innerHeight);
 }
 
 /** The `scroll` event, and before it (`end`) the `leave` event. */
@@ -122,8 +125,6 @@ function scroll(end?: 1): void {
 }
 
 function scrolled(): void {
-  const d = scrollY + innerHeight;
-  if (d > depth) depth = d;
   moved = 1;
   pend ||= setTimeout(account, SCROLL_ACC_MS);
 }
