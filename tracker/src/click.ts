@@ -8,11 +8,13 @@
  * Nothing in the handler reads style or layout: a click's own state changes (:active,
  * :focus) leave both stale, and reading a box then makes the browser bring them up to
  * date at once, in the handler (0.1–0.25 ms a click on a 400-element page; issue 9). The
- * element's box (for the offset, and the position of a keyboard click), the viewport and
- * document size and the fixed flag are read once the next frame is drawn, when they are
- * up to date anyway, or when the click leaves, if no frame comes first (hidden tab). An
+ * element's box (for the offset), the viewport and document size and the fixed flag are
+ * read once the next frame is drawn, when they are up to date anyway, or when the click
+ * leaves, if no frame comes first (hidden tab); a scroll in between is allowed for. An
  * element that the click's own handlers move has its offset measured where it is drawn
  * after the click (clamped to 0..1); one they remove has no box left: the middle.
+ * Keyboard activations, which have no pointer position, read the box at once: its centre
+ * is their position.
  */
 import { hold } from "./frustration";
 import type { Event } from "./transport";
@@ -73,14 +75,6 @@ function onPointer(e: PointerEvent): void {
   pointer = e.pointerType;
 }
 
-/** Clicks whose box is still to be read (a frame is awaited for them when there are). */
-let todo: (() => void)[] = [];
-
-function measure(): void {
-  todo.forEach((f) => f());
-  todo = [];
-}
-
 function onClick(e: MouseEvent): void {
   const target = e.target;
   if (!e.isTrusted || busy || !(target instanceof Element) || !view) return;
@@ -109,15 +103,20 @@ function onClick(e: MouseEvent): void {
   const box = () => {
     if (c.vw) return;
     const b = el.getBoundingClientRect();
+    const fixed = fixedOf(el);
+    // where the pointer was, in the viewport as it is now: scrolling since the click has
+    // moved the box, unless it is fixed
+    const x = fixed ? clientX : (c.x as number) - scrollX;
+    const y = fixed ? clientY : (c.y as number) - scrollY;
     Object.assign(c, sizes(), {
-      rx: key ? 0.5 : unit((clientX - b.left) / b.width),
-      ry: key ? 0.5 : unit((clientY - b.top) / b.height),
-      fixed: fixedOf(el),
+      rx: key ? 0.5 : unit((x - b.left) / b.width),
+      ry: key ? 0.5 : unit((y - b.top) / b.height),
+      fixed,
     });
     if (key) (c.x = px(b.left + b.width / 2 + scrollX)), (c.y = px(b.top + b.height / 2 + scrollY));
   };
-  // after the frame's rendering, not in its callbacks (before it): one timer for them all
-  key ? box() : todo.push(box) < 2 && requestAnimationFrame(() => setTimeout(measure));
+  // after the next frame's rendering, not in its callbacks (which run before it)
+  key ? box() : requestAnimationFrame(() => setTimeout(box));
   hold(c, el, editable(target) || target.tagName === "CANVAS", box);
 }
 

@@ -69,10 +69,8 @@ export function startView(viewName?: string, explicit?: boolean): void {
     if (UTM.test(key) && value) utm[key.slice(4)] = cut(value, 128);
   });
   const url = location.href.split("#")[0];
-  let tz = "";
-  try {
-    tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  } catch {}
+  // never throws in an ES2019 browser (ECMA-402: no arguments, no range to refuse)
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   push({
     k: "view",
     t: now(),
