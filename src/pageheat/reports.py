@@ -7,6 +7,7 @@ The web API and the CLI both answer from here, so a heatmap rendered by
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,11 @@ def minimum_sessions(ph: Pageheat, kind: str) -> int:
     }.get(kind, 0)  # fmt: skip
 
 
+#: Store reads a rendering runs beside its own work. With more renderings at once than
+#: threads, their counts wait their turn: that delays them, it does not change them.
+_ALONGSIDE = ThreadPoolExecutor(4, thread_name_prefix="pageheat-render")
+
+
 def render(
     ph: Pageheat, query: Query, kind: str = "click", capture: bool = True,
     background: str | None = None, scale: str = "relative", peak: float | None = None,
@@ -78,6 +84,9 @@ def render(
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     page_views = _scale_page_views(ph, query, kind, scale, peak)
     s = ph.settings
+    # The session count scans page views in the database (which does not hold the GIL)
+    # while the map is read and drawn here: on a busy view they take about as long.
+    counting = _ALONGSIDE.submit(ph.store.sessions, query)
     # the map's points as the heat rollup keeps them (store/rollup.py): cell-sized work
     rows = ph.store.map_points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
@@ -99,7 +108,7 @@ def render(
             h = scroll_map(depths.depth, width, height, s.cell_px)
         else:
             h = attention_map(depths.bands, width, height, s.cell_px)
-    sessions = ph.store.sessions(query)
+    sessions = counting.result()
     warning = None
     needed = minimum_sessions(ph, kind)
     if sessions < needed:
