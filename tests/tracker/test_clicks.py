@@ -226,6 +226,19 @@ def test_an_element_moved_by_its_click_is_measured_where_it_is_drawn(page, captu
     assert click["ry"] == pytest.approx(20 / box["height"], abs=0.03)
 
 
+def test_a_link_that_scrolls_the_page_keeps_the_offset_clicked(page, capture, pages):
+    page.goto(f"{pages.url}/moving.html")
+    capture.wait_events("view")
+    box = page.locator("#down").bounding_box()
+    page.mouse.click(box["x"] + 150, box["y"] + 20)  # jumps 3000 px down, at once
+    page.wait_for_function("scrollY > 2000")
+    [click] = capture.wait_events("click")
+    assert click["sel"] == "#down"
+    assert click["rx"] == pytest.approx(150 / box["width"], abs=0.01)
+    assert click["ry"] == pytest.approx(20 / box["height"], abs=0.03)
+    assert click["y"] == pytest.approx(box["y"] + 20, abs=1.5)
+
+
 def test_a_click_right_before_the_page_goes_arrives_complete(page, capture, pages):
     page.goto(f"{pages.url}/moving.html")
     capture.wait_events("view")

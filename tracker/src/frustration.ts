@@ -64,7 +64,9 @@ export function quiet(f: () => unknown): void {
 export function hold(c: Event, el: Element, live: boolean, done: () => void): void {
   const x = c.x as number;
   const y = c.y as number;
-  const selected = !!((getSelection() || "") + "");
+  // not its text: turning a selection into text brings layout up to date
+  const sel = getSelection();
+  const selected = !!sel && !sel.isCollapsed;
   if (first && !selected && c.t - lt < WINDOW_MS && (el === last || Math.hypot(x - lx, y - ly) <= RAGE_PX)) {
     if (++n >= RAGE_MIN) first.rage = n;
   } else (first = selected ? 0 : c), (n = 1);
