@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-__all__ = ["grid", "grid_shape"]
+__all__ = ["flat_index", "grid", "grid_shape"]
 
 # Points are turned into cell indices this many at a time. The arithmetic is a
 # handful of elementwise passes; on 128 k points the temporaries stay in cache,
@@ -60,12 +60,21 @@ def grid(
     if weights is not None:
         weights = np.asarray(weights, dtype=np.float64)
     dump = rows * cols
+    counts = np.bincount(flat_index(x, y, width, height, cell), weights, dump + 1)[:dump]
+    return counts.astype(np.float64).reshape(rows, cols)
+
+
+def flat_index(x: np.ndarray, y: np.ndarray, width: float, height: float, cell: int) -> np.ndarray:
+    """Each point's cell as ``row * cols + col`` of the grid of a ``width`` x ``height``
+    page, and ``rows * cols`` (one "dump" bin past the grid) for points off the page."""
+    rows, cols = grid_shape(width, height, cell)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     flat = np.empty(x.shape[0], dtype=np.intp)
     for start in range(0, x.shape[0], _CHUNK):
         part = slice(start, start + _CHUNK)
-        flat[part] = _flat_index(x[part], y[part], width, height, cell, rows, cols, dump)
-    counts = np.bincount(flat, weights=weights, minlength=dump + 1)[:dump]
-    return counts.astype(np.float64).reshape(rows, cols)
+        flat[part] = _flat_index(x[part], y[part], width, height, cell, rows, cols, rows * cols)
+    return flat
 
 
 def _flat_index(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .grid import flat_index
 from .placement import Placed
 
 __all__ = ["hotspots", "local_maxima", "peaks", "selectors_in", "windows"]
@@ -131,21 +132,19 @@ def selectors_in(
     if placed is None or not windows or not placed.selectors or len(placed.x) == 0:
         return none
     rows, cols = shape
-    label = np.full(shape, -1, dtype=np.int32)
+    # one label per cell, and -1 for the off-page "dump" cell that flat_index uses
+    label = np.full(rows * cols + 1, -1, dtype=np.int64)
     for i, win in enumerate(windows):
-        label[win] = i
+        label[:-1].reshape(shape)[win] = i
     x, y, sel = placed.x, placed.y, placed.sel
-    ok = (sel >= 0) & (x >= 0) & (y >= 0) & (x < cols * cell) & (y < rows * cell)
-    ix = (x[ok] / cell).astype(np.intp)
-    iy = (y[ok] / cell).astype(np.intp)
-    np.minimum(ix, cols - 1, out=ix)
-    np.minimum(iy, rows - 1, out=iy)
-    lab = label[iy, ix]
+    flat = flat_index(x, y, cols * cell, rows * cell, cell)
+    lab = label[flat]
     hit = lab >= 0
+    hit &= sel >= 0
     nsel = len(placed.selectors)
-    weights = None if placed.n is None else placed.n[ok][hit]
-    table = np.bincount(
-        lab[hit].astype(np.int64) * nsel + sel[ok][hit], weights, len(windows) * nsel
-    ).reshape(len(windows), nsel)
+    weights = None if placed.n is None else placed.n[hit]
+    table = np.bincount(lab[hit] * nsel + sel[hit], weights, len(windows) * nsel).reshape(
+        len(windows), nsel
+    )
     best = table.argmax(axis=1)
     return [placed.selectors[b] if table[i, b] > 0 else None for i, b in enumerate(best.tolist())]
