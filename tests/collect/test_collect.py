@@ -64,6 +64,21 @@ def test_accepted_batch_is_stored_with_view_dimensions_and_cors(client, ph, app_
                       "url": "https://shop.example/p/42?utm_source=news"}]  # fmt: skip
 
 
+def test_batches_skip_the_router_but_not_the_security_headers_or_the_schema(client, app_key):
+    """Batches are answered before FastAPI's routing (FastCollect, for speed): their
+    answers, accepted or refused, still carry every header the other routes' do, and
+    the endpoint is still in the API's schema."""
+    answers = [post(client, batch(app_key, [view()])), post(client, None, raw=b"{")]
+    assert [r.status_code for r in answers] == [202, 400]
+    for r in answers:
+        h = r.headers
+        assert h["x-content-type-options"] == "nosniff", r.status_code
+        assert h["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in h["content-security-policy"]
+        assert h["access-control-allow-origin"] == ORIGIN
+    assert "post" in client.get("/openapi.json").json()["paths"]["/api/v1/collect"]
+
+
 def test_click_in_a_later_batch_gets_its_views_name(client, ph, app_key):
     assert post(client, batch(app_key, [view()], batch="first")).status_code == 202
     assert post(client, batch(app_key, [click()], batch="second")).status_code == 202

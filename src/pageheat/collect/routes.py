@@ -13,12 +13,13 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pageheat.collect.enrich import classify_agent, client_address, name_views
 from pageheat.collect.guard import TokenBuckets, declined, is_automated, retry_after
@@ -114,8 +115,41 @@ async def read_body(
     return bytes(body)
 
 
-def router(ph: Pageheat) -> APIRouter:
-    r = APIRouter()
+class CollectRouter(APIRouter):
+    """The collector's routes, and its batch handler, which :class:`FastCollect` calls
+    straight."""
+
+    collect: Callable[[Request], Awaitable[Response]]
+
+
+class FastCollect:
+    """ASGI middleware: ``POST /api/v1/collect`` goes straight to the collect handler.
+
+    The route stays in the router (for the OpenAPI schema, and for any other method),
+    but a batch skips FastAPI's routing, its exit stacks and its dependency solving,
+    which cost a batch more than its own checks (issue 9's profile: a third of the
+    server's time). Everything the handler checks and answers is the same; it sits inside
+    the security headers' middleware, which still adds its headers to every answer.
+    """
+
+    def __init__(self, app: ASGIApp, handler: Callable[[Request], Awaitable[Response]]):
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/api/v1/collect"
+            and scope["method"] == "POST"
+        ):
+            response = await self.handler(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def router(ph: Pageheat) -> CollectRouter:
+    r = CollectRouter()
     s = ph.settings
     limit = s.max_batch_bytes
     asks = Asks(s.snapshot_ask_s, s.snapshot_states_max)
@@ -299,4 +333,5 @@ def router(ph: Pageheat) -> APIRouter:
         ph.backgrounds.from_snapshot(app.key, state.view, kept.id)
         return JSONResponse({"stored": True, "id": kept.id}, status_code=201, headers=cors)
 
+    r.collect = collect
     return r

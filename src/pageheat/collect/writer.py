@@ -2,7 +2,10 @@
 
 Requests hand their batch to :meth:`Writer.submit` and wait for the future. One thread
 takes everything waiting, up to ``commit_rows`` events or ``commit_interval_ms`` after the
-first arrival, and writes it in one store transaction. One commit for many requests is
+first of them arrived, and writes it in one store transaction. The interval runs from the
+arrival, not from when the writer gets to the batch: under load, batches that waited
+through the last commit go into the next one at once instead of waiting the interval
+again (a tenth of the writer's time at full load, issue 9). One commit for many requests is
 what makes "answer only after it is durable" cheap (DESIGN.md, event store).
 
 The queue is bounded by the events waiting in it (``max_pending``): past it,
@@ -72,7 +75,7 @@ class Writer:
                 raise Overloaded(f"{self._pending} events are waiting to be written")
             self._pending += n
         fut: Future[bool] = Future()
-        self._queue.put((envelope, fut))
+        self._queue.put((envelope, fut, time.monotonic()))
         return fut
 
     @property
@@ -106,9 +109,9 @@ class Writer:
             first = self._queue.get()
             if first is _STOP:
                 return
-            group = [first]
+            group = [first[:2]]
             rows = len(first[0].events)
-            deadline = time.monotonic() + self.interval
+            deadline = first[2] + self.interval
             while rows < self.max_rows:
                 remaining = deadline - time.monotonic()
                 try:
@@ -122,7 +125,7 @@ class Writer:
                 if item is _STOP:
                     stopping = True
                     break
-                group.append(item)
+                group.append(item[:2])
                 rows += len(item[0].events)
             self._commit(group)
 

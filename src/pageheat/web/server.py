@@ -27,6 +27,10 @@ def build_app(ph: Pageheat) -> FastAPI:
         description="Self-hosted web heatmaps: collector, query API and dashboard.",
         docs_url="/api/docs",
         redoc_url=None,
+        # FastAPI's OpenTelemetry hooks look up the global providers on every request,
+        # a few per cent of a batch (issue 9's profile); pageheat's own metrics are
+        # Prometheus (/metrics). Older FastAPI keeps the argument as an extra, unused.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.pageheat = ph
 
@@ -43,9 +47,12 @@ def build_app(ph: Pageheat) -> FastAPI:
             status_code=400,
         )
 
+    collector = collect_routes.router(ph)
+    # added first, so it runs inside SecurityHeaders: batches get the same headers
+    app.add_middleware(collect_routes.FastCollect, handler=collector.collect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    app.include_router(collect_routes.router(ph))
+    app.include_router(collector)
     app.include_router(api.router(ph))
     app.include_router(exports.router(ph))
     app.include_router(exports.public_router())
@@ -71,12 +78,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        refused = cross_site(request)
-        if refused is not None:
-            await refused(scope, receive, send)
-            return
         path = scope["path"]
+        # the check itself, for the requests it may refuse (not a batch: building a
+        # Request and its URL cost a batch a few per cent)
+        if scope["method"] not in _SAFE_METHODS and path not in _CROSS_SITE_OK:
+            refused = cross_site(Request(scope))
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         # Pages set their own policy (the dashboard's, web/pages.py); every other answer
         # (JSON, PNG, scripts) is never a document, so it may load and run nothing.
         # Swagger UI's scripts come from a CDN, so its page only forbids framing.
@@ -106,6 +115,7 @@ NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-acti
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
 _CROSS_SITE_OK = ("/api/v1/collect", "/api/v1/snapshot")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def cross_site(request: Request) -> JSONResponse | None:
@@ -117,7 +127,7 @@ def cross_site(request: Request) -> JSONResponse | None:
     PATCH and DELETE, and it must be this server's own. Requests without ``Origin``
     (scripts, curl) and the collector's endpoints are not browsers' cross-site requests.
     """
-    if request.method in {"GET", "HEAD", "OPTIONS"} or request.url.path in _CROSS_SITE_OK:
+    if request.method in _SAFE_METHODS or request.url.path in _CROSS_SITE_OK:
         return None
     origin = request.headers.get("origin")
     if origin is None:
