@@ -15,10 +15,11 @@ export type Tags = Record<string, string>;
 const de = document.documentElement;
 const UTM = /^utm_(source|medium|campaign|term|content)$/;
 /** Bands of the document (by its height at the time), and how often their time is
- * added up (ms; also `SCROLL_ACC_MS` after a scroll starts) and sent (s). */
+ * added up (ms; also `SCROLL_ACC_MS` after a scroll starts: each time reads layout,
+ * which a scroll may leave to be brought up to date) and sent (s). */
 const BANDS = 20;
 const TICK_MS = 1000;
-const SCROLL_ACC_MS = 200;
+const SCROLL_ACC_MS = 400;
 const SCROLL_SEND_S = 10;
 
 /** The current page view's id ("" before the first view). */
