@@ -115,6 +115,11 @@ async def read_body(
     return bytes(body)
 
 
+#: Where the tracker posts its batches and its snapshots (other sites post here on purpose).
+COLLECT_PATH = "/api/v1/collect"
+SNAPSHOT_PATH = "/api/v1/snapshot"
+
+
 class CollectRouter(APIRouter):
     """The collector's routes, and its batch handler, which :class:`FastCollect` calls
     straight."""
@@ -137,11 +142,7 @@ class FastCollect:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["path"] == "/api/v1/collect"
-            and scope["method"] == "POST"
-        ):
+        if scope["type"] == "http" and scope["path"] == COLLECT_PATH and scope["method"] == "POST":
             response = await self.handler(Request(scope, receive))
             await response(scope, receive, send)
             return
@@ -157,7 +158,7 @@ def router(ph: Pageheat) -> CollectRouter:
     per_app = TokenBuckets(s.rate_app_per_s, s.rate_app_burst)
     metrics = metrics_of(ph)
 
-    @r.options("/api/v1/collect", include_in_schema=False)
+    @r.options(COLLECT_PATH, include_in_schema=False)
     async def preflight(request: Request) -> Response:
         # Only senders that choose a JSON content type preflight; the real request is
         # checked against the app's origins, which the preflight cannot know yet.
@@ -221,7 +222,7 @@ def router(ph: Pageheat) -> CollectRouter:
         return app, decoded, cors, address
 
     @r.post(
-        "/api/v1/collect",
+        COLLECT_PATH,
         status_code=202,
         tags=["collect"],
         summary="Receive a batch of events (wire protocol v1)",
@@ -292,12 +293,12 @@ def router(ph: Pageheat) -> CollectRouter:
             body_out["duplicate"] = True
         return JSONResponse(body_out, status_code=202, headers=cors)
 
-    @r.options("/api/v1/snapshot", include_in_schema=False)
+    @r.options(SNAPSHOT_PATH, include_in_schema=False)
     async def snapshot_preflight(request: Request) -> Response:
         return await preflight(request)
 
     @r.post(
-        "/api/v1/snapshot",
+        SNAPSHOT_PATH,
         status_code=201,
         tags=["collect"],
         summary="Receive a DOM snapshot of one page state (rrweb-snapshot)",

@@ -114,7 +114,7 @@ class SecurityHeaders:
 NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
-_CROSS_SITE_OK = ("/api/v1/collect", "/api/v1/snapshot")
+_CROSS_SITE_OK = (collect_routes.COLLECT_PATH, collect_routes.SNAPSHOT_PATH)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
