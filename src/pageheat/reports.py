@@ -272,10 +272,10 @@ def _centres(placed: Placed, selectors: list[str]) -> dict[str, tuple[float, flo
         return out
     sel = placed.sel
     ok = sel >= 0
-    w = np.ones(len(placed.x)) if placed.n is None else placed.n
-    n = np.bincount(sel[ok], weights=w[ok], minlength=len(selectors))
-    sx = np.bincount(sel[ok], weights=(w * placed.x)[ok], minlength=len(selectors))
-    sy = np.bincount(sel[ok], weights=(w * placed.y)[ok], minlength=len(selectors))
+    w, x, y = placed.weights(ok), placed.x[ok], placed.y[ok]
+    n = np.bincount(sel[ok], weights=w, minlength=len(selectors))
+    sx = np.bincount(sel[ok], weights=x if w is None else w * x, minlength=len(selectors))
+    sy = np.bincount(sel[ok], weights=y if w is None else w * y, minlength=len(selectors))
     for i, name in enumerate(selectors):
         if n[i]:
             out[name] = (sx[i] / n[i], sy[i] / n[i])

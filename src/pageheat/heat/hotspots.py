@@ -142,9 +142,8 @@ def selectors_in(
     hit = lab >= 0
     hit &= sel >= 0
     nsel = len(placed.selectors)
-    weights = None if placed.n is None else placed.n[hit]
-    table = np.bincount(lab[hit] * nsel + sel[hit], weights, len(windows) * nsel).reshape(
-        len(windows), nsel
-    )
+    table = np.bincount(
+        lab[hit] * nsel + sel[hit], placed.weights(hit), len(windows) * nsel
+    ).reshape(len(windows), nsel)
     best = table.argmax(axis=1)
     return [placed.selectors[b] if table[i, b] > 0 else None for i, b in enumerate(best.tolist())]

@@ -87,19 +87,19 @@ def heatmap(
     if peak is not None and not (np.isfinite(peak) and peak > 0):
         raise ValueError(f"peak must be a positive number, got {peak!r}")
     placed = place(points, float(width), rects)
-    touch, w = placed.touch, placed.n
+    touch = placed.touch
     if touch.any():
         mouse = ~touch
         c_mouse = grid(placed.x[mouse], placed.y[mouse], width, height, cell,
-                       None if w is None else w[mouse])  # fmt: skip
+                       placed.weights(mouse))  # fmt: skip
         c_touch = grid(placed.x[touch], placed.y[touch], width, height, cell,
-                       None if w is None else w[touch])  # fmt: skip
+                       placed.weights(touch))  # fmt: skip
         counts = c_mouse + c_touch
         density = smooth(c_mouse, radius_mouse / 2 / cell) + smooth(
             c_touch, radius_touch / 2 / cell
         )
     else:  # the common desktop case: one grid, no masking copies
-        counts = grid(placed.x, placed.y, width, height, cell, w)
+        counts = grid(placed.x, placed.y, width, height, cell, placed.n)
         density = smooth(counts, radius_mouse / 2 / cell)
     scaled = density if scale == "relative" else per_page_views(density, page_views or 0)
     top = clip_value(scaled, clip_percentile, peak)

@@ -91,6 +91,11 @@ class Placed:
     def __len__(self) -> int:
         return int(self.x.shape[0])
 
+    def weights(self, where: np.ndarray) -> np.ndarray | None:
+        """The counts of the points a boolean mask picks (``None``: one event each), as
+        ``np.bincount`` takes its weights."""
+        return None if self.n is None else self.n[where]
+
     def count(self, where: np.ndarray | None = None) -> int:
         """Events placed (``where``: those of a boolean mask), counts included."""
         if self.n is None:
