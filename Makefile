@@ -10,15 +10,26 @@ STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
-.PHONY: install run test bench lint chromium clickhouse postgresql clean
+.PHONY: install lock schema run test bench lint chromium clickhouse postgresql clean
 
 install: $(PY_STAMP) $(ASSETS) chromium
 
-$(PY_STAMP): pyproject.toml
+# Python packages come from requirements.lock, every version pinned with its hashes, so a
+# fresh machine runs what was tested; the package itself goes in after, resolving nothing.
+$(PY_STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Refresh requirements.lock after changing pyproject.toml's dependencies (or to take newer
+# releases): uv resolves for Python 3.11 and later on every platform, with hashes.
+UV_VERSION := 0.13.9
+lock:
+	@test -x $(BIN)/uv || $(BIN)/pip install -q uv==$(UV_VERSION)
+	echo "setuptools>=77" | $(BIN)/uv pip compile pyproject.toml - --extra dev --universal \
+	  --python-version 3.11 --generate-hashes --upgrade --custom-compile-command "make lock" \
+	  -q -o requirements.lock
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -51,6 +62,12 @@ postgresql:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+# The wire protocol's JSON Schema is generated from the collector's types; a test keeps the
+# copy in docs/ equal to them.
+schema: $(PY_STAMP)
+	$(BIN)/python -c "import json; from pageheat.collect.protocol import build_protocol; \
+	print(json.dumps(build_protocol().json_schema(), indent=2, sort_keys=True))" > docs/collect-v1.schema.json
 
 run: install
 	$(BIN)/pageheat demo

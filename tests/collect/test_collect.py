@@ -173,7 +173,7 @@ def test_the_json_schema_in_the_repo_is_the_protocols_own():
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "collect-v1.schema.json"
     assert json.loads(doc.read_text()) == build_protocol().json_schema(), (
-        "regenerate docs/collect-v1.schema.json from pageheat.collect.protocol"
+        "docs/collect-v1.schema.json is out of date: `make schema` writes it again"
     )
 
 

@@ -9,6 +9,7 @@ Checks that msgspec cannot express as a type (times relative to the server clock
 :func:`check_times`.
 """
 
+import inspect
 import json
 import re
 import time
@@ -79,7 +80,22 @@ class Protocol:
         return _decode(self.snapshot_decoder, body)
 
     def json_schema(self) -> dict[str, Any]:
-        return msgspec.json.schema(self.Batch)
+        """The batch's JSON Schema, as ``docs/collect-v1.schema.json`` keeps it (``make
+        schema`` writes it). Descriptions come from our docstrings, cleaned here rather than
+        by msgspec, whose dedenting changed between releases (0.19 and 0.23 differ)."""
+        return _clean_descriptions(msgspec.json.schema(self.Batch))
+
+
+def _clean_descriptions(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: inspect.cleandoc(v) if k == "description" and isinstance(v, str)
+            else _clean_descriptions(v)
+            for k, v in node.items()
+        }  # fmt: skip
+    if isinstance(node, list):
+        return [_clean_descriptions(v) for v in node]
+    return node
 
 
 class BadBatch(ValueError):
