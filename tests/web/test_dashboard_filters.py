@@ -214,6 +214,9 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
     page.mouse.move(5, 5)
     page.click("[data-testid=compare-toggle]")
     page.wait_for_url(re.compile(r"compare=period"))
+    # The previous period's diff is drawn before the sides change: the segment's pickers
+    # then empty the stage until both values are chosen, and the diff must come back.
+    page.locator("[data-testid=compare-summary]").wait_for()
     page.click("[data-testid=compare-bar] button[data-compare=segment]")
     page.select_option("[data-testid=compare-bar] select[data-side=seg]", "browser")
     page.wait_for_selector("[data-testid=compare-bar] select[data-side=a] option[value=Chrome]",

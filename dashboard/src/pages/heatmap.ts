@@ -697,13 +697,12 @@ class HeatmapPage {
     window.clearTimeout(this.timer);
     const { key, view, width, kind, bg } = this.state;
     if (!quiet || !this.hm) {
-      this.shownBg = undefined;
       this.hm = null;
       this.bgs = null;
       mount(this.notices);
       mount(this.placementSlot);
       this.chooser.loading();
-      mount(this.scroller, delayed(loading("Loading heatmap…")));
+      this.clearStage(delayed(loading("Loading heatmap…")));
       mount(this.panel, delayed(loading("Loading insights…")));
     }
     if (this.state.compare) {
@@ -732,7 +731,7 @@ class HeatmapPage {
       this.hm = null;
       mount(this.placementSlot);
       this.chooser.update(null, this.bgs, this.state.bg);
-      mount(this.scroller, errorBox(`The heatmap could not be loaded: ${(hm.reason as Error).message}`, () => void this.load()));
+      this.clearStage(errorBox(`The heatmap could not be loaded: ${(hm.reason as Error).message}`, () => void this.load()));
     } else {
       const unseen = arrived.filter((b) => b.id !== hm.value.background?.id);
       if (unseen.length) {
@@ -807,7 +806,7 @@ class HeatmapPage {
       mount(this.notices);
       this.notice("muted", params).dataset.testid = "compare-empty";
       this.chooser.update(this.hm?.background ?? null, this.bgs, this.state.bg);
-      mount(this.scroller);
+      this.clearStage();
       mount(this.panel, h("div", { class: "panel-inner" }, h("h2", { class: "panel-title" }, "Comparison"), h("p", { class: "muted" }, params)));
       return;
     }
@@ -817,7 +816,7 @@ class HeatmapPage {
     } catch (e) {
       if (this.signal.aborted || seq !== this.seq) return;
       mount(this.notices);
-      mount(this.scroller, errorBox(`The comparison could not be loaded: ${(e as Error).message}`, () => void this.load()));
+      this.clearStage(errorBox(`The comparison could not be loaded: ${(e as Error).message}`, () => void this.load()));
       mount(this.panel);
       return;
     }
@@ -1011,6 +1010,20 @@ class HeatmapPage {
     mount(this.scroller, stage);
     this.scroller.scrollTop = scrollTop;
     this.scroller.scrollLeft = scrollLeft;
+  }
+
+  /**
+   * Put something else where the stage was (a spinner, an error, nothing) and forget the
+   * stage, so the next heatmap or diff builds a new one: a quiet load keeps a stage whose
+   * background and size match, and one kept after it left the page is never seen again.
+   */
+  private clearStage(...content: HTMLElement[]): void {
+    this.shownBg = undefined;
+    this.heatCanvas = null;
+    this.marksCanvas = null;
+    this.guides = null;
+    this.tooltip = null;
+    mount(this.scroller, ...content);
   }
 
   private paintHeat(): void {
