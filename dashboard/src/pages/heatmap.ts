@@ -150,7 +150,7 @@ class HeatmapPage {
       recapture: () => void this.recapture(),
     });
     this.syncCompare();
-    mount(this.stageCol, this.progress, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot), this.notices.el, this.stage.el);
+    mount(this.stageCol, this.progress, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot, this.stage.zoomEl), this.notices.el, this.stage.el);
     mount(
       this.root,
       topbar([{ label: "Applications", href: "/" }, { label: this.app.name, href: appUrl(this.app.key) }, { label: "Heatmap" }]),

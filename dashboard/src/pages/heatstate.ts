@@ -35,7 +35,11 @@ export interface State {
   palette: string;
   /** The saved heatmap this page was opened from (its id), if any. */
   saved: string | null;
+  /** The page drawn to the area's width ("fit", never enlarged) or at its own size. */
+  zoom: Zoom;
 }
+
+export type Zoom = "fit" | "100";
 
 export function readState(key: string, q: URLSearchParams): State {
   const op = Number.parseFloat(q.get("opacity") ?? "");
@@ -52,6 +56,7 @@ export function readState(key: string, q: URLSearchParams): State {
     action: q.get("action") || null,
     palette: PALETTES.some(([p]) => p === q.get("palette")) ? (q.get("palette") as string) : "heat",
     saved: q.get("saved") || null,
+    zoom: q.get("zoom") === "100" ? "100" : "fit",
   };
 }
 
@@ -65,15 +70,17 @@ export function toQuery(s: State): URLSearchParams {
   if (s.action && !s.compare) q.set("action", s.action);
   if (s.palette !== "heat") q.set("palette", s.palette);
   if (s.saved) q.set("saved", s.saved);
+  if (s.zoom !== "fit") q.set("zoom", s.zoom);
   return q;
 }
 
 /** What a saved heatmap or a share link keeps: the page's parameters, without the
- * saved id itself and the open action detail. */
+ * saved id itself, the open action detail and the zoom (the viewer's screen decides). */
 export function keptParams(s: State): Record<string, string> {
   const q = toQuery(s);
   q.delete("saved");
   q.delete("action");
+  q.delete("zoom");
   return Object.fromEntries(q.entries());
 }
 

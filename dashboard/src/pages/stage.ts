@@ -1,14 +1,17 @@
 // The stage of the heatmap page: the page picture (or a blank page of its size) with the
 // heat canvas, the marks canvas (pinned action, hovered element, dragged area), the
-// scroll depth guides and the tooltip on it, in a scrolling area. Hover readings, area
-// drags and "locate" all work in the picture's own page pixels: a pointer position is
-// measured against the heat canvas as drawn, so they hold at any size it is shown at.
+// scroll depth guides and the tooltip on it, in a scrolling area. The page is drawn to the
+// area's width ("Fit", the default: a 1 440 px page in a 1 000 px area) or at its own size
+// ("100 %"), one CSS variable (--zoom) sizing every layer. Hover readings, area drags and
+// "locate" all work in the picture's own page pixels: a pointer position is measured
+// against the heat canvas as drawn, so they hold at any zoom.
 
 import { api, type Action, type Comparison, type Heatmap, type Insights, type Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, type Mark, nearest } from "../heat";
 import { kindInfo } from "../kinds";
-import type { State } from "./heatstate";
+import { replaceQuery } from "../router";
+import { type State, toQuery, type Zoom } from "./heatstate";
 
 /** What the stage reads from the page: what is shown and how it was asked for. */
 export interface StageHost {
@@ -29,6 +32,14 @@ type Placed = Action & { rect: [number, number, number, number] };
 export class Stage {
   /** The scrolling area the stage (or a spinner, an error) sits in. */
   readonly el = h("div", { class: "page-scroll", "data-testid": "page-area" });
+  /** Fit | 100 %, with the zoom the page is drawn at. */
+  readonly zoomEl: HTMLElement;
+  private zoomButtons: HTMLButtonElement[];
+  private zoomOut = h("output", { class: "zoom-value", "data-testid": "zoom-value" });
+  /** The stage element, whose --zoom the layers are sized by. */
+  private stageEl: HTMLElement | null = null;
+  /** Screen px per page px the stage is drawn at. */
+  private zoom = 1;
   /** The heat at full page size, drawn onto the heat canvas at the chosen opacity. */
   private big: HTMLCanvasElement | null = null;
   private heatCanvas: HTMLCanvasElement | null = null;
@@ -43,7 +54,19 @@ export class Stage {
   private drag: { x0: number; y0: number; x: number; y: number; w: number; h: number; done: boolean } | null = null;
   private areaSeq = 0;
 
-  constructor(private host: StageHost) {}
+  constructor(private host: StageHost) {
+    this.zoomButtons = (
+      [
+        ["fit", "Fit", "Draw the whole width of the page in the area (never larger than the page)"],
+        ["100", "100 %", "Draw the page at its own size, one screen pixel per page pixel"],
+      ] as [Zoom, string, string][]
+    ).map(([value, label, title]) =>
+      h("button", { type: "button", class: "seg", "data-zoom": value, "aria-pressed": String(host.state.zoom === value), title, on: { click: () => this.setZoom(value) } }, label),
+    );
+    this.zoomEl = h("div", { class: "zoom-switch" }, h("span", { class: "field-label", id: "zoom-label" }, "Zoom"), h("div", { class: "segmented", role: "group", "aria-labelledby": "zoom-label", "data-testid": "zoom-switch" }, this.zoomButtons), this.zoomOut);
+    // The area narrows or widens with the window (and the panel): fit follows it.
+    new ResizeObserver(() => this.applyZoom()).observe(this.el);
+  }
 
   /** Whether a stage is on the page (a heatmap or a diff drawn). */
   get built(): boolean {
@@ -61,9 +84,41 @@ export class Stage {
     this.marksCanvas = null;
     this.guides = null;
     this.tooltip = null;
+    this.stageEl = null;
     mount(this.el, ...content);
   }
 
+  /** Fit or 100 %: kept in the URL; the point at the area's top left stays there. */
+  setZoom(zoom: Zoom): void {
+    const state = this.host.state;
+    if (state.zoom === zoom) return;
+    state.zoom = zoom;
+    for (const b of this.zoomButtons) b.setAttribute("aria-pressed", String(b.dataset.zoom === zoom));
+    replaceQuery(toQuery(state));
+    this.applyZoom();
+  }
+
+  /** Size the stage for the zoom chosen and the area's width now. */
+  private applyZoom(): void {
+    const stage = this.stageEl;
+    const hm = this.host.hm;
+    if (!stage || !hm) return;
+    let zoom = 1;
+    if (this.host.state.zoom === "fit") {
+      const cs = getComputedStyle(this.el);
+      const room = this.el.clientWidth - Number.parseFloat(cs.paddingLeft) - Number.parseFloat(cs.paddingRight);
+      // Rounded down, so the page never overflows the area by a fraction of a pixel.
+      if (room > 0 && room < hm.width) zoom = Math.floor((room / hm.width) * 1000) / 1000;
+    }
+    this.zoomOut.textContent = `${Math.round(zoom * 100)} %`;
+    if (zoom === this.zoom && stage.style.getPropertyValue("--zoom")) return;
+    const ratio = zoom / this.zoom;
+    const { scrollLeft, scrollTop } = this.el;
+    this.zoom = zoom;
+    setVar(stage, "--zoom", zoom);
+    this.el.scrollLeft = scrollLeft * ratio;
+    this.el.scrollTop = scrollTop * ratio;
+  }
 
   /** Draw `big` (the heat at page size) over `hm`'s picture, building the stage anew
    * only when the picture or its size changed. Pins and areas of the last map go. */
@@ -148,7 +203,7 @@ export class Stage {
     const stage = h(
       "div",
       {
-        class: "stage",
+        class: "stage stage-zoom",
         on: {
           mousemove: (ev: MouseEvent) => (this.drag && !this.drag.done ? this.dragTo(ev) : this.hoverCanvas(ev)),
           mouseleave: () => this.hoverCanvas(null),
@@ -162,7 +217,11 @@ export class Stage {
       this.guides,
       this.tooltip,
     );
+    setVar(stage, "--w", `${hm.width}px`);
+    setVar(stage, "--h", `${hm.height}px`);
+    this.stageEl = stage;
     mount(this.el, stage);
+    this.applyZoom();
     this.el.scrollTop = scrollTop;
     this.el.scrollLeft = scrollLeft;
   }
