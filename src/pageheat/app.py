@@ -19,22 +19,23 @@ from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
-from pageheat.store.base import EventStore, WidthRange
+from pageheat.store.base import EventStore, WidthClasses, WidthRange
 
 
 def open_store(settings: Settings) -> EventStore:
     """The event store the settings name: the DuckDB file unless ``events_url`` says else
     (``clickhouse://host:9000/db``, with ``?cluster=NAME`` for a sharded cluster)."""
     url = settings.events_url
+    widths = WidthClasses.from_settings(settings)
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
         path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
-        return DuckDBStore(path or settings.data_dir / "events.duckdb")
+        return DuckDBStore(path or settings.data_dir / "events.duckdb", widths)
     if url.startswith("clickhouse:"):
         from pageheat.store.clickhouse import ClickHouseStore
 
-        return ClickHouseStore.open(url)
+        return ClickHouseStore.open(url, widths=widths)
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
@@ -105,9 +106,8 @@ class Pageheat:
         return token
 
     def width_range(self, text: str) -> WidthRange:
-        """A width class or ``MIN-MAX`` under this instance's width-class settings."""
-        s = self.settings
-        return WidthRange.parse(text, s.desktop_min_px, s.mobile_max_px)
+        """A width class or ``MIN-MAX`` under the bounds the store classes rows by."""
+        return WidthRange.parse(text, self.store.widths)
 
     @property
     def public_url(self) -> str:

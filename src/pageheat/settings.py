@@ -195,6 +195,12 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def default(name: str) -> Any:
+    """The declared default of a setting: for code that runs without a :class:`Settings`
+    (a store opened by a test or a script), so that no default is written twice."""
+    return _BY_NAME[name].default
+
+
 class Settings:
     """Resolved settings: defaults, then environment, then explicit overrides.
 
@@ -260,4 +266,4 @@ def as_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "as_markdown"]
+__all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "as_markdown", "default"]
