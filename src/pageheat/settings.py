@@ -81,9 +81,12 @@ SETTINGS: tuple[Setting, ...] = (
         "MaxMind GeoLite2/GeoIP2 City (or Country) .mmdb file for the country and city filters; empty means off.",
     ),
     Setting(
-        "trust_proxy",
-        False,
-        "Take the visitor's address from the first X-Forwarded-For entry (only behind a proxy that sets it).",
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or networks (`127.0.0.1,10.0.0.0/8`) of the reverse proxies"
+        " whose `X-Forwarded-For` and `X-Forwarded-Proto` pageheat believes, for the client's"
+        " address (rate limits, GeoIP) and the scheme (the session cookie's `Secure` flag,"
+        " redirects); empty means none: those headers are ignored.",
     ),
     # Wire protocol limits (DESIGN.md, wire protocol v1).
     Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
