@@ -158,7 +158,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("min_sessions_move", 2000, "Sessions under which move maps carry a warning."),
     # Definitions. The browser-side ones reach the tracker through the script pageheat serves.
-    Setting("session_idle_min", 30, "Idle minutes that split a visitor's activity into sessions."),
+    Setting(
+        "session_idle_min",
+        30,
+        "Idle minutes after which the tracker starts a new session for the visitor.",
+    ),
     Setting(
         "frustration_window_ms",
         1000,

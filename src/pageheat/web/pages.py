@@ -47,7 +47,7 @@ def router(ph: Pageheat) -> APIRouter:
     # bundle, where tracker/src/frustration.ts reads them (short keys keep it small).
     config = json.dumps({
         "w": s.frustration_window_ms, "p": s.rage_radius_px, "n": s.rage_min_clicks,
-        "m": s.move_interval_ms, "d": s.move_min_px,
+        "m": s.move_interval_ms, "d": s.move_min_px, "i": s.session_idle_min,
     }, separators=(",", ":"))  # fmt: skip
     tracker_js = f"self.pageheatConfig={config};\n".encode() + _static("pageheat.js")
 
