@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
-from pageheat.snapshots.backgrounds import Backgrounds
+from pageheat.snapshots.backgrounds import Backgrounds, Timing
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
 from pageheat.store.base import EventStore, WidthClasses, WidthRange
 
@@ -44,7 +45,11 @@ def open_meta(settings: Settings) -> MetaStore:
     directory. The CLI's account commands open only this, so they work while a server
     holds the event store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return MetaStore(settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}")
+    return MetaStore(
+        settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}",
+        cache_s=settings.meta_cache_s,
+        session_days=settings.login_session_days,
+    )
 
 
 class Pageheat:
@@ -61,6 +66,11 @@ class Pageheat:
             self.settings.commit_rows,
             max_pending=self.settings.max_queue_events,
         )
+        #: Threads that run a heatmap's store reads beside its drawing (reports.render);
+        #: they start on first use, so the CLI that draws nothing starts none.
+        self.render_pool = ThreadPoolExecutor(
+            self.settings.render_threads, thread_name_prefix="pageheat-render"
+        )
         #: Country and city of visitors' addresses (empty without ``geoip_db``).
         self.geo = Geo(self.settings.geoip_db)
         self.backgrounds = Backgrounds(
@@ -72,6 +82,7 @@ class Pageheat:
                 fetch_allowed=FetchRule(self._trusted_origins),
             ),
             url_allowed=self._page_of_app,
+            timing=Timing.from_settings(self.settings),
         )
 
     def _trusted_origins(self) -> set[str]:
@@ -131,6 +142,7 @@ class Pageheat:
     def close(self) -> None:
         """Commit what the writer holds, then close everything (in that order)."""
         self.writer.close()
+        self.render_pool.shutdown(wait=True)
         self.backgrounds.close()
         self.store.close()
         self.meta.close()

@@ -180,6 +180,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Shortest time between two cursor positions the tracker keeps (10 Hz).",
     ),
     Setting("move_min_px", 20, "Shortest distance between two cursor positions the tracker keeps."),
+    # Caches, throttles and threads.
+    Setting(
+        "meta_cache_s",
+        10.0,
+        "Seconds an app or a sign-in session read from the metadata database is used before it is read again: how soon a change made by another process (the CLI, another server) applies here.",
+    ),
+    Setting("login_session_days", 30, "Days a dashboard sign-in lasts."),
+    Setting("login_burst", 10, "Wrong sign-in attempts one client address may make in a row."),
+    Setting(
+        "login_retries_per_min",
+        10.0,
+        "Wrong sign-in attempts a minute one client address gets back once its burst is spent (token bucket); 0 means no limit.",
+    ),
+    Setting(
+        "render_threads",
+        4,
+        "Threads that run a heatmap's store reads beside its drawing; more heatmaps at once wait their turn.",
+    ),
     # Backgrounds.
     Setting("chromium", "/usr/bin/chromium", "Chromium binary used for page screenshots."),
     Setting("screenshot_max_height", 12_000, "Tallest full-page screenshot in CSS px."),
@@ -191,6 +209,26 @@ SETTINGS: tuple[Setting, ...] = (
         "snapshot_states_max",
         20,
         "Page states (layout hashes) kept per view and width class; visitors are not asked for more.",
+    ),
+    Setting(
+        "background_stale_s",
+        600,
+        "Age in seconds after which a live-page screenshot that lacks clicked elements is taken again.",
+    ),
+    Setting(
+        "background_retry_s",
+        300,
+        "Seconds before viewing a heatmap starts again a live-page capture that failed.",
+    ),
+    Setting(
+        "measure_every_s",
+        30.0,
+        "Shortest time in seconds between two measurements of a snapshot background's newly clicked elements.",
+    ),
+    Setting(
+        "measure_wait_s",
+        15.0,
+        "Longest a heatmap request waits for that measurement, in seconds.",
     ),
     Setting(
         "snapshot_ask_s",

@@ -94,8 +94,9 @@ def router(ph: Pageheat) -> APIRouter:
     def login_page() -> HTMLResponse:
         return _html("login.html")
 
-    # Wrong guesses cost a token each: 10 at once, then one each 6 seconds per address.
-    wrong = TokenBuckets(rate=1 / 6, burst=10)
+    # Wrong guesses cost a token each: login_burst at once, then login_retries_per_min
+    # a minute per address.
+    wrong = TokenBuckets(rate=s.login_retries_per_min / 60, burst=s.login_burst)
 
     @r.post("/login")
     def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
