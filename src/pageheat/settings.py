@@ -146,9 +146,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("radius_touch_px", 20, "Kernel radius for taps."),
     Setting("clip_percentile", 99.5, "Percentile of non-zero cells that maps to full heat."),
     Setting("hotspots", 20, "Hotspots listed in heatmap JSON."),
-    # Width classes (desktop above the first, mobile below the second).
-    Setting("desktop_min_px", 1281, "Narrowest viewport counted as desktop."),
-    Setting("mobile_max_px", 767, "Widest viewport counted as mobile."),
+    # Width classes (desktop from the first, mobile up to the second, tablet between). A
+    # page view is classed when it arrives (store/base.py, WidthClasses): a change applies
+    # to page views from then on.
+    Setting(
+        "desktop_min_px",
+        1281,
+        "Narrowest viewport counted as desktop (page views are classed as they arrive).",
+    ),
+    Setting(
+        "mobile_max_px",
+        767,
+        "Widest viewport counted as mobile (page views are classed as they arrive).",
+    ),
     # Minimum data before a heatmap is called reliable.
     Setting("min_sessions_click", 300, "Sessions under which click heatmaps carry a warning."),
     Setting(
