@@ -469,7 +469,8 @@ def generate(
         part = 0
         while n < total:
             size = int(min(chunk, total - n))
-            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days)
+            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days,
+                                classes=ph.store.widths)  # fmt: skip
             ph.store.load(made)
             n += rows
             part += 1
