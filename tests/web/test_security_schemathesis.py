@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from pageheat.app import Pageheat
+from pageheat.web.server import build_app
 from tests.conftest import TOKEN, make_settings
 
 ORIGIN = "https://shop.example"
@@ -41,7 +42,7 @@ def _seeded() -> Pageheat:
          "dw": 1440, "dh": 3000},
         {"k": "click", "t": t, "v": "pv", "x": 1, "y": 2, "vw": 1440, "dw": 1440, "dh": 3000,
          "sel": "#a", "rx": 0.5, "ry": 0.5, "tag": "a"}]}  # fmt: skip
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         assert c.post("/api/v1/collect", json=batch, headers={"Origin": ORIGIN}).status_code == 202
     # a capture of a live page would reach for the network: nothing to picture here
     ph.backgrounds.url_allowed = lambda app, url: False
@@ -49,7 +50,7 @@ def _seeded() -> Pageheat:
 
 
 PH = _seeded()
-schema = schemathesis.openapi.from_asgi("/openapi.json", PH.asgi())
+schema = schemathesis.openapi.from_asgi("/openapi.json", build_app(PH))
 
 
 @pytest.fixture(scope="module", autouse=True)

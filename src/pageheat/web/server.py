@@ -6,7 +6,6 @@ from (``trusted_proxies``)."""
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
@@ -16,15 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import pageheat
-from pageheat.collect import routes as collect_routes
+from pageheat.app import Pageheat
+from pageheat.errors import error_body
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, exports, library, ops, pages, shared
-
-if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+from pageheat.web import accounts, api, collect, exports, library, ops, pages, shared
 
 
 def build_app(ph: Pageheat) -> FastAPI:
+    """The ASGI app serving ``ph``: every route reads it from ``request.app.state``."""
     app = FastAPI(
         title="pageheat",
         version=pageheat.__version__,
@@ -40,20 +38,17 @@ def build_app(ph: Pageheat) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return collect_routes.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+        return collect.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse(
-            {"error": f"{first.get('msg', 'invalid request')} - at `{where}`", "field": where},
-            status_code=400,
-        )
+        message = f"{first.get('msg', 'invalid request')} - at `{where}`"
+        return JSONResponse(error_body(message, where), status_code=400)
 
-    collector = collect_routes.router(ph)
     # added first, so it runs inside SecurityHeaders: batches get the same headers
-    app.add_middleware(collect_routes.FastCollect, handler=collector.collect)
+    app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
     proxies = trusted_proxies(ph.settings.trusted_proxies)
     if proxies:
@@ -61,15 +56,9 @@ def build_app(ph: Pageheat) -> FastAPI:
         # address and scheme, and sees them the same way
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
-    app.include_router(collector)
-    app.include_router(api.router(ph))
-    app.include_router(exports.router(ph))
+    for module in (collect, api, exports, accounts, library, shared, pages, ops):
+        app.include_router(module.router)
     app.include_router(exports.public_router())
-    app.include_router(accounts.router(ph))
-    app.include_router(library.router(ph))
-    app.include_router(shared.router(ph))
-    app.include_router(pages.router(ph))
-    app.include_router(ops.router(ph))
     return app
 
 
@@ -147,7 +136,7 @@ class SecurityHeaders:
 NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
-_CROSS_SITE_OK = (collect_routes.COLLECT_PATH, collect_routes.SNAPSHOT_PATH)
+_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -167,5 +156,5 @@ def cross_site(request: Request) -> JSONResponse | None:
         return None
     host = request.headers.get("host", "")
     if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
-        return collect_routes.error(403, f"cross-site request from {origin} refused")
+        return collect.error(403, f"cross-site request from {origin} refused")
     return None

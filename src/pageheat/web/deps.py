@@ -1,0 +1,109 @@
+"""What every route module shares: the Pageheat of the app (``request.app.state``), the
+caller, the query string as one plain mapping with the filters declared, and the
+translation of the plain modules' errors into answers.
+
+Routes are module-level functions; what they act on comes from the request's app, so a
+router is built once and any number of apps (tests make many) can include it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator, Mapping
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi import Query as Q
+
+from pageheat import params
+from pageheat.app import Pageheat
+from pageheat.meta import App, Principal
+from pageheat.store.base import FILTERS, Query
+from pageheat.web.auth import require_token, require_writer
+
+
+def pageheat_of(request: Request) -> Pageheat:
+    """The Pageheat the app was built from (``web/server.py`` puts it there)."""
+    return request.app.state.pageheat
+
+
+#: A route parameter: the app's Pageheat.
+Ph = Annotated[Pageheat, Depends(pageheat_of)]
+#: The caller of a route, and the dependency of routes that change apps.
+Who = Annotated[Principal, Depends(require_token)]
+Writer = Depends(require_writer)
+
+
+@contextlib.contextmanager
+def http_errors() -> Iterator[None]:
+    """What the plain modules raise, as answers: ValueError is a bad parameter (400),
+    LookupError a thing that is not there (404)."""
+    try:
+        yield
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def app_for(ph: Pageheat, key: str) -> App:
+    """The app of ``key``, or 404."""
+    with http_errors():
+        return params.app_of(ph, key)
+
+
+def query_for(ph: Pageheat, key: str, view: str | None, plain: Mapping[str, str]) -> Query:
+    """:func:`pageheat.params.query`, or 404 for an unknown app and 400 naming the bad
+    parameter."""
+    with http_errors():
+        return params.query(ph, key, view, plain)
+
+
+#: What each filter parameter means, for the OpenAPI schema. A value may be a
+#: comma-separated list (any of them matches); different filters must all match.
+FILTER_HELP = {
+    "device": "Device class: desktop, mobile, tablet or bot.",
+    "browser": "Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari.",
+    "os": "Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS.",
+    "country": "Country, ISO 3166 code (needs the geoip_db setting), e.g. DE.",
+    "city": "City name in English (needs the geoip_db setting).",
+    "referrer": "Traffic source: direct, or the referring host without www.",
+    "utm_source": "utm_source of the page's URL.",
+    "utm_medium": "utm_medium of the page's URL.",
+    "utm_campaign": "utm_campaign of the page's URL.",
+    "utm_term": "utm_term of the page's URL.",
+    "utm_content": "utm_content of the page's URL.",
+    "visitor": "new (the visitor's first session) or returning.",
+    "env": "The env tag (pageheat.tag('env', ...)).",
+    "version": "The version tag.",
+    "service": "The service tag.",
+}
+assert FILTER_HELP.keys() == FILTERS.keys()
+
+
+def plain_params(request: Request) -> dict[str, str]:
+    """The query string as a plain mapping; a name given more than once (``device=mobile&
+    device=tablet``) becomes one comma-separated list."""
+    q = request.query_params
+    return {name: ",".join(q.getlist(name)) for name in q}
+
+
+def _params_with_filters(request: Request, **_: str | None) -> dict[str, str]:
+    return plain_params(request)
+
+
+# Declares every filter as a query parameter of the routes that depend on it (so the
+# OpenAPI schema lists them), while the route reads all its parameters from one mapping.
+_params_with_filters.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+    inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+    *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                        annotation=Annotated[str | None, Q(description=text)])
+      for name, text in FILTER_HELP.items()),
+])  # fmt: skip
+
+#: A route parameter: the request's query string as a plain mapping, filters declared.
+Params = Annotated[dict[str, str], Depends(_params_with_filters)]
+#: ``from`` and ``to``, declared for the schema (routes read them from ``Params``).
+From = Annotated[str | None, Q(alias="from")]
+To = Annotated[str | None, Q(alias="to")]
