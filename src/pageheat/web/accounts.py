@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from pageheat.params import iso
+from pageheat.web import models
 from pageheat.web.auth import require_token
-from pageheat.web.deps import Ph, Who
+from pageheat.web.deps import ERRORS, AnswerRoute, Ph, Who
 
 if TYPE_CHECKING:
     from pageheat.meta.accounts import ApiToken
@@ -20,10 +21,14 @@ def token_json(t: ApiToken) -> dict[str, Any]:
             "created": iso(t.created_ms), "last_used": iso(t.last_used_ms)}  # fmt: skip
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["account"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["account"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
 
-@router.get("/me", summary="Who is signed in, and the session's CSRF token")
+@router.get("/me", summary="Who is signed in, and the session's CSRF token",
+            response_model=models.Me)  # fmt: skip
 def me(who: Who) -> dict[str, Any]:
     return {
         "user": {"name": who.name, "admin": who.admin},
@@ -33,13 +38,14 @@ def me(who: Who) -> dict[str, Any]:
     }
 
 
-@router.get("/tokens", summary="The caller's API tokens")
+@router.get("/tokens", summary="The caller's API tokens", response_model=models.ApiTokens)
 def tokens(ph: Ph, who: Who) -> dict[str, Any]:
     return {"tokens": [token_json(t) for t in ph.meta.accounts.tokens(who.name)]}
 
 
-@router.post("/tokens", status_code=201, summary="Make an API token (shown once)")
-def create_token(ph: Ph, who: Who, payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post("/tokens", status_code=201, summary="Make an API token (shown once)",
+             response_model=models.ApiToken)  # fmt: skip
+def create_token(ph: Ph, who: Who, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """``{"name": "CI", "apps": ["key", …] | null}``; null reads every app the caller
     may. The answer's ``token`` is the only time it is shown."""
     if who.via == "api-token":
@@ -55,7 +61,7 @@ def create_token(ph: Ph, who: Who, payload: Annotated[dict[str, Any], Body()]) -
         token, secret = ph.meta.accounts.create_token(who.name, payload.get("name", ""), apps)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    return JSONResponse({**token_json(token), "token": secret}, status_code=201)
+    return {**token_json(token), "token": secret}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")

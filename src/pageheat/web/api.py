@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi import Query as Q
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from pageheat import privacy, reports
 from pageheat.app import Pageheat
@@ -16,8 +16,23 @@ from pageheat.meta import App
 from pageheat.params import iso, number, side_queries
 from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import FILTER_VALUES, FILTERS
+from pageheat.web import models
 from pageheat.web.auth import require_token
-from pageheat.web.deps import From, Params, Ph, To, Who, Writer, app_for, http_errors, query_for
+from pageheat.web.deps import (
+    ERRORS,
+    PNG,
+    PNG_ONLY,
+    AnswerRoute,
+    From,
+    Params,
+    Ph,
+    To,
+    Who,
+    Writer,
+    app_for,
+    http_errors,
+    query_for,
+)  # fmt: skip
 
 
 class NewApp(msgspec.Struct):
@@ -78,31 +93,35 @@ def rules_json(app: App) -> dict[str, Any]:
     return {"rules": [{"pattern": p, "name": n} for p, n in app.view_rules]}
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
 
-@router.get("/apps", summary="List apps")
+@router.get("/apps", summary="List apps", response_model=models.AppList)
 def list_apps(ph: Ph, who: Who) -> dict[str, Any]:
     return {"apps": [app_json(ph, a) for a in ph.meta.list_apps() if who.may_read(a.key)]}
 
 
-@router.post("/apps", status_code=201, summary="Create an app", dependencies=[Writer])
-def create_app(ph: Ph, payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post("/apps", status_code=201, summary="Create an app", dependencies=[Writer],
+             response_model=models.App)  # fmt: skip
+def create_app(ph: Ph, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     try:
         new = msgspec.convert(payload, NewApp)
         app = ph.meta.create_app(new.name, new.origins)
     except (msgspec.ValidationError, ValueError) as exc:
         raise HTTPException(400, str(exc)) from None
-    return JSONResponse(app_json(ph, app), status_code=201)
+    return app_json(ph, app)
 
 
-@router.get("/apps/{key}", summary="One app")
+@router.get("/apps/{key}", summary="One app", response_model=models.App)
 def get_app(ph: Ph, key: str) -> dict[str, Any]:
     return app_json(ph, app_for(ph, key))
 
 
 @router.patch("/apps/{key}", summary="Change an app's name, origins, sampling or privacy",
-              dependencies=[Writer])  # fmt: skip
+              dependencies=[Writer], response_model=models.App)  # fmt: skip
 def change_app(ph: Ph, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
     ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
@@ -128,7 +147,7 @@ def remove_app(ph: Ph, key: str) -> Response:
 
 
 @router.delete("/apps/{key}/visitors/{visitor}", summary="Forget one visitor's data",
-               dependencies=[Writer])  # fmt: skip
+               dependencies=[Writer], response_model=models.Forgotten)  # fmt: skip
 def forget_visitor(ph: Ph, key: str, visitor: str) -> dict[str, Any]:
     """Deletes every event, page view and snapshot of the visitor id in this app
     (the id is in the visitor's browser: ``pageheat.visitor()``); the answer counts
@@ -137,7 +156,8 @@ def forget_visitor(ph: Ph, key: str, visitor: str) -> dict[str, Any]:
     return {"deleted": privacy.forget_visitor(ph, visitor, key)}
 
 
-@router.get("/apps/{key}/rules", summary="View-name rules of an app (URL path glob → name)")
+@router.get("/apps/{key}/rules", summary="View-name rules of an app (URL path glob → name)",
+            response_model=models.Rules)  # fmt: skip
 def get_rules(ph: Ph, key: str) -> dict[str, Any]:
     return rules_json(app_for(ph, key))
 
@@ -145,6 +165,7 @@ def get_rules(ph: Ph, key: str) -> dict[str, Any]:
 @router.put(
     "/apps/{key}/rules",
     summary="Replace the view-name rules of an app",
+    response_model=models.Rules,
     description="A JSON list of {pattern, name}, tried in order at ingest; the first"
     " pattern that matches a page's URL path names its view (`*` within one path segment,"
     " `**` across segments, `?` one character). `pageheat.startView(name)` wins over"
@@ -161,7 +182,8 @@ def put_rules(ph: Ph, key: str, payload: Annotated[list[dict[str, Any]], Body()]
     return rules_json(app)
 
 
-@router.get("/apps/{key}/views", summary="Views of an app, most viewed first")
+@router.get("/apps/{key}/views", summary="Views of an app, most viewed first",
+            response_model=models.Views)  # fmt: skip
 def views(
     ph: Ph, key: str, params: Params, width: str | None = None,
     start: From = None, end: To = None,
@@ -170,7 +192,8 @@ def views(
     return {"views": ph.store.views(query), "filters": query.filters}
 
 
-@router.get("/apps/{key}/heatmap", summary="Heatmap of a view (JSON grid or PNG)")
+@router.get("/apps/{key}/heatmap", summary="Heatmap of a view (JSON grid or PNG)",
+            response_model=models.Heatmap, responses=PNG)  # fmt: skip
 def heatmap(
     ph: Ph, key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
     start: From = None, end: To = None,
@@ -188,7 +211,8 @@ def heatmap(
     return heatmap_answer(ph, key, params, format)
 
 
-@router.post("/apps/{key}/background", status_code=202, summary="Capture the background again")
+@router.post("/apps/{key}/background", status_code=202, summary="Capture the background again",
+             response_model=models.Recapture)  # fmt: skip
 def recapture(
     ph: Ph, key: str, view: str, params: Params, width: str = "desktop"
 ) -> dict[str, Any]:
@@ -199,7 +223,8 @@ def recapture(
     return {"background_status": "capturing"}
 
 
-@router.get("/apps/{key}/scroll", summary="Scroll reach of a view: share of page views per depth")
+@router.get("/apps/{key}/scroll", summary="Scroll reach of a view: share of page views per depth",
+            response_model=models.Scroll)  # fmt: skip
 def scroll(
     ph: Ph, key: str, view: str, params: Params, width: str = "desktop",
     start: From = None, end: To = None,
@@ -208,7 +233,8 @@ def scroll(
     return {**reports.scroll_summary(ph.store.depths(query)), "filters": query.filters}
 
 
-@router.get("/apps/{key}/insights", summary="Statistics and top actions of a view")
+@router.get("/apps/{key}/insights", summary="Statistics and top actions of a view",
+            response_model=models.Insights)  # fmt: skip
 def insights(
     ph: Ph, key: str, params: Params, view: str | None = None, width: str = "desktop",
     start: From = None, end: To = None,
@@ -220,7 +246,8 @@ def insights(
         return {**reports.insights(ph, query, limit, background), "filters": query.filters}
 
 
-@router.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width")
+@router.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width",
+            response_model=models.Backgrounds)  # fmt: skip
 def backgrounds(
     ph: Ph, key: str, view: str, params: Params, width: str = "desktop",
     start: From = None, end: To = None,
@@ -228,7 +255,8 @@ def backgrounds(
     return reports.backgrounds(ph, query_for(ph, key, view, params))
 
 
-@router.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)")
+@router.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)",
+            response_class=Response, responses=PNG_ONLY)  # fmt: skip
 def background_png(ph: Ph, who: Who, bg_id: str, thumb: bool = False) -> Response:
     if who.apps is not None:
         bg = ph.store.background(bg_id)
@@ -237,7 +265,8 @@ def background_png(ph: Ph, who: Who, bg_id: str, thumb: bool = False) -> Respons
     return background_answer(ph, bg_id, thumb, "private, max-age=31536000, immutable")
 
 
-@router.get("/apps/{key}/filters/{name}", summary="Values a filter takes, with page views")
+@router.get("/apps/{key}/filters/{name}", summary="Values a filter takes, with page views",
+            response_model=models.FilterValues)  # fmt: skip
 def filter_values(
     ph: Ph, key: str, name: str, params: Params, view: str | None = None, width: str = "desktop",
     limit: Annotated[int, Q(ge=1, le=500)] = 50,
@@ -264,7 +293,10 @@ def filter_values(
 
 
 @router.get(
-    "/apps/{key}/compare", summary="Diff of two periods or segments of a view (JSON or PNG)"
+    "/apps/{key}/compare",
+    summary="Diff of two periods or segments of a view (JSON or PNG)",
+    response_model=models.Comparison,
+    responses=PNG,
 )
 def compare(
     ph: Ph, key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
@@ -294,7 +326,8 @@ def compare(
     return reports.compare_json(c, qa, qb)
 
 
-@router.get("/apps/{key}/heatmap/area", summary="Points inside a rectangle of the heatmap")
+@router.get("/apps/{key}/heatmap/area", summary="Points inside a rectangle of the heatmap",
+            response_model=models.AreaCount)  # fmt: skip
 def heatmap_area(
     ph: Ph, key: str, view: str, x: float, y: float, w: Annotated[float, Q(ge=0)],
     h: Annotated[float, Q(ge=0)], params: Params, kind: str = "click",
@@ -309,7 +342,8 @@ def heatmap_area(
         return reports.area(ph, query, x, y, w, h, kind, background)
 
 
-@router.get("/apps/{key}/actions/detail", summary="One action: time series and latest sessions")
+@router.get("/apps/{key}/actions/detail", summary="One action: time series and latest sessions",
+            response_model=models.ActionDetail)  # fmt: skip
 def action_detail(
     ph: Ph, key: str, view: str, selector: str, params: Params, width: str = "desktop",
     start: From = None, end: To = None,

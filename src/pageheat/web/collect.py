@@ -31,6 +31,7 @@ from pageheat.collect.writer import Overloaded
 from pageheat.errors import error_body
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
 from pageheat.store.base import Envelope, Snapshot
+from pageheat.web.models import Collected, Error, SnapshotTaken
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -116,6 +117,19 @@ class FastCollect:
 router = APIRouter()
 
 
+def _refusals(own: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The collector's refusals for the schema: ``own`` and those both endpoints share.
+    (Its answers are sent as they are, so FastCollect's fast path validates nothing.)"""
+    shared = {
+        403: "unknown app key or origin not allowed",
+        415: "content type or encoding not accepted",
+        429: "rate limit of the address or the app; see Retry-After",
+        503: "overloaded or store unavailable; see Retry-After",
+    }
+    return {code: {"model": Error, "description": text}
+            for code, text in sorted({**shared, **own}.items())}  # fmt: skip
+
+
 @router.options(COLLECT_PATH, include_in_schema=False)
 async def preflight(request: Request) -> Response:
     # Only senders that choose a JSON content type preflight; the real request is
@@ -183,12 +197,9 @@ async def receive(
     status_code=202,
     tags=["collect"],
     summary="Receive a batch of events (wire protocol v1)",
-    responses={400: {"description": "malformed batch; nothing stored"},
-               403: {"description": "unknown app key or origin not allowed"},
-               413: {"description": "body over the size limit"},
-               415: {"description": "content type or encoding not accepted"},
-               429: {"description": "rate limit of the address or the app; see Retry-After"},
-               503: {"description": "overloaded or store unavailable; see Retry-After"}},
+    response_model=Collected,
+    responses=_refusals({400: "malformed batch; nothing stored",
+                         413: "body over the size limit"}),
 )  # fmt: skip
 async def collect(request: Request) -> Response:
     """A batch of events: 202 once the writer has committed it (FastCollect calls this
@@ -265,10 +276,12 @@ async def snapshot_preflight(request: Request) -> Response:
     status_code=201,
     tags=["collect"],
     summary="Receive a DOM snapshot of one page state (rrweb-snapshot)",
-    responses={200: {"description": "this page state already has a snapshot"},
-               400: {"description": "malformed snapshot, or no such page state"},
-               403: {"description": "unknown app key or origin not allowed"},
-               413: {"description": "body over the snapshot size limit"}},
+    response_model=SnapshotTaken,
+    responses={
+        200: {"model": SnapshotTaken, "description": "this page state already has a snapshot"},
+        **_refusals({400: "malformed snapshot, or no such page state",
+                     413: "body over the snapshot size limit"}),
+    },
 )  # fmt: skip
 async def snapshot(request: Request) -> Response:
     ph: Pageheat = request.app.state.pageheat

@@ -15,12 +15,46 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi import Query as Q
+from fastapi.routing import APIRoute
 
 from pageheat import params
 from pageheat.app import Pageheat
 from pageheat.meta import App, Principal
 from pageheat.store.base import FILTERS, Query
 from pageheat.web.auth import require_token, require_writer
+from pageheat.web.models import Error
+
+
+class AnswerRoute(APIRoute):
+    """A route whose JSON answer is checked against its model and sent with the keys the
+    answer has: a key the model declares with a default and the answer lacks stays out,
+    rather than coming back as null (web/models.py)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["response_model_exclude_unset"] = True
+        super().__init__(*args, **kwargs)
+
+
+#: The refusals every API route may answer, in the one error shape.
+ERRORS: dict[int | str, dict] = {
+    400: {"model": Error, "description": "A bad parameter or body, named in `error`"},
+    401: {"model": Error, "description": "Not signed in, or a token that is not valid"},
+    403: {"model": Error, "description": "Not allowed for this caller (or no CSRF token)"},
+    404: {"model": Error, "description": "No such app, view, background or link"},
+}
+
+
+#: A route that answers JSON (its model) or, with ``format=png``, a picture.
+PNG: dict[int | str, dict] = {200: {"content": {"image/png": {}}}}
+#: A route that answers a CSV file.
+CSV: dict[int | str, dict] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The CSV"},
+}
+#: A route that answers only a picture.
+PNG_ONLY: dict[int | str, dict] = {
+    200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+          "description": "The PNG"},
+}  # fmt: skip
 
 
 def pageheat_of(request: Request) -> Pageheat:

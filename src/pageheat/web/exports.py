@@ -19,7 +19,19 @@ from pageheat import exports
 from pageheat.app import Pageheat
 from pageheat.params import number
 from pageheat.web.auth import require_token
-from pageheat.web.deps import From, Params, Ph, To, app_for, http_errors, query_for
+from pageheat.web.deps import (
+    CSV,
+    ERRORS,
+    PNG_ONLY,
+    AnswerRoute,
+    From,
+    Params,
+    Ph,
+    To,
+    app_for,
+    http_errors,
+    query_for,
+)  # fmt: skip
 
 #: What `export_response` makes: media type and what the file name ends with.
 EXPORTS = {"png": "image/png", "actions.csv": "text/csv; charset=utf-8",
@@ -83,15 +95,16 @@ def public_router() -> APIRouter:
     return r
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
-PNG = {200: {"content": {"image/png": {}}, "description": "The PNG, as a download"}}
-CSV = {200: {"content": {"text/csv": {}}, "description": "The CSV, as a download"}}
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
 
 # The parameters below are declared for the API's description and read again, as plain
 # strings, by export_response: the way a share link's stored parameters are read.
 @router.get("/apps/{key}/export.png", summary="Heatmap PNG with its legend, range and filters",
-            response_class=Response, responses=PNG)  # fmt: skip
+            response_class=Response, responses=PNG_ONLY)  # fmt: skip
 def export_png(
     ph: Ph, key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
     start: From = None, end: To = None, background: str | None = None,

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Body, Depends, HTTPException
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from pageheat.app import Pageheat
 from pageheat.params import iso
+from pageheat.web import models
 from pageheat.web.auth import require_token
-from pageheat.web.deps import Ph, Who, app_for
+from pageheat.web.deps import ERRORS, AnswerRoute, Ph, Who, app_for
 
 if TYPE_CHECKING:
     from pageheat.meta.library import Saved, Share
@@ -25,7 +26,10 @@ def page_url(app: str, params: dict[str, str], saved: str | None = None) -> str:
     return f"/apps/{quote(app, safe='')}/heatmap?{urlencode(q)}"
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["library"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["library"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
 
 def saved_json(ph: Pageheat, s: Saved, names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -46,21 +50,24 @@ def share_json(s: Share) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/saved", summary="Saved heatmaps of every app the caller may read")
+@router.get("/saved", summary="Saved heatmaps of every app the caller may read",
+            response_model=models.SavedList)  # fmt: skip
 def all_saved(ph: Ph, who: Who) -> dict[str, Any]:
     names = {a.key: a.name for a in ph.meta.list_apps()}
     kept = [s for s in ph.meta.library.saved(who.apps) if s.app in names]
     return {"saved": [saved_json(ph, s, names) for s in kept]}
 
 
-@router.get("/apps/{key}/saved", summary="Saved heatmaps of an app")
+@router.get("/apps/{key}/saved", summary="Saved heatmaps of an app",
+            response_model=models.SavedList)  # fmt: skip
 def app_saved(ph: Ph, key: str) -> dict[str, Any]:
     app_for(ph, key)
     return {"saved": [saved_json(ph, s) for s in ph.meta.library.saved(app=key)]}
 
 
-@router.post("/apps/{key}/saved", status_code=201, summary="Save a heatmap under a name")
-def save(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post("/apps/{key}/saved", status_code=201, summary="Save a heatmap under a name",
+             response_model=models.Saved)  # fmt: skip
+def save(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """``{"name": "Pricing, mobile", "params": {"view": "/pricing", "width": "mobile",
     "range": "30d", "device": "mobile", …}}``: the heatmap page's parameters."""
     app_for(ph, key)
@@ -68,10 +75,11 @@ def save(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()])
         saved = ph.meta.library.save(key, payload.get("name"), payload.get("params"), who.name)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    return JSONResponse(saved_json(ph, saved), status_code=201)
+    return saved_json(ph, saved)
 
 
-@router.patch("/apps/{key}/saved/{saved_id}", summary="Rename a saved heatmap or change it")
+@router.patch("/apps/{key}/saved/{saved_id}", summary="Rename a saved heatmap or change it",
+              response_model=models.Saved)  # fmt: skip
 def update_saved(
     ph: Ph, key: str, saved_id: str, payload: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
@@ -94,14 +102,15 @@ def delete_saved(ph: Ph, key: str, saved_id: str) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/apps/{key}/shares", summary="Share links of an app")
+@router.get("/apps/{key}/shares", summary="Share links of an app", response_model=models.Shares)
 def shares(ph: Ph, key: str) -> dict[str, Any]:
     app_for(ph, key)
     return {"shares": [share_json(s) for s in ph.meta.library.shares(key)]}
 
 
-@router.post("/apps/{key}/shares", status_code=201, summary="Make a read-only share link")
-def share(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post("/apps/{key}/shares", status_code=201, summary="Make a read-only share link",
+             response_model=models.Share)  # fmt: skip
+def share(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """``{"params": {…the heatmap page's…}, "name": optional, "expires_days": 7 |
     null}``. Anyone with the link sees that one heatmap, read-only, until it expires or
     is revoked."""
@@ -112,7 +121,7 @@ def share(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]
         )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    return JSONResponse(share_json(link), status_code=201)
+    return share_json(link)
 
 
 @router.delete("/apps/{key}/shares/{share_id}", status_code=204, summary="Revoke a share link")

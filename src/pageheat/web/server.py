@@ -6,11 +6,14 @@ from (``trusted_proxies``)."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -23,6 +26,23 @@ from pageheat.web import accounts, api, collect, exports, library, ops, pages, s
 
 def build_app(ph: Pageheat) -> FastAPI:
     """The ASGI app serving ``ph``: every route reads it from ``request.app.state``."""
+    app = _routes()
+    app.state.pageheat = ph
+    proxies = trusted_proxies(ph.settings.trusted_proxies)
+    if proxies:
+        # added last, so it runs first: every route, limit and cookie sees the client's
+        # address and scheme, and sees them the same way
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    return app
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The API's description, as ``/openapi.json`` serves it (no Pageheat needed: the
+    routes are the same for every instance)."""
+    return _routes().openapi()
+
+
+def _routes() -> FastAPI:
     app = FastAPI(
         title="pageheat",
         version=pageheat.__version__,
@@ -33,11 +53,15 @@ def build_app(ph: Pageheat) -> FastAPI:
         # a few per cent of a batch (issue 9's profile); pageheat's own metrics are
         # Prometheus (/metrics). Older FastAPI keeps the argument as an extra, unused.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # A field with a default may be absent from an answer (web/models.py): the schema
+        # says so, rather than the output schema's "always there".
+        separate_input_output_schemas=False,
     )
-    app.state.pageheat = ph
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    # Starlette's, of which FastAPI's is a kind: the router's 404 and 405 and FastAPI's
+    # "error parsing the body" are Starlette's, and answer in the same shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return collect.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
@@ -50,15 +74,11 @@ def build_app(ph: Pageheat) -> FastAPI:
     # added first, so it runs inside SecurityHeaders: batches get the same headers
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
-    proxies = trusted_proxies(ph.settings.trusted_proxies)
-    if proxies:
-        # added last, so it runs first: every route, limit and cookie sees the client's
-        # address and scheme, and sees them the same way
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     for module in (collect, api, exports, accounts, library, shared, pages, ops):
         app.include_router(module.router)
     app.include_router(exports.public_router())
+    app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
 
 
@@ -84,6 +104,24 @@ def trusted_proxies(text: str) -> list[str]:
                 f"PAGEHEAT_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
             ) from None
     return entries
+
+
+def _without_422(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema without the 422 answers it documents for every route: pageheat
+    answers a bad parameter with 400 in its one error shape (``bad_request`` above)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description,
+            routes=app.routes, separate_input_output_schemas=False,
+        )  # fmt: skip
+        for item in schema["paths"].values():
+            for op in item.values():
+                op.get("responses", {}).pop("422", None)
+        found = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            found.pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 class SecurityHeaders:

@@ -16,16 +16,19 @@ from fastapi.responses import Response
 from pageheat import reports
 from pageheat.app import Pageheat
 from pageheat.params import iso
-from pageheat.web import scope
+from pageheat.web import models, scope
 from pageheat.web.api import background_answer, heatmap_answer
-from pageheat.web.deps import Ph, http_errors, query_for
+from pageheat.web.deps import CSV, ERRORS, PNG, PNG_ONLY, AnswerRoute, Ph, http_errors, query_for
 from pageheat.web.exports import export_response
 
 if TYPE_CHECKING:
     from pageheat.meta.library import Share
 
 
-router = APIRouter(prefix="/api/v1/share/{token}", tags=["share"])
+router = APIRouter(
+    prefix="/api/v1/share/{token}", tags=["share"], route_class=AnswerRoute,
+    responses={**ERRORS, 410: {"model": models.Error, "description": "Revoked or expired"}},
+)  # fmt: skip
 
 
 def opened(ph: Pageheat, token: str) -> tuple[Share, dict[str, str]]:
@@ -43,7 +46,7 @@ def local(url: str, token: str) -> str:
     return url.replace("/api/v1/backgrounds/", f"/api/v1/share/{token}/backgrounds/", 1)
 
 
-@router.get("", summary="What a share link shows")
+@router.get("", summary="What a share link shows", response_model=models.ShareInfo)
 def shared(ph: Ph, token: str) -> dict[str, Any]:
     link, _ = opened(ph, token)
     app = ph.meta.app(link.app)
@@ -54,7 +57,8 @@ def shared(ph: Ph, token: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/heatmap", summary="The shared heatmap (JSON, or format=png)")
+@router.get("/heatmap", summary="The shared heatmap (JSON, or format=png)",
+            response_model=models.Heatmap, responses=PNG)  # fmt: skip
 def heatmap(ph: Ph, token: str, format: str = "json") -> Any:
     if format not in {"json", "png"}:
         raise HTTPException(400, f"format must be json or png, got {format!r}")
@@ -66,7 +70,8 @@ def heatmap(ph: Ph, token: str, format: str = "json") -> Any:
     return out
 
 
-@router.get("/insights", summary="The shared heatmap's statistics and top actions")
+@router.get("/insights", summary="The shared heatmap's statistics and top actions",
+            response_model=models.Insights)  # fmt: skip
 def insights(ph: Ph, token: str) -> dict[str, Any]:
     link, params = opened(ph, token)
     query = query_for(ph, link.app, params.get("view"), params)
@@ -75,7 +80,8 @@ def insights(ph: Ph, token: str) -> dict[str, Any]:
     return {**found, "filters": query.filters}
 
 
-@router.get("/backgrounds/{bg_id}.png", summary="A background picture of the shared view")
+@router.get("/backgrounds/{bg_id}.png", summary="A background picture of the shared view",
+            response_class=Response, responses=PNG_ONLY)  # fmt: skip
 def background_png(ph: Ph, token: str, bg_id: str, thumb: bool = False) -> Response:
     link, params = opened(ph, token)
     query = query_for(ph, link.app, params.get("view"), params)
@@ -92,16 +98,19 @@ def export(ph: Pageheat, what: str, token: str, palette: str | None) -> Response
                                                              if palette else {})})  # fmt: skip
 
 
-@router.get("/export.png", summary="The shared heatmap as a PNG with its legend and filters")
+@router.get("/export.png", summary="The shared heatmap as a PNG with its legend and filters",
+            response_class=Response, responses=PNG_ONLY)  # fmt: skip
 def export_png(ph: Ph, token: str, palette: str | None = None) -> Response:
     return export(ph, "png", token, palette)
 
 
-@router.get("/export/actions.csv", summary="The shared heatmap's top actions as CSV")
+@router.get("/export/actions.csv", summary="The shared heatmap's top actions as CSV",
+            response_class=Response, responses=CSV)  # fmt: skip
 def export_actions(ph: Ph, token: str) -> Response:
     return export(ph, "actions.csv", token, None)
 
 
-@router.get("/export/grid.csv", summary="The shared heatmap's grid as CSV")
+@router.get("/export/grid.csv", summary="The shared heatmap's grid as CSV",
+            response_class=Response, responses=CSV)  # fmt: skip
 def export_grid(ph: Ph, token: str) -> Response:
     return export(ph, "grid.csv", token, None)
