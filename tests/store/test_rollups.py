@@ -17,6 +17,7 @@ import pytest
 
 from pageheat.store import rollup
 from pageheat.store.base import Query, WidthRange
+from pageheat.store.sql import DUCKDB, Sql
 from tests.store.test_backends_agree import recorded_traffic
 from tests.store.test_contract import T0, click, env, view
 
@@ -103,7 +104,7 @@ def clicks_on_a_few_spots(n: int, batch: str) -> list:
     return out
 
 
-def _duckdb_rows_scanned(path, sql: str, params: list) -> dict[str, int]:
+def _duckdb_rows_scanned(path, sql: str, params) -> dict[str, int]:
     """Rows each table scan of ``sql`` read, from DuckDB's own profiler."""
     import duckdb
 
@@ -135,7 +136,8 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
 
     path = tmp_path / "events.duckdb"
     q = Query(app="app", view="/")
-    sql, params = rollup.point_query(q, "click", merged=False)  # what the DuckDB store runs
+    s = Sql(DUCKDB)
+    sql, params = rollup.point_query(s, q, "click"), s.params  # what the DuckDB store runs
     scanned = []
     for n, batch in [(200, "a"), (600, "b")]:
         s = DuckDBStore(path)

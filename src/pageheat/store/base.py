@@ -175,25 +175,6 @@ class Depths:
     fold: np.ndarray
     bands: np.ndarray  # (views with attention data, 20)
 
-    @classmethod
-    def from_rows(cls, rows: list[tuple]) -> Depths:
-        """Rows of (view vh, view dh, scroll depth, scroll dh, leave depth, leave dh, bands).
-
-        A view that sent nothing about scrolling still saw its first screen.
-        """
-        depth, fold, bands = [], [], []
-        for vh, dh, s_depth, s_dh, l_depth, l_dh, b in rows:
-            reached = [vh / dh]
-            if s_depth is not None and s_dh:
-                reached.append(s_depth / s_dh)
-            if l_depth is not None and l_dh:
-                reached.append(l_depth / l_dh)
-            depth.append(min(1.0, max(reached)))
-            fold.append(min(1.0, vh / dh))
-            if b is not None:
-                bands.append(list(b))
-        return cls(np.array(depth), np.array(fold), np.array(bands).reshape(-1, 20))
-
 
 @dataclass(frozen=True)
 class Envelope:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pageheat.store import rollup
-from pageheat.store.clickhouse_client import Client, bind
+from pageheat.store.clickhouse_client import Client
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
 if TYPE_CHECKING:
@@ -115,13 +115,13 @@ class Maintenance:
                 if not n:
                     continue
                 if table == "interactions":  # the rollup forgets them too
-                    self._db.command(bind(
+                    self._db.command(
                         f"INSERT INTO heat_rollup {rollup.select('clickhouse', sign=-1)}"
                         f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
                         params,
-                    ))  # fmt: skip
+                    )
                 for node, name in self._nodes(table):
-                    node.command(bind(f"ALTER TABLE {name} DELETE WHERE {where}", params))
+                    node.command(f"ALTER TABLE {name} DELETE WHERE {where}", params)
             for node, name in {(n, t) for table, _, _ in steps for n, t in self._nodes(table)}:
                 _wait_for_mutations(node, name)
         return counts
@@ -153,11 +153,11 @@ def _no_nulls(column: pa.ChunkedArray) -> list[Any]:
 def _wait_for_mutations(client: Client, table: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        ((pending,),) = client.query(bind(
+        ((pending,),) = client.query(
             "SELECT count() FROM system.mutations WHERE database = currentDatabase()"
             " AND table = ? AND is_done = 0",
             [table],
-        ))  # fmt: skip
+        )
         if not pending:
             return
         if time.monotonic() > deadline:

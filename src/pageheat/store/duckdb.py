@@ -12,7 +12,6 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,28 +23,23 @@ import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
-from pageheat.store.base import (
-    FILTERS,
-    POINT_KINDS,
-    Background,
-    Depths,
-    Envelope,
-    PageState,
-    Query,
-    Rect,
-    Snapshot,
-    parse_filters,
-    stats_answer,
-)
+from pageheat.store.base import Background, Envelope, PageState, Rect, Snapshot
+from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
+from pageheat.store.sql import DUCKDB
 
 
 def _schema_sql() -> str:
     return resources.files("pageheat.store").joinpath("schema/duckdb.sql").read_text()
 
 
-class DuckDBStore:
-    """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use)."""
+class DuckDBStore(Reads):
+    """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use).
+
+    Its reads are :class:`~pageheat.store.reads.Reads`, in DuckDB's dialect, each on a
+    cursor of its own."""
+
+    dialect = DUCKDB
 
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -206,56 +200,25 @@ class DuckDBStore:
         with self._con.cursor() as cur:
             return cur.execute(sql, params).fetchall()
 
-    def views(self, query: Query) -> list[dict[str, Any]]:
-        where, params = _where(query, view=False)
-        rows = self._read(
-            f"""
-            WITH pv AS (
-                SELECT name, count(*) AS page_views, count(DISTINCT visitor) AS visitors,
-                       arg_max(url, t) AS url
-                FROM pageviews WHERE {where} GROUP BY name
-            ), cl AS (
-                SELECT name, count(*) AS clicks FROM interactions
-                WHERE {where} AND kind = 'click' GROUP BY name
-            )
-            SELECT pv.name, pv.page_views, pv.visitors, coalesce(cl.clicks, 0), pv.url
-            FROM pv LEFT JOIN cl USING (name)
-            ORDER BY pv.page_views DESC, pv.name
-            """,
-            params + params,
-        )
-        return [
-            {"name": n, "page_views": pvs, "visitors": vis, "clicks": c, "url": u}
-            for n, pvs, vis, c, u in rows
-        ]
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
 
-    def map_points(self, query: Query, kind: str = "click") -> Points:
-        """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
-        the heat rollup when it covers the query (each distinct point once, with its
-        count), else from the raw rows."""
-        if self.rollups and rollup.covers(query):
-            return self._arrow_points(*rollup.point_query(query, kind, merged=False))
-        where, params = _where(query)
-        return self._arrow_points(
-            f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where}"
-            f" AND {POINT_KINDS[kind]}",
-            params,
-        )
-
-    def points(self, query: Query, kind: str = "click") -> Points:
-        where, params = _where(query)
-        return self._arrow_points(
-            f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
-            f" WHERE {where} AND {POINT_KINDS[kind]}",
-            params,
-        )
-
-    def _arrow_points(self, sql: str, params: list[Any]) -> Points:
-        """Points from a query's Arrow result, without a Python loop over rows."""
+    def _arrow(self, sql: str, params: dict[str, Any]) -> pa.Table:
         with self._con.cursor() as cur:
             rel = cur.sql(sql, params=params)
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
-            table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+            return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+    def _columns(self, sql: str, params: dict[str, Any]) -> list[np.ndarray]:
+        table = self._arrow(sql, params)
+        if table.num_rows == 0:
+            return []
+        return [c.to_numpy(zero_copy_only=False) for c in table.columns]
+
+    def _points(self, sql: str, params: dict[str, Any]) -> Points:
+        """Points from a query's Arrow result, without a Python loop over rows."""
+        table = self._arrow(sql, params)
         if table.num_rows == 0:
             return Points.empty()
         # by position: x, y, dw, rx, ry, sel, touch (a map's snapped read names them apart)
@@ -272,122 +235,6 @@ class DuckDBStore:
             selectors=codes.dictionary.to_pylist(),
             n=table.column(7).to_numpy().astype(np.int64) if table.num_columns > 7 else None,
         )
-
-    def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            SELECT sel, arg_max(tag, t), arg_max(text, t), count(*) AS n,
-                   count(DISTINCT visitor), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
-                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
-            FROM interactions WHERE {where} AND kind = 'click'
-            GROUP BY sel ORDER BY n DESC, sel LIMIT ?
-            """,
-            [*params, limit],
-        )
-        return [
-            {"selector": s, "tag": tag, "text": text, "count": n, "visitors": v,
-             "rage": r, "dead": d, "error": e}
-            for s, tag, text, n, v, r, d, e in rows
-        ]  # fmt: skip
-
-    def stats(self, query: Query) -> dict[str, Any]:
-        # Popularity is the view's share of the app's page views under the same filters;
-        # a session's last view is its last whatever the filters (a page's own UTM or
-        # referrer must not make it look like the end of the session).
-        where, params = _where(query)
-        app_where, app_params = _where(query, view=False)
-        sess_where, sess_params = _where(query, view=False, filters=False)
-        (pvs, visitors, sessions), = self._read(
-            f"SELECT count(*), count(DISTINCT visitor), count(DISTINCT session)"
-            f" FROM pageviews WHERE {where}",
-            params,
-        )  # fmt: skip
-        ((app_pvs,),) = self._read(f"SELECT count(*) FROM pageviews WHERE {app_where}", app_params)
-        (clicks, rage, dead, error), = self._read(
-            f"SELECT count(*), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),"
-            f" sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)"
-            f" FROM interactions WHERE {where} AND kind = 'click'",
-            params,
-        )  # fmt: skip
-        p_where, _ = _where(query, alias="p")
-        (avg_vis,), = self._read(
-            f"SELECT avg(vis) FROM (SELECT max(l.vis_ms) / 1000.0 AS vis FROM leaves l"
-            f" JOIN pageviews p ON p.app = l.app AND p.view_id = l.view_id"
-            f" WHERE {p_where} GROUP BY l.view_id)",
-            params,
-        )  # fmt: skip
-        (errors,), = self._read(
-            f"SELECT sum(n) FROM errors WHERE app = ? AND view_id IN"
-            f" (SELECT view_id FROM pageviews WHERE {where})",
-            [query.app, *params],
-        )  # fmt: skip
-        (ended,), = self._read(
-            f"""
-            SELECT count(*) FROM (
-                SELECT session, arg_max(name, t) AS last_name FROM pageviews
-                WHERE {sess_where} AND session IN (SELECT session FROM pageviews WHERE {where})
-                GROUP BY session
-            ) WHERE last_name = ?
-            """,
-            [*sess_params, *params, query.view],
-        )  # fmt: skip
-        return stats_answer(
-            query, page_views=pvs, visitors=visitors, sessions=sessions, clicks=clicks,
-            rage=rage, dead=dead, error=error, page_errors=errors, avg_visible_s=avg_vis,
-            ended=ended, app_page_views=app_pvs,
-        )  # fmt: skip
-
-    def sessions(self, query: Query) -> int:
-        where, params = _where(query)
-        ((n,),) = self._read(f"SELECT count(DISTINCT session) FROM pageviews WHERE {where}", params)
-        return int(n)
-
-    def depths(self, query: Query) -> Depths:
-        where, params = _where(query)
-        views = f"SELECT view_id FROM pageviews WHERE {where}"
-        rows = self._read(
-            f"""
-            WITH pv AS (SELECT view_id, vh, dh FROM pageviews WHERE {where}),
-            sc AS (SELECT view_id, arg_max(depth, t) AS depth, arg_max(dh, t) AS dh,
-                          arg_max(bands, t) AS bands
-                   FROM scrolls WHERE app = ? AND view_id IN ({views}) GROUP BY view_id),
-            lv AS (SELECT view_id, max(depth) AS depth, max(dh) AS dh
-                   FROM leaves WHERE app = ? AND view_id IN ({views}) GROUP BY view_id)
-            SELECT pv.vh, pv.dh, sc.depth, sc.dh, lv.depth, lv.dh, sc.bands
-            FROM pv LEFT JOIN sc USING (view_id) LEFT JOIN lv USING (view_id) ORDER BY view_id
-            """,
-            [*params, query.app, *params, query.app, *params],
-        )
-        return Depths.from_rows(rows)
-
-    def view_sample(self, query: Query) -> dict[str, Any] | None:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT arg_max(url, t), median(vw), max(dh), count(*) FROM pageviews WHERE {where}",
-            params,
-        )
-        url, vw, dh, n = rows[0]
-        if not n:
-            return None
-        return {"url": url, "vw": round(vw), "dh": int(dh)}
-
-    def last_event_ms(self, app: str) -> int | None:
-        (t,), = self._read(
-            "SELECT max(t) FROM (SELECT max(t) AS t FROM pageviews WHERE app = ?"
-            " UNION ALL SELECT max(t) FROM interactions WHERE app = ?)",
-            [app, app],
-        )  # fmt: skip
-        return int(t) if t is not None else None
-
-    def selectors(self, query: Query) -> list[str]:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT DISTINCT sel FROM interactions WHERE {where} AND kind = 'click' AND sel <> ''"
-            " ORDER BY sel",
-            params,
-        )
-        return [r[0] for r in rows]
 
     # -- page states and snapshots ---------------------------------------------------
 
@@ -436,14 +283,6 @@ class DuckDBStore:
             [app, view_id, layout_hash],
         )
         return PageState(*rows[0]) if rows else None
-
-    def layout_counts(self, query: Query) -> dict[str, int]:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT hash, count(DISTINCT view_id) FROM layouts WHERE {where} GROUP BY hash",
-            params,
-        )
-        return {h: int(n) for h, n in rows}
 
     def save_snapshot(self, snap: Snapshot) -> bool:
         html = zlib.compress((snap.html or "").encode(), 6)
@@ -528,84 +367,6 @@ class DuckDBStore:
     def background_png(self, bg_id: str) -> bytes | None:
         rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
         return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
-
-    # -- action detail ---------------------------------------------------------------
-
-    def action(self, query: Query, selector: str) -> dict[str, Any] | None:
-        where, params = _where(query)
-        ((tag, text, n, visitors, first, last, rage, dead, error),) = self._read(
-            f"""
-            SELECT arg_max(tag, t), arg_max(text, t), count(*), count(DISTINCT visitor),
-                   min(t), max(t), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
-                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
-            FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
-            """,
-            [*params, selector],
-        )
-        if not n:
-            return None
-        return {
-            "selector": selector, "tag": tag, "text": text, "count": int(n),
-            "visitors": int(visitors), "first": int(first), "last": int(last),
-            "rage": int(rage or 0), "dead": int(dead or 0), "error": int(error or 0),
-        }  # fmt: skip
-
-    def action_series(
-        self, query: Query, selector: str, bucket_ms: int, origin_ms: int = 0
-    ) -> list[tuple[int, int]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            SELECT CAST(floor((t - ?) / ?) AS BIGINT) AS b, count(*) FROM interactions
-            WHERE {where} AND kind = 'click' AND sel = ? GROUP BY b ORDER BY b
-            """,
-            [origin_ms, bucket_ms, *params, selector],
-        )
-        return [(int(b) * bucket_ms + origin_ms, int(n)) for b, n in rows]
-
-    def action_sessions(self, query: Query, selector: str, limit: int = 10) -> list[dict[str, Any]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            WITH hit AS (
-                SELECT session, arg_max(visitor, t) AS visitor, arg_max(browser, t) AS browser,
-                       arg_max(device, t) AS device, count(*) AS clicks, max(t) AS last_click
-                FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
-                GROUP BY session ORDER BY last_click DESC, session LIMIT ?
-            ), span AS (
-                SELECT session, min(t) AS first_t, max(t) AS last_t FROM (
-                    SELECT session, t FROM pageviews
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                    UNION ALL SELECT session, t FROM interactions
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                    UNION ALL SELECT session, t FROM leaves
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                ) GROUP BY session
-            )
-            SELECT hit.session, hit.visitor, hit.browser, hit.device, hit.clicks,
-                   hit.last_click, span.first_t, span.last_t
-            FROM hit JOIN span USING (session) ORDER BY hit.last_click DESC, hit.session
-            """,
-            [*params, selector, limit, query.app, query.app, query.app],
-        )
-        return [
-            {"session": s, "visitor": v, "browser": b, "device": d, "clicks": int(n),
-             "last_click": int(lc), "start": int(first), "end": int(last)}
-            for s, v, b, d, n, lc, first, last in rows
-        ]  # fmt: skip
-
-    def filter_values(self, query: Query, name: str, limit: int = 50) -> list[tuple[str, int]]:
-        if name not in FILTERS:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
-        others = replace(query, filters={k: v for k, v in query.filters.items() if k != name})
-        where, params = _where(others)
-        col = FILTERS[name]
-        rows = self._read(
-            f"SELECT {col}, count(*) AS n FROM pageviews WHERE {where} AND {col} IS NOT NULL"
-            f" AND {col} <> '' GROUP BY {col} ORDER BY n DESC, {col} LIMIT ?",
-            [*params, limit],
-        )
-        return [(str(v), int(n)) for v, n in rows]
 
     def load(self, tables: Mapping[str, pa.Table]) -> int:
         loaded = 0
@@ -837,30 +598,3 @@ def _fill_filter_dimensions(con: Any) -> None:
             f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
         )
     con.execute("COMMIT")
-
-
-def _where(
-    query: Query, view: bool = True, alias: str = "", filters: bool = True
-) -> tuple[str, list[Any]]:
-    """SQL conditions and parameters for a query; shared by every read, so every filter
-    narrows every table the same way (each carries the view's dimensions)."""
-    a = f"{alias}." if alias else ""
-    parts, params = [f"{a}app = ?"], [query.app]
-    if view and query.view is not None:
-        parts.append(f"{a}name = ?")
-        params.append(query.view)
-    if query.width is not None:
-        parts.append(f"{a}vw BETWEEN ? AND ?")
-        params += [query.width.lo, query.width.hi]
-    if query.start_ms is not None:
-        parts.append(f"{a}t >= ?")
-        params.append(query.start_ms)
-    if query.end_ms is not None:
-        parts.append(f"{a}t < ?")
-        params.append(query.end_ms)
-    checked = parse_filters(query.filters)  # unknown names raise even when not applied
-    for name, text in checked.items() if filters else ():
-        values = text.split(",")
-        parts.append(f"{a}{FILTERS[name]} IN ({', '.join('?' * len(values))})")
-        params += values
-    return " AND ".join(parts), params

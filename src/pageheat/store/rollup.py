@@ -34,6 +34,7 @@ import numpy as np
 
 from pageheat.heat.placement import Points
 from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
+from pageheat.store.sql import Sql
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
 CELL_PX = 10
@@ -98,18 +99,17 @@ GROUP = "cx, cy, ox, oy, sel, touch"
 ROWS = "cx, cy, 1, ox, oy, sel, touch, n"
 
 
-def point_query(query: Query, kind: str, merged: bool = True) -> tuple[str, list[Any]]:
+def point_query(s: Sql, query: Query, kind: str) -> str:
     """The rollup read of a point map (for a query the rollup covers): snapped points
-    with their counts. ``merged`` sums each distinct point's rows (ClickHouse: unmerged
-    parts, and the negative rows a deletion adds); a store whose rows are already one
-    per key and never negative (DuckDB upserts) reads them as they are, since a point
-    counted in two rows (two days, two devices) draws the same as one row of both."""
-    cond, params = where(query)
-    if merged:
-        sql = f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
-    else:
-        sql = f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
-    return sql, params
+    with their counts. A SummingMergeTree (``Dialect.summed_rollup``) sums each distinct
+    point's rows (unmerged parts, and the negative rows a deletion adds); a store whose
+    rows are already one per key and never negative (DuckDB upserts) reads them as they
+    are, since a point counted in two rows (two days, two devices) draws the same as one
+    row of both."""
+    cond = where(s, query)
+    if s.dialect.summed_rollup:
+        return f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
+    return f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
 
 
 def key(engine: str) -> dict[str, str]:
@@ -154,29 +154,23 @@ def _is_class(width: WidthRange) -> bool:
     return width.name in WIDTH_CLASSES and width == WidthRange.parse(width.name)
 
 
-def where(query: Query) -> tuple[str, list[Any]]:
+def where(s: Sql, query: Query) -> str:
     """Conditions on the rollup table for a query it covers (see :func:`covers`)."""
     from pageheat.store.base import parse_filters
 
-    parts, params = ["app = ?"], [query.app]
+    parts = [f"app = {s(query.app)}"]
     if query.view is not None:
-        parts.append("name = ?")
-        params.append(query.view)
+        parts.append(f"name = {s(query.view)}")
     if query.width is not None:
-        parts.append("width_class = ?")
-        params.append(query.width.name)
+        parts.append(f"width_class = {s(query.width.name)}")
     if query.start_ms is not None:
-        parts.append("day >= ?")
-        params.append(query.start_ms // DAY_MS)
+        parts.append(f"day >= {s(int(query.start_ms) // DAY_MS)}")
     if query.end_ms is not None:
-        parts.append("day < ?")
-        params.append(query.end_ms // DAY_MS)
+        parts.append(f"day < {s(int(query.end_ms) // DAY_MS)}")
     devices = parse_filters(query.filters).get("device")
     if devices:
-        values = devices.split(",")
-        parts.append(f"device IN ({', '.join('?' * len(values))})")
-        params += values
-    return " AND ".join(parts), params
+        parts.append(f"device IN {s.values(devices.split(','))}")
+    return " AND ".join(parts)
 
 
 def points(columns: Sequence[Sequence[Any]]) -> Points:

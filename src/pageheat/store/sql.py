@@ -1,0 +1,71 @@
+"""The SQL both event stores speak: a small dialect table and named parameters.
+
+The reads of the event store (store/reads.py) are written once, in the part of SQL that
+DuckDB, ClickHouse 18.16 (Debian's server) and current ClickHouse all read alike:
+``argMax``/``argMin``, ``countIf``, ``count(DISTINCT …)``, ``CAST(… AS Int64)``,
+``IN (…)`` lists, ``UNION ALL`` in a subquery, no JOIN (a cluster's Distributed tables
+would join across shards). DuckDB takes the ClickHouse spellings as aliases, so most of
+the dialect is no dialect at all; :class:`Dialect` holds what is left, and the contract
+suite (tests/store/test_contract.py) runs every read on all three engines.
+
+Values never enter the text: each goes in as a named parameter (:class:`Sql`), bound by
+DuckDB itself (``$p0``) or escaped by clickhouse-driver (``%(p0)s``), so one statement
+may use a value twice and the reads need not count positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine spells what the shared reads cannot write alike."""
+
+    name: str
+    #: A named parameter in the text; ``{}`` is its name.
+    param: str
+    #: The exact median of an expression ``{0}`` (the mean of the two middle values for
+    #: an even count, as DuckDB's ``median``; ClickHouse's ``median`` is an estimate).
+    median: str
+    #: Whether the heat rollup holds several rows per point that a read must add up
+    #: (a SummingMergeTree's unmerged parts, and the negative rows deletions add), or
+    #: one row per point kept by upserts that it reads as they are.
+    summed_rollup: bool
+
+
+DUCKDB = Dialect(name="duckdb", param="${}", median="median({0})", summed_rollup=False)
+
+CLICKHOUSE = Dialect(
+    name="clickhouse",
+    param="%({})s",
+    # quantileExact gives the upper middle value, and of -x the lower one negated
+    median="(quantileExact(0.5)({0}) - quantileExact(0.5)(-{0})) / 2",
+    summed_rollup=True,
+)
+
+
+class Sql:
+    """The parameters of one statement as it is written: ``s(value)`` keeps the value
+    and returns its placeholder in the engine's spelling."""
+
+    def __init__(self, dialect: Dialect):
+        self.dialect = dialect
+        self.params: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return self.dialect.param.format(name)
+
+    def values(self, values: Iterable[Any]) -> str:
+        """``(…)`` of one placeholder per value, for ``IN``; never empty."""
+        marks = [self(v) for v in values]
+        if not marks:
+            raise ValueError("an IN list needs at least one value")
+        return f"({', '.join(marks)})"
+
+    def median(self, expr: str) -> str:
+        return self.dialect.median.format(expr)
