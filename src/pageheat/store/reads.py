@@ -11,8 +11,7 @@ The shape of each read is what a ClickHouse cluster allows: a statement reads on
 table, narrowed by ``IN`` over page views of the query (events are sharded by session,
 so each shard finds its own), and answers that combine tables are combined here, in
 Python or numpy, rather than by a JOIN across shards. Every condition on a query comes
-from :func:`where`, so every filter narrows every table alike (each table carries the
-view's dimensions, store/rows.py).
+from :func:`pageheat.store.sql.where`, so every filter narrows every table alike.
 """
 
 from __future__ import annotations
@@ -25,34 +24,11 @@ import numpy as np
 
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
-from pageheat.store.base import FILTERS, POINT_KINDS, Depths, Query, parse_filters, stats_answer
-from pageheat.store.sql import Dialect, Sql
+from pageheat.store.base import FILTERS, POINT_KINDS, Depths, Query, stats_answer
+from pageheat.store.sql import Dialect, Sql, view_ids, where
 
 #: The 5 % bands of a page view's attention (``scrolls.bands``).
 BANDS = 20
-
-
-def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
-    """SQL conditions for a query: its app, view (``view``), width range, time range and
-    filters (``filters``). Unknown filter names raise even when filters are not applied."""
-    parts = [f"app = {s(query.app)}"]
-    if view and query.view is not None:
-        parts.append(f"name = {s(query.view)}")
-    if query.width is not None:
-        parts.append(f"vw BETWEEN {s(float(query.width.lo))} AND {s(float(query.width.hi))}")
-    if query.start_ms is not None:
-        parts.append(f"t >= {s(int(query.start_ms))}")
-    if query.end_ms is not None:
-        parts.append(f"t < {s(int(query.end_ms))}")
-    checked = parse_filters(query.filters)
-    for name, text in checked.items() if filters else ():
-        parts.append(f"{FILTERS[name]} IN {s.values(text.split(','))}")
-    return " AND ".join(parts)
-
-
-def view_ids(s: Sql, query: Query) -> str:
-    """The page views of a query, for ``view_id IN (…)`` on the other tables."""
-    return f"SELECT view_id FROM pageviews WHERE {where(s, query)}"
 
 
 class Reads:

@@ -28,6 +28,7 @@ device, a width class, whole UTC days).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ import numpy as np
 from pageheat.heat.placement import Points
 from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
 from pageheat.store.sql import Sql
+from pageheat.store.sql import where as raw_where
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
 CELL_PX = 10
@@ -155,21 +157,14 @@ def _is_class(width: WidthRange) -> bool:
 
 
 def where(s: Sql, query: Query) -> str:
-    """Conditions on the rollup table for a query it covers (see :func:`covers`)."""
-    from pageheat.store.base import parse_filters
-
-    parts = [f"app = {s(query.app)}"]
-    if query.view is not None:
-        parts.append(f"name = {s(query.view)}")
+    """Conditions on the rollup table for a query it covers (see :func:`covers`): the
+    raw rows' conditions (store/sql.py) with a width class and whole days for the width
+    and time ranges."""
+    parts = [raw_where(s, replace(query, width=None, start_ms=None, end_ms=None))]
     if query.width is not None:
         parts.append(f"width_class = {s(query.width.name)}")
-    if query.start_ms is not None:
-        parts.append(f"day >= {s(int(query.start_ms) // DAY_MS)}")
-    if query.end_ms is not None:
-        parts.append(f"day < {s(int(query.end_ms) // DAY_MS)}")
-    devices = parse_filters(query.filters).get("device")
-    if devices:
-        parts.append(f"device IN {s.values(devices.split(','))}")
+    bounds = (("day >=", query.start_ms), ("day <", query.end_ms))
+    parts += [f"{day} {s(int(ms) // DAY_MS)}" for day, ms in bounds if ms is not None]
     return " AND ".join(parts)
 
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pageheat.store.base import FILTERS, Query, parse_filters
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -69,3 +71,27 @@ class Sql:
 
     def median(self, expr: str) -> str:
         return self.dialect.median.format(expr)
+
+
+def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
+    """SQL conditions for a query: its app, view (``view``), width range, time range and
+    filters (``filters``), the same on every table (each carries the view's dimensions,
+    store/rows.py). Unknown filter names raise even when filters are not applied."""
+    parts = [f"app = {s(query.app)}"]
+    if view and query.view is not None:
+        parts.append(f"name = {s(query.view)}")
+    if query.width is not None:
+        parts.append(f"vw BETWEEN {s(float(query.width.lo))} AND {s(float(query.width.hi))}")
+    if query.start_ms is not None:
+        parts.append(f"t >= {s(int(query.start_ms))}")
+    if query.end_ms is not None:
+        parts.append(f"t < {s(int(query.end_ms))}")
+    checked = parse_filters(query.filters)
+    for name, text in checked.items() if filters else ():
+        parts.append(f"{FILTERS[name]} IN {s.values(text.split(','))}")
+    return " AND ".join(parts)
+
+
+def view_ids(s: Sql, query: Query) -> str:
+    """The page views of a query, for ``view_id IN (…)`` on the other tables."""
+    return f"SELECT view_id FROM pageviews WHERE {where(s, query)}"
