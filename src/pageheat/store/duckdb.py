@@ -12,25 +12,19 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store import rollup
+from pageheat.store import duckdb_schema, rollup
 from pageheat.store.base import Background, Envelope, PageState, Rect, Snapshot
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
 from pageheat.store.sql import DUCKDB
-
-
-def _schema_sql() -> str:
-    return resources.files("pageheat.store").joinpath("schema/duckdb.sql").read_text()
 
 
 class DuckDBStore(Reads):
@@ -45,17 +39,7 @@ class DuckDBStore(Reads):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.path)
-        before = _columns(self._con, "pageviews")
-        had_visitors = bool(_columns(self._con, "visitors"))
-        had_rollup = bool(_columns(self._con, "heat_rollup"))
-        self._con.execute(_schema_sql())
-        if before and "visitor_type" not in before:
-            _fill_filter_dimensions(self._con)
-        if before and not had_visitors:
-            _fill_visitors(self._con)
-        if before and not had_rollup:
-            _fill_rollup(self._con)
+        self._con = duckdb_schema.connect(self.path)
         #: Whether point maps read the heat rollup when it covers the query (tests turn
         #: it off to compare with the raw rows).
         self.rollups = True
@@ -555,46 +539,3 @@ def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
         params,
     )
     cur.execute("DELETE FROM heat_rollup WHERE n = 0")
-
-
-def _fill_rollup(con: Any) -> None:
-    """Once, for a file written before the heat rollup: count every interaction in."""
-    con.execute(
-        f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM interactions"
-        f" GROUP BY {rollup.group_by()}"
-    )
-
-
-def _fill_visitors(con: Any) -> None:
-    """Once, for a file written before the visitors table: each visitor's first session."""
-    con.execute(
-        "INSERT INTO visitors SELECT app, visitor, arg_min(session, t), min(t) FROM pageviews"
-        " GROUP BY app, visitor"
-    )
-
-
-def _columns(con: Any, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _fill_filter_dimensions(con: Any) -> None:
-    """Once, for a file written before every table carried every filter dimension: copy
-    each page view's dimensions onto its events, and tell new from returning visitors."""
-    con.execute("BEGIN TRANSACTION")
-    con.execute("""
-        UPDATE pageviews SET visitor_type = CASE WHEN pageviews.session = f.session
-                                                 THEN 'new' ELSE 'returning' END
-        FROM (SELECT app, visitor, arg_min(session, t) AS session FROM pageviews
-              GROUP BY app, visitor) f
-        WHERE pageviews.app = f.app AND pageviews.visitor = f.visitor
-    """)  # fmt: skip
-    for table in ("interactions", "scrolls", "errors", "layouts"):
-        sets = ", ".join(f"{c} = coalesce({table}.{c}, p.{c})" for c in VIEW_DIMENSIONS)
-        con.execute(
-            f"UPDATE {table} SET {sets} FROM pageviews p"
-            f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
-        )
-    con.execute("COMMIT")
