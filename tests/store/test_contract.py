@@ -195,6 +195,26 @@ def test_selectors_are_the_clicked_ones(store):
     assert store.selectors(Query(app="app", view="/")) == ["#a", "#b"]
 
 
+#: A value that would change a statement if it were pasted into its text: quotes, a
+#: backslash, the placeholders of both engines, a percent sign, a comment.
+TRICKY = "it's 100% \\'? $p0 %(p0)s' OR 1=1 --"
+
+
+def test_values_that_look_like_sql_are_matched_as_values(store):
+    sel = f'[data-x="{TRICKY}"]'
+    store.write([env(events=[
+        view("v1", tags={"env": TRICKY}), click("v1", sel), view("v2", tags={"env": "prod"}),
+        click("v2", "#a"),
+    ])])  # fmt: skip
+    tricky = Query(app="app", view="/", filters={"env": TRICKY})
+    assert store.filter_values(Query(app="app", view="/"), "env") == [(TRICKY, 1), ("prod", 1)]
+    assert [(a["selector"], a["count"]) for a in store.actions(tricky)] == [(sel, 1)]
+    assert store.action(tricky, sel)["count"] == 1
+    assert store.action(Query(app="app", view="/"), "x' OR '1'='1") is None
+    assert store.selectors(Query(app="app", view="/", filters={"env": "prod"})) == ["#a"]
+    assert store.stats(tricky)["page_views"] == 1
+
+
 def test_data_survives_reopening(tmp_path):
     from pageheat.store.duckdb import DuckDBStore
 
