@@ -127,7 +127,7 @@ class Reads:
             " GROUP BY name",
             s.params,
         ))  # fmt: skip
-        pv.sort(key=lambda r: (-r[1], r[0]))
+        pv.sort(key=lambda r: (-r[1], r[0] is None, r[0] or ""))
         return [
             {"name": n, "page_views": int(pvs), "visitors": int(vis),
              "clicks": int(clicks.get(n, 0)), "url": u}

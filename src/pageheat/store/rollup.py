@@ -35,7 +35,7 @@ import numpy as np
 
 from pageheat.heat.placement import Points
 from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
-from pageheat.store.sql import Sql
+from pageheat.store.sql import DIALECTS, Sql
 from pageheat.store.sql import where as raw_where
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
@@ -59,7 +59,7 @@ SNAPPED = {
 
 #: The rollup's key columns, and the SQL that computes each from an interactions row (its
 #: own names, so that no alias shadows the column it is computed from). ``day`` is the
-#: one expression the engines spell differently (:func:`key`).
+#: one expression the engines spell differently (:func:`key`, ``Dialect.day``).
 KEY = {
     "app": "app",
     "name": "coalesce(name, '')",
@@ -76,10 +76,6 @@ KEY = {
     "cy": SNAPPED["y"],
     "ox": SNAPPED["rx"],
     "oy": SNAPPED["ry"],
-}
-_DAY = {
-    "duckdb": f"CAST(floor(t / {DAY_MS}) AS INTEGER)",
-    "clickhouse": f"toInt32(intDiv(t, {DAY_MS}))",
 }
 
 #: The interactions columns the rollup is computed from.
@@ -116,7 +112,7 @@ def point_query(s: Sql, query: Query, kind: str) -> str:
 
 def key(engine: str) -> dict[str, str]:
     """The key columns' SQL for ``engine`` (``duckdb`` or ``clickhouse``)."""
-    return {**KEY, "day": _DAY[engine]}
+    return {**KEY, "day": DIALECTS[engine].day.format(t="t", day=DAY_MS)}
 
 
 def select(engine: str, sign: int = 1) -> str:
@@ -126,7 +122,7 @@ def select(engine: str, sign: int = 1) -> str:
         sql if sql == name else f"{sql} AS {name}" for name, sql in key(engine).items()
     )
     count = "count(*)" if sign > 0 else "-count(*)"
-    cast = f"CAST({count} AS BIGINT)" if engine == "duckdb" else f"toInt64({count})"
+    cast = DIALECTS[engine].int64.format(count)
     return f"SELECT {cols}, {cast} AS n"
 
 

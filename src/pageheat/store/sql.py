@@ -36,9 +36,22 @@ class Dialect:
     #: (a SummingMergeTree's unmerged parts, and the negative rows deletions add), or
     #: one row per point kept by upserts that it reads as they are.
     summed_rollup: bool
+    #: The UTC day of an event time ``{t}`` (ms), ``{day}`` ms long: the heat rollup's
+    #: ``day`` as the store computes it (DuckDB at each write, ClickHouse in the
+    #: materialised view of its schema).
+    day: str
+    #: ``{0}`` as a 64-bit integer, where the rollup writes its counts.
+    int64: str
 
 
-DUCKDB = Dialect(name="duckdb", param="${}", median="median({0})", summed_rollup=False)
+DUCKDB = Dialect(
+    name="duckdb",
+    param="${}",
+    median="median({0})",
+    summed_rollup=False,
+    day="CAST(floor({t} / {day}) AS INTEGER)",
+    int64="CAST({0} AS BIGINT)",
+)
 
 CLICKHOUSE = Dialect(
     name="clickhouse",
@@ -46,7 +59,11 @@ CLICKHOUSE = Dialect(
     # quantileExact gives the upper middle value, and of -x the lower one negated
     median="(quantileExact(0.5)({0}) - quantileExact(0.5)(-{0})) / 2",
     summed_rollup=True,
+    day="toInt32(intDiv({t}, {day}))",
+    int64="toInt64({0})",
 )
+
+DIALECTS = {d.name: d for d in (DUCKDB, CLICKHOUSE)}
 
 
 class Sql:
