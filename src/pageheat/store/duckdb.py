@@ -40,9 +40,6 @@ class DuckDBStore(Reads):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb_schema.connect(self.path)
-        #: Whether point maps read the heat rollup when it covers the query (tests turn
-        #: it off to compare with the raw rows).
-        self.rollups = True
         self._write_lock = threading.Lock()
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
