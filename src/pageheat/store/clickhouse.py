@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pageheat.store.base import Envelope, PageState
+from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.clickhouse_client import Client, Target, connect
 from pageheat.store.clickhouse_maintenance import Maintenance
 from pageheat.store.clickhouse_pictures import Pictures
@@ -44,8 +44,16 @@ class ClickHouseStore(Reads, Pictures, Maintenance):
 
     dialect = CLICKHOUSE
 
-    def __init__(self, client: Client, shards: list[Client] | None = None, rollups: bool = True):
+    def __init__(
+        self,
+        client: Client,
+        shards: list[Client] | None = None,
+        rollups: bool = True,
+        widths: WidthClasses | None = None,
+    ):
         self._db = client
+        #: The width-class bounds rows are classed by (ingest) and the rollup read by.
+        self.widths = widths or WidthClasses()
         #: Whether point maps read the heat rollup when it covers the query (tests turn
         #: it off to compare with the raw rows).
         self.rollups = rollups
@@ -55,7 +63,9 @@ class ClickHouseStore(Reads, Pictures, Maintenance):
         self._write_lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str, migrate: bool = True) -> ClickHouseStore:
+    def open(
+        cls, url: str, migrate: bool = True, widths: WidthClasses | None = None
+    ) -> ClickHouseStore:
         """The store a ``clickhouse://host:port/db[?cluster=NAME]`` URL names; creates the
         schema when it is missing (as the DuckDB store does on opening its file)."""
         from pageheat.store.clickhouse_schema import migrate as run_migrations
@@ -66,7 +76,7 @@ class ClickHouseStore(Reads, Pictures, Maintenance):
             run_migrations(target)
         client = connect(target)
         shards = [connect(n) for n in nodes(target, client)] if target.cluster else None
-        return cls(client, shards)
+        return cls(client, shards, widths=widths)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -75,7 +85,7 @@ class ClickHouseStore(Reads, Pictures, Maintenance):
             fresh, claimed = self._claim_batches(envelopes)
             kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
             try:
-                rows = build_rows(kept, self._lookup_views, self._first_sessions)
+                rows = build_rows(kept, self._lookup_views, self._first_sessions, self.widths)
                 for table, columns in TABLES.items():
                     self._insert(table, columns, rows[table])
                 self._insert("visitors", VISITOR_COLUMNS, rows["visitors"])

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
 from pageheat.store import duckdb_schema, rollup
-from pageheat.store.base import Background, Envelope, PageState, Rect, Snapshot
+from pageheat.store.base import Background, Envelope, PageState, Rect, Snapshot, WidthClasses
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
 from pageheat.store.sql import DUCKDB
@@ -35,8 +35,10 @@ class DuckDBStore(Reads):
 
     dialect = DUCKDB
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, widths: WidthClasses | None = None):
         self.path = str(path)
+        #: The width-class bounds rows are classed by (ingest) and the rollup read by.
+        self.widths = widths or WidthClasses()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb_schema.connect(self.path)
@@ -72,6 +74,7 @@ class DuckDBStore(Reads):
                     kept,
                     lambda app, ids: self._lookup_views(cur, app, ids),
                     lambda app, visitors: self._first_sessions(cur, app, visitors),
+                    self.widths,
                 )
                 for table, columns in TABLES.items():
                     if table in tables:

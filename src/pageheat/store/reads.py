@@ -24,7 +24,14 @@ import numpy as np
 
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
-from pageheat.store.base import FILTERS, POINT_KINDS, Depths, Query, stats_answer
+from pageheat.store.base import (
+    FILTERS,
+    POINT_KINDS,
+    Depths,
+    Query,
+    WidthClasses,
+    stats_answer,
+)
 from pageheat.store.sql import Dialect, Sql, view_ids, where
 
 #: The 5 % bands of a page view's attention (``scrolls.bands``).
@@ -38,6 +45,9 @@ class Reads:
     #: Whether point maps read the heat rollup when it covers the query (tests turn it
     #: off to compare with the raw rows).
     rollups: bool = True
+    #: The width-class bounds the store classed its rows by: which class queries the
+    #: rollup may serve.
+    widths: WidthClasses
 
     def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         raise NotImplementedError  # the store's
@@ -60,7 +70,7 @@ class Reads:
         the heat rollup when it covers the query (each distinct point once, with its
         count), else from the raw rows, snapped the same way."""
         s = self._sql()
-        if self.rollups and rollup.covers(query):
+        if self.rollups and rollup.covers(query, self.widths):
             return self._points(rollup.point_query(s, query, kind), s.params)
         return self._points(
             f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where(s, query)}"
