@@ -131,9 +131,7 @@ def _compare(page, live_server, requests: list[str], path: str, points, what: st
     return screen
 
 
-def test_scroll_attention_and_compare_look_on_screen_as_in_their_pngs(
-    browser, live_server, site
-):
+def test_scroll_attention_and_compare_look_on_screen_as_in_their_pngs(browser, live_server, site):
     key = live_server.create_app("Colours", [site.url])
     url = site.page("colours.html", PAGE)
     _record(live_server, site, key, url)
