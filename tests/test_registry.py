@@ -73,8 +73,9 @@ def data(tmp_path_factory) -> tuple[str, str, int]:
     return str(root), key, side1
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api(data):
+    """One server for every request of the module (the traffic is only read)."""
     root, key, _ = data
     ph = Pageheat(make_settings(root))
     try:
