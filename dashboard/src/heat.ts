@@ -127,74 +127,100 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ram
  * Cell indices → page-pixel indices exactly as the server's encoder does (Pillow):
  * bilinear resampling to `cell`× (pixel centres aligned, edges clamped), rows first, then
  * a box blur of radius cell/2 − 1 (edges extended), each pass rounded to whole indices;
- * cropped or padded with `fill` to width × height.
+ * cropped or padded with `fill` to width × height. Integer arithmetic throughout: a
+ * 1440 × 12 000 page is a few passes over its pixels.
  */
 export function upscaleIndex(idx: Uint8Array, cols: number, rows: number, cell: number, width: number, height: number, fill: number): Uint8Array {
   const W = cols * cell;
   const H = rows * cell;
   const out = new Uint8Array(Math.max(0, width) * Math.max(0, height)).fill(fill);
   if (!cols || !rows || width <= 0 || height <= 0) return out;
-  // taps of each output column / row: source i0, i1 and the weight of i1
+  // Output pixel x sits at (2x + 1 − cell) / 2cell source cells: taps i0 and i0 + 1, the
+  // second weighted wn / D, with D = 2·cell, so every weight is an exact integer.
+  const D = 2 * cell;
   const taps = (size: number, n: number) => {
     const i0 = new Int32Array(size);
-    const i1 = new Int32Array(size);
-    const f = new Float64Array(size);
+    const wn = new Int32Array(size);
     for (let x = 0; x < size; x++) {
-      const c = (x + 0.5) / cell - 0.5;
-      let a = Math.floor(c);
-      let w = c - a;
+      const num = 2 * x + 1 - cell;
+      let a = Math.floor(num / D);
+      let w = num - a * D;
       if (a < 0) [a, w] = [0, 0];
       if (a >= n - 1) [a, w] = [n - 1, 0];
       i0[x] = a;
-      i1[x] = Math.min(a + 1, n - 1);
-      f[x] = w;
+      wn[x] = w;
     }
-    return { i0, i1, f };
+    return { i0, wn };
   };
   const tx = taps(W, cols);
   const ty = taps(H, rows);
+  const half = D >> 1;
   const wide = new Uint8Array(rows * W);
   for (let r = 0; r < rows; r++) {
     const src = r * cols;
     const dst = r * W;
     for (let x = 0; x < W; x++) {
-      wide[dst + x] = Math.round(idx[src + tx.i0[x]] * (1 - tx.f[x]) + idx[src + tx.i1[x]] * tx.f[x]);
+      const j = src + tx.i0[x];
+      const w = tx.wn[x];
+      wide[dst + x] = w ? ((idx[j] * (D - w) + idx[j + 1] * w + half) / D) | 0 : idx[j];
     }
   }
-  let img: Uint8Array = new Uint8Array(W * H);
+  const img = new Uint8Array(W * H);
   for (let y = 0; y < H; y++) {
     const a = ty.i0[y] * W;
-    const b = ty.i1[y] * W;
-    const w = ty.f[y];
+    const w = ty.wn[y];
     const dst = y * W;
-    for (let x = 0; x < W; x++) img[dst + x] = Math.round(wide[a + x] * (1 - w) + wide[b + x] * w);
+    if (!w) {
+      img.set(wide.subarray(a, a + W), dst);
+      continue;
+    }
+    const b = a + W;
+    for (let x = 0; x < W; x++) img[dst + x] = ((wide[a + x] * (D - w) + wide[b + x] * w + half) / D) | 0;
   }
   const r = cell >= 4 ? Math.floor(cell / 2) - 1 : 0;
-  if (r > 0) img = boxBlur(img, W, H, r);
+  const done = r > 0 ? boxBlur(img, W, H, r) : img;
   const w = Math.min(W, width);
-  for (let y = 0; y < Math.min(H, height); y++) out.set(img.subarray(y * W, y * W + w), y * width);
+  for (let y = 0; y < Math.min(H, height); y++) out.set(done.subarray(y * W, y * W + w), y * width);
   return out;
 }
 
-/** Pillow's BoxBlur(r): a (2r+1) box along rows, then along columns, edges extended. */
+/** Pillow's BoxBlur(r): a (2r+1) box along rows, then along columns, edges extended; each
+ * pass rounded (round(acc / span) = ⌊(2·acc + span) / 2·span⌋). */
 function boxBlur(img: Uint8Array, W: number, H: number, r: number): Uint8Array {
   const span = 2 * r + 1;
-  const pass = (src: Uint8Array, dst: Uint8Array, len: number, lines: number, step: number, stride: number) => {
-    for (let l = 0; l < lines; l++) {
-      const base = l * stride;
-      const at = (i: number) => src[base + Math.max(0, Math.min(len - 1, i)) * step];
-      let acc = 0;
-      for (let i = -r; i <= r; i++) acc += at(i);
-      for (let i = 0; i < len; i++) {
-        dst[base + i * step] = Math.round(acc / span);
-        acc += at(i + r + 1) - at(i - r);
-      }
-    }
-  };
+  const span2 = 2 * span;
   const tmp = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    const last = W - 1;
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += img[o + (i < 0 ? 0 : i > last ? last : i)];
+    for (let x = 0; x < W; x++) {
+      tmp[o + x] = ((2 * acc + span) / span2) | 0;
+      const add = x + r + 1;
+      const sub = x - r;
+      acc += img[o + (add > last ? last : add)] - img[o + (sub < 0 ? 0 : sub)];
+    }
+  }
+  // columns, a row at a time: one running sum per column
   const out = new Uint8Array(W * H);
-  pass(img, tmp, W, H, 1, W);
-  pass(tmp, out, H, W, W, 1);
+  const acc = new Int32Array(W);
+  const lastRow = H - 1;
+  for (let i = -r; i <= r; i++) {
+    const o = (i < 0 ? 0 : i > lastRow ? lastRow : i) * W;
+    for (let x = 0; x < W; x++) acc[x] += tmp[o + x];
+  }
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    const add = y + r + 1;
+    const sub = y - r;
+    const ao = (add > lastRow ? lastRow : add) * W;
+    const so = (sub < 0 ? 0 : sub) * W;
+    for (let x = 0; x < W; x++) {
+      out[o + x] = ((2 * acc[x] + span) / span2) | 0;
+      acc[x] += tmp[ao + x] - tmp[so + x];
+    }
+  }
   return out;
 }
 
