@@ -1,7 +1,8 @@
 """The dashboard draws with the server's colour tables only: in real Chromium against a
 real server, the scroll, attention and compare maps on the dashboard's canvas are the
 colours of the PNGs the API draws for the very same requests, sampled at the same page
-points (the canvas laid over its background picture, as the screen shows it)."""
+points (the canvas laid over its background picture, as the screen shows it); its kind
+buttons and filter picker are the server's registries."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from pageheat.filters import FILTERS
+from pageheat.kinds import KINDS
 from tests.browsing import sign_in, until
 
 pytestmark = pytest.mark.browser
@@ -151,6 +154,15 @@ def test_scroll_attention_and_compare_look_on_screen_as_in_their_pngs(browser, l
         page.wait_for_function(DRAWN, timeout=30_000)
 
     show("scroll")
+    # the kind buttons and the filter picker are the server's registries, in their order
+    buttons = page.locator("button.seg[data-kind]")
+    assert [b.get_attribute("data-kind") for b in buttons.all()] == list(KINDS)
+    assert buttons.all_inner_texts() == [k.label for k in KINDS.values()]
+    page.click("[data-testid=add-filter]")
+    items = page.locator("[data-testid=filter-picker] .menu-item[data-filter]")
+    assert [i.get_attribute("data-filter") for i in items.all()] == list(FILTERS)
+    assert [t.strip() for t in items.all_inner_texts()] == [f.label for f in FILTERS.values()]
+    page.keyboard.press("Escape")
     scroll = _compare(page, live_server, requests, "/heatmap", SCROLL_AT, "scroll")
     # reach falls with depth: the three samples are three colours, all drawn
     assert len({tuple(s[:3]) for s in scroll}) == 3 and all(s[3] > 0 for s in scroll)
