@@ -18,7 +18,7 @@ from pageheat import privacy, reports
 from pageheat.filters import FILTERS as FILTER_REGISTRY
 from pageheat.meta import Principal
 from pageheat.snapshots.backgrounds import thumbnail
-from pageheat.store.base import FILTERS, Query, parse_filters
+from pageheat.store.base import FILTER_VALUES, FILTERS, Query, parse_filters
 from pageheat.web.auth import require_token, require_writer
 
 if TYPE_CHECKING:
@@ -363,7 +363,7 @@ def router(ph: Pageheat) -> APIRouter:
             "name": name,
             "values": [{"value": v, "page_views": n} for v, n in rows],
             "selected": selected.split(",") if selected else [],
-            "fixed": list(FILTER_REGISTRY[name].values),
+            "fixed": list(FILTER_VALUES.get(name, ())),
         }
 
     # -- compare, area, action detail ---------------------------------------------------
