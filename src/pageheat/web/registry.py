@@ -19,7 +19,7 @@ from pageheat.filters import FILTERS
 from pageheat.heat.shade import FIRST_DRAWN, IGNORED_BELOW, ZERO_INDEX
 from pageheat.kinds import KINDS
 
-__all__ = ["KindsAnswer", "PalettesAnswer", "public_router"]
+__all__ = ["KindsAnswer", "PalettesAnswer", "public_router", "router"]
 
 
 class KindModel(BaseModel):
@@ -121,20 +121,27 @@ def palettes_answer() -> PalettesAnswer:
     )
 
 
+#: Both answers are constant: made once, when the module is imported.
+KINDS_ANSWER = kinds_answer()
+PALETTES_ANSWER = palettes_answer()
+
+router = APIRouter(prefix="/api/v1", tags=["query"])
+
+
+@router.get("/kinds", summary="Heatmap kinds and filters, with their names and labels")
+def get_kinds() -> KindsAnswer:
+    """Constant data, and public: the dashboard names its kind buttons, legends and
+    filter pickers from it, the share page without a login."""
+    return KINDS_ANSWER
+
+
+@router.get("/palettes", summary="Every colour table the server draws with (256 #rrggbbaa)")
+def get_palettes() -> PalettesAnswer:
+    """Constant data, and public: the dashboard draws point, band and comparison maps
+    and their legends with these tables, the share page without a login."""
+    return PALETTES_ANSWER
+
+
 def public_router() -> APIRouter:
-    r = APIRouter(prefix="/api/v1", tags=["query"])
-    kinds, palettes = kinds_answer(), palettes_answer()
-
-    @r.get("/kinds", summary="Heatmap kinds and filters, with their names and labels")
-    def get_kinds() -> KindsAnswer:
-        """Constant data, and public: the dashboard names its kind buttons, legends and
-        filter pickers from it, the share page without a login."""
-        return kinds
-
-    @r.get("/palettes", summary="Every colour table the server draws with (256 #rrggbbaa)")
-    def get_palettes() -> PalettesAnswer:
-        """Constant data, and public: the dashboard draws point, band and comparison maps
-        and their legends with these tables, the share page without a login."""
-        return palettes
-
-    return r
+    """The routes of this module, public (no token): what `web.server` includes."""
+    return router
