@@ -134,7 +134,9 @@ def _compare(page, live_server, requests: list[str], path: str, points, what: st
     return screen
 
 
-def test_scroll_attention_and_compare_look_on_screen_as_in_their_pngs(browser, live_server, site):
+def test_scroll_attention_click_and_compare_look_on_screen_as_in_their_pngs(
+    browser, live_server, site
+):
     key = live_server.create_app("Colours", [site.url])
     url = site.page("colours.html", PAGE)
     _record(live_server, site, key, url)
@@ -170,6 +172,10 @@ def test_scroll_attention_and_compare_look_on_screen_as_in_their_pngs(browser, l
     show("attention")
     attention = _compare(page, live_server, requests, "/heatmap", ATTENTION_AT, "attention")
     assert len({tuple(s[:3]) for s in attention}) == len(ATTENTION_AT)
+
+    show("click")
+    clicks = _compare(page, live_server, requests, "/heatmap", COMPARE_AT, "click")
+    assert clicks[0][3] > 0 and clicks[1][3] > 0 and clicks[4][3] == 0
 
     show("click", "&compare=segment&seg=browser&seg.a=Chrome&seg.b=Firefox")
     page.wait_for_selector("[data-testid=compare-summary]")
