@@ -55,7 +55,7 @@ class Kind:
     unit: str
     #: The empty state when there is nothing of this kind: it says why.
     empty: str
-    #: One line for the API reference and ``--help``.
+    #: One line saying what it shows (served by ``GET /api/v1/kinds``).
     help: str
     #: The palette family it is drawn with: ``points`` (the palette a person picks) or
     #: ``bands`` (one table, an even wash that leaves the page readable).
