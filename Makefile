@@ -10,7 +10,7 @@ STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
-.PHONY: install lock schema run test bench lint chromium clickhouse postgresql clean
+.PHONY: install lock schema run test test-fast bench lint chromium clickhouse postgresql clean
 
 install: $(PY_STAMP) $(ASSETS) chromium
 
@@ -22,14 +22,15 @@ $(PY_STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
-# Refresh requirements.lock after changing pyproject.toml's dependencies (or to take newer
-# releases): uv resolves for Python 3.11 and later on every platform, with hashes.
+# Refresh requirements.lock after changing pyproject.toml's dependencies: uv resolves for
+# Python 3.11 and later on every platform, with hashes, keeping the versions already
+# locked where they still fit. `make lock UPGRADE=1` takes the newest releases instead.
 UV_VERSION := 0.13.9
 lock:
 	@test -x $(BIN)/uv || $(BIN)/pip install -q uv==$(UV_VERSION)
 	echo "setuptools>=77" | $(BIN)/uv pip compile pyproject.toml - --extra dev --universal \
-	  --python-version 3.11 --generate-hashes --upgrade --custom-compile-command "make lock" \
-	  -q -o requirements.lock
+	  --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) \
+	  --custom-compile-command "make lock" -q -o requirements.lock
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -88,6 +89,11 @@ bench: install
 	$(BIN)/python bench/peer_bench.py
 	$(BIN)/python bench/tracker_bench.py
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_DATA=$(BENCH_DATA) $(BIN)/python bench/latency_bench.py
+
+# The fast tier: no root, no Chromium, no database server; a few minutes.
+test-fast: $(PY_STAMP) $(ASSETS)
+	$(BIN)/ruff check src tests bench
+	PAGEHEAT_TEST_TIER=fast $(BIN)/pytest -m "not browser and not slow" -n 2 -rfE
 
 lint: install
 	$(BIN)/ruff check src tests bench

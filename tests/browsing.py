@@ -15,6 +15,18 @@ HOTTEST_PIXEL = """canvas => {
 }"""
 
 
+#: Screen px per page px of the heat canvas as the dashboard draws it (it fits a page
+#: wider than its area to the area's width unless zoom=100).
+ZOOM = "c => c.getBoundingClientRect().width / c.width"
+
+
+def on_screen(canvas, x: float, y: float) -> tuple[float, float]:
+    """Where page pixel (x, y) of the heat canvas (a locator) is on the screen now."""
+    b = canvas.bounding_box()
+    s = canvas.evaluate(ZOOM)
+    return b["x"] + x * s, b["y"] + y * s
+
+
 def visit(
     browser, url: str, width: int, clicks: list[str], touch: bool = False,
     cookie: str | None = None, typed: dict[str, str] | None = None, snapshot: bool = False,

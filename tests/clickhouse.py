@@ -245,10 +245,13 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.tiers import needs  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def ch_node(tmp_path_factory) -> Iterator[Node]:
     """One clickhouse-server for the whole test session."""
+    needs("clickhouse-server")
     root = scratch_dir(tmp_path_factory, "clickhouse")
     node = start_node(root)
     yield node
@@ -259,6 +262,7 @@ def ch_node(tmp_path_factory) -> Iterator[Node]:
 @pytest.fixture(scope="session")
 def ch_cluster(tmp_path_factory) -> Iterator[list[Node]]:
     """Two clickhouse-servers, the shards of cluster ``pageheat``."""
+    needs("clickhouse-server")
     root = scratch_dir(tmp_path_factory, "clickhouse-cluster")
     nodes = start_cluster(root)
     yield nodes

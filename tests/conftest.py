@@ -21,6 +21,7 @@ import pytest
 
 from pageheat.app import Pageheat
 from pageheat.settings import Settings
+from tests.tiers import needs
 
 #: Fixtures of real database servers, registered once for the whole suite so that each
 #: starts at most once per test session: ClickHouse (one node, a two-shard cluster, chdb)
@@ -199,6 +200,7 @@ def site(tmp_path: Path) -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="session")
 def browser():
+    needs("Chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiers import needs
+
 
 def _bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
@@ -104,6 +106,7 @@ def start(timeout_s: float = 30) -> Postgres:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
+    needs("PostgreSQL")
     server = start()
     yield server
     server.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -17,24 +18,25 @@ from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
 from pageheat.settings import Settings
-from pageheat.snapshots.backgrounds import Backgrounds
+from pageheat.snapshots.backgrounds import Backgrounds, Timing
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
-from pageheat.store.base import EventStore, WidthRange
+from pageheat.store.base import EventStore, WidthClasses, WidthRange
 
 
 def open_store(settings: Settings) -> EventStore:
     """The event store the settings name: the DuckDB file unless ``events_url`` says else
     (``clickhouse://host:9000/db``, with ``?cluster=NAME`` for a sharded cluster)."""
     url = settings.events_url
+    widths = WidthClasses.from_settings(settings)
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
         path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
-        return DuckDBStore(path or settings.data_dir / "events.duckdb")
+        return DuckDBStore(path or settings.data_dir / "events.duckdb", widths)
     if url.startswith("clickhouse:"):
         from pageheat.store.clickhouse import ClickHouseStore
 
-        return ClickHouseStore.open(url)
+        return ClickHouseStore.open(url, widths=widths)
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
@@ -43,7 +45,11 @@ def open_meta(settings: Settings) -> MetaStore:
     directory. The CLI's account commands open only this, so they work while a server
     holds the event store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return MetaStore(settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}")
+    return MetaStore(
+        settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}",
+        cache_s=settings.meta_cache_s,
+        session_days=settings.login_session_days,
+    )
 
 
 class Pageheat:
@@ -60,6 +66,11 @@ class Pageheat:
             self.settings.commit_rows,
             max_pending=self.settings.max_queue_events,
         )
+        #: Threads that run a heatmap's store reads beside its drawing (reports.render);
+        #: they start on first use, so the CLI that draws nothing starts none.
+        self.render_pool = ThreadPoolExecutor(
+            self.settings.render_threads, thread_name_prefix="pageheat-render"
+        )
         #: Country and city of visitors' addresses (empty without ``geoip_db``).
         self.geo = Geo(self.settings.geoip_db)
         self.backgrounds = Backgrounds(
@@ -71,6 +82,7 @@ class Pageheat:
                 fetch_allowed=FetchRule(self._trusted_origins),
             ),
             url_allowed=self._page_of_app,
+            timing=Timing.from_settings(self.settings),
         )
 
     def _trusted_origins(self) -> set[str]:
@@ -105,9 +117,8 @@ class Pageheat:
         return token
 
     def width_range(self, text: str) -> WidthRange:
-        """A width class or ``MIN-MAX`` under this instance's width-class settings."""
-        s = self.settings
-        return WidthRange.parse(text, s.desktop_min_px, s.mobile_max_px)
+        """A width class or ``MIN-MAX`` under the bounds the store classes rows by."""
+        return WidthRange.parse(text, self.store.widths)
 
     @property
     def public_url(self) -> str:
@@ -131,6 +142,7 @@ class Pageheat:
     def close(self) -> None:
         """Commit what the writer holds, then close everything (in that order)."""
         self.writer.close()
+        self.render_pool.shutdown(wait=True)
         self.backgrounds.close()
         self.store.close()
         self.meta.close()

@@ -472,7 +472,8 @@ def generate(
         part = 0
         while n < total:
             size = int(min(chunk, total - n))
-            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days)
+            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days,
+                                classes=ph.store.widths)  # fmt: skip
             ph.store.load(made)
             n += rows
             part += 1
@@ -507,6 +508,7 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
     a ClickHouse cluster it visits every node named in the cluster's remote_servers.
     """
     from pageheat.meta import MetaStore
+    from pageheat.meta.migrations import head
 
     s = _settings(data=data, events_url=events_url, meta_url=meta_url)
     url = s.events_url
@@ -522,7 +524,12 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
     s.data_dir.mkdir(parents=True, exist_ok=True)
     meta = MetaStore(s.meta_url or f"sqlite:///{s.data_dir / 'meta.sqlite'}")
     meta.close()
-    click.echo(f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} up to date")
+    was = {"new": "a new database", "legacy": "before migrations"}.get(
+        meta.migrated_from, f"at {meta.migrated_from}"
+    )
+    click.echo(
+        f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} at revision {head()} (was {was})"
+    )
 
 
 @cli.command("export")

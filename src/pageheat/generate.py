@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.filters import FILTERS
-from pageheat.store.base import width_class
+from pageheat.store.base import WIDTH_CLASSES, WidthClasses
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
 #: (device, share, viewport widths to pick from, viewport height)
@@ -226,7 +226,7 @@ def _ids(prefix: str, idx: np.ndarray) -> pa.Array:
 
 def tables(
     app: str, events: int, *, seed: int = 1, views: int = 40, days: float = 30.0,
-    now_ms: int | None = None,
+    now_ms: int | None = None, classes: WidthClasses | None = None,
 ) -> tuple[dict[str, pa.Table], int]:  # fmt: skip
     """About ``events`` events of the same traffic as :func:`batches`, made with numpy as
     whole tables (every table of :data:`store.rows.TABLES` and the visitors' first
@@ -234,7 +234,8 @@ def tables(
     tens of thousands a second through the row builder. Returns (tables, events made).
 
     Ids carry the seed: chunks of a big load made with different seeds never share a
-    page view, session or visitor."""
+    page view, session or visitor. Page views are classed by ``classes``, the store's
+    width-class bounds (the settings' defaults when None)."""
     rng = np.random.default_rng(seed)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     span = int(days * 86_400_000)
@@ -295,8 +296,7 @@ def tables(
     # every other filter's column (pageheat.filters: UTM, tags, location) is left empty
     for f in FILTERS.values():
         dims.setdefault(f.column, pa.nulls(n, pa.string()))
-    wc = _strings(["desktop", "tablet", "mobile"],
-                  np.array([["desktop", "tablet", "mobile"].index(width_class(w)) for w in widths])[vw_i])  # fmt: skip
+    wc = _strings(list(WIDTH_CLASSES), (classes or WidthClasses()).codes(np.array(widths))[vw_i])
     pv = {
         "app": _strings([app], np.zeros(n, np.int64)),
         "view_id": view_id, "visitor": visitor_s, "session": session_s, "t": pa.array(t),

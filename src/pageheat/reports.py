@@ -7,7 +7,6 @@ The web API and the CLI both answer from here, so a heatmap rendered by
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -62,11 +61,6 @@ def minimum_sessions(ph: Pageheat, kind: str) -> int:
     return int(getattr(ph.settings, k.min_sessions)) if k and k.min_sessions else 0
 
 
-#: Store reads a rendering runs beside its own work. With more renderings at once than
-#: threads, their counts wait their turn: that delays them, it does not change them.
-_ALONGSIDE = ThreadPoolExecutor(4, thread_name_prefix="pageheat-render")
-
-
 def render(
     ph: Pageheat, query: Query, kind: str = "click", capture: bool = True,
     background: str | None = None, scale: str = "relative", peak: float | None = None,
@@ -86,7 +80,9 @@ def render(
     s = ph.settings
     # The session count scans page views in the database (which does not hold the GIL)
     # while the map is read and drawn here: on a busy view they take about as long.
-    counting = _ALONGSIDE.submit(ph.store.sessions, query)
+    # With more renderings at once than ``render_threads``, their counts wait their turn:
+    # that delays them, it does not change them.
+    counting = ph.render_pool.submit(ph.store.sessions, query)
     # the map's points as the heat rollup keeps them (store/rollup.py): cell-sized work
     rows = ph.store.map_points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []

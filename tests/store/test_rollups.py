@@ -17,9 +17,9 @@ import pytest
 
 from pageheat.kinds import POINT_KINDS
 from pageheat.store import rollup
-from pageheat.store.base import Query, WidthRange
+from pageheat.store.base import Query, WidthClasses, WidthRange
 from tests.store.test_backends_agree import recorded_traffic
-from tests.store.test_contract import T0, click, env, view
+from tests.store.test_contract import T0, click, env, layout, view
 
 DAY = 86_400_000
 DAY0 = T0 // DAY * DAY
@@ -60,6 +60,28 @@ def test_the_rollup_holds_the_raw_points_snapped(store, kind):
     assert not rollup.covers(Query(app="app", view="/", filters={"env": "prod"}))
     assert not rollup.covers(Query(app="app", view="/", start_ms=DAY0 + 5))
     assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("500-900")))
+
+
+def test_width_class_bounds_drive_ingest_rollup_and_raw_reads_alike(store):
+    """desktop from 1000 px: a 1100 px visitor is stored as desktop, the rollup keeps it
+    there, and a desktop map finds it on either read path (the defaults call it tablet)."""
+    store.widths = WidthClasses(desktop_min=1000, mobile_max=767)
+    store.write([env(events=[view("v1", vw=1100), click("v1", "#a", vw=1100),
+                             click("v1", "#b", vw=1100, x=300), layout("v1", "h1")])])  # fmt: skip
+    desktop = Query(app="app", view="/", width=WidthRange.parse("desktop", store.widths))
+    tablet = Query(app="app", view="/", width=WidthRange.parse("tablet", store.widths))
+    assert desktop.width == WidthRange("desktop", 1000, 1_000_000)
+    assert rollup.covers(desktop, store.widths) and rollup.covers(tablet, store.widths)
+    for rollups in (True, False):
+        store.rollups = rollups
+        assert [p[5] for p in _points(store, desktop, "click")] == ["#a", "#b"]
+        assert _points(store, tablet, "click") == []
+    assert store.layout_counts(desktop) == {"h1": 1}
+    asked = store.states_without_snapshot("app", ["v1"])  # what the collector asks for
+    assert [(s.view, s.width_class, s.layout_hash) for s in asked] == [("/", "desktop", "h1")]
+    # the same class name under other bounds is not what the store classed: raw rows only
+    assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("desktop")),
+                             store.widths)  # fmt: skip
 
 
 def test_rollup_points_are_snapped_to_the_cell_and_to_one_percent_of_the_box(store):

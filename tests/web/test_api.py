@@ -194,7 +194,7 @@ def test_the_served_tracker_carries_the_browser_side_thresholds(tmp_path):
     finally:
         ph.close()
     head = js.splitlines()[0]
-    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20};'
+    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20,"i":30};'
 
 
 def test_scroll_png_marks_where_the_visitors_dropped_off(client, key):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.browsing import HOTTEST_PIXEL, box, visit, watch_problems
+from tests.browsing import HOTTEST_PIXEL, box, on_screen, visit, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -108,8 +108,7 @@ def test_sign_in_create_app_install_and_read_the_heatmap(browser, live_server, s
     assert canvas.bounding_box() == img.bounding_box()
 
     # Hovering the hotspot tells its click count.
-    cbox = canvas.bounding_box()
-    page.mouse.move(cbox["x"] + hot["x"], cbox["y"] + hot["y"])
+    page.mouse.move(*on_screen(canvas, hot["x"], hot["y"]))
     tip = page.locator(".tip")
     tip.wait_for()
     assert "5 clicks" in tip.inner_text()

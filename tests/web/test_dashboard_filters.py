@@ -15,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import HOTTEST_PIXEL, box, sign_in
+from tests.browsing import HOTTEST_PIXEL, box, on_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -192,18 +192,17 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
 
     # -- hover over an element: its clicks and share -------------------------------------
     page.locator("[data-testid=page-area]").evaluate("e => { e.scrollTop = 0; e.scrollLeft = 0; }")
-    cbox = canvas.bounding_box()
     a = boxes["a"]
-    page.mouse.move(cbox["x"] + a["x"] + a["w"] / 2, cbox["y"] + a["y"] + a["h"] / 2)
+    page.mouse.move(*on_screen(canvas, a["x"] + a["w"] / 2, a["y"] + a["h"] / 2))
     tip = page.locator("[data-testid=element-tip]")
     tip.wait_for()
     assert "6 clicks · 60.0 % of this page's clicks" in tip.inner_text(), tip.inner_text()
     assert "#a" in tip.inner_text()
 
     # -- drag an area around the button: the count inside it -----------------------------
-    page.mouse.move(cbox["x"] + a["x"] - 15, cbox["y"] + a["y"] - 15)
+    page.mouse.move(*on_screen(canvas, a["x"] - 15, a["y"] - 15))
     page.mouse.down()
-    page.mouse.move(cbox["x"] + a["x"] + a["w"] + 15, cbox["y"] + a["y"] + a["h"] + 15, steps=5)
+    page.mouse.move(*on_screen(canvas, a["x"] + a["w"] + 15, a["y"] + a["h"] + 15), steps=5)
     page.mouse.up()
     area = page.locator("[data-testid=area-tip] strong[data-count]")
     area.wait_for()
@@ -214,6 +213,9 @@ def test_filters_time_detail_area_and_compare(browser, live_server, site):
     page.mouse.move(5, 5)
     page.click("[data-testid=compare-toggle]")
     page.wait_for_url(re.compile(r"compare=period"))
+    # The previous period's diff is drawn before the sides change: the segment's pickers
+    # then empty the stage until both values are chosen, and the diff must come back.
+    page.locator("[data-testid=compare-summary]").wait_for()
     page.click("[data-testid=compare-bar] button[data-compare=segment]")
     page.select_option("[data-testid=compare-bar] select[data-side=seg]", "browser")
     page.wait_for_selector("[data-testid=compare-bar] select[data-side=a] option[value=Chrome]",

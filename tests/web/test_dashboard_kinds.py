@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import HOTTEST_PIXEL, box, sign_in
+from tests.browsing import HOTTEST_PIXEL, ZOOM, box, on_screen, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -105,15 +105,13 @@ def test_heatmap_types_scroll_rage_and_the_url(browser, live_server, site):
     half.wait_for()
     assert page.locator(".scroll-mark-fold", has_text="average fold").count() == 1
     depth50 = float(half.get_attribute("data-depth"))
-    top = half.evaluate("e => e.offsetTop")
+    top = half.evaluate("e => e.offsetTop") / canvas.evaluate(ZOOM)  # in page px
     assert abs(top - depth50 / 100 * size["h"]) <= 1.5, (top, depth50, size)
     assert "reach" in page.locator("[data-testid=legend-what]").inner_text()
-    cbox = canvas.bounding_box()
-    page.locator("[data-testid=page-area]").evaluate("e => e.scrollTop = 0")
     y = 0.40 * size["h"]
-    page.locator("[data-testid=page-area]").evaluate(f"e => e.scrollTop = {y - 300}")
-    cbox = canvas.bounding_box()
-    page.mouse.move(cbox["x"] + 500, cbox["y"] + y)
+    zoom = canvas.evaluate(ZOOM)
+    page.locator("[data-testid=page-area]").evaluate(f"e => e.scrollTop = {y * zoom - 300}")
+    page.mouse.move(*on_screen(canvas, 500, y))
     tip = page.locator(".tip")
     tip.wait_for()
     pct = round(y / size["h"] * 100)
@@ -132,9 +130,9 @@ def test_heatmap_types_scroll_rage_and_the_url(browser, live_server, site):
     b = box(browser, url, size["w"], "#broken")
     assert b["x"] <= hot["x"] <= b["x"] + b["w"] and b["y"] <= hot["y"] <= b["y"] + b["h"], (
         hot, b)  # fmt: skip
-    page.locator("[data-testid=page-area]").evaluate(f"e => e.scrollTop = {hot['y'] - 300}")
-    cbox = canvas.bounding_box()
-    page.mouse.move(cbox["x"] + hot["x"], cbox["y"] + hot["y"])
+    page.locator("[data-testid=page-area]").evaluate(
+        f"e => e.scrollTop = {hot['y'] * zoom - 300}")  # fmt: skip
+    page.mouse.move(*on_screen(canvas, hot["x"], hot["y"]))
     tip.wait_for()
     assert "3 rage clicks" in tip.inner_text()
 
@@ -152,8 +150,7 @@ def test_heatmap_types_scroll_rage_and_the_url(browser, live_server, site):
     page.wait_for_url(re.compile(r"kind=attention"))
     page.wait_for_selector("[data-testid=legend-what] >> text=seconds")
     assert re.search(r"\d+\.\d s$", page.locator(".legend-ends").inner_text())
-    cbox = canvas.bounding_box()
-    page.mouse.move(cbox["x"] + 500, cbox["y"] + 200)
+    page.mouse.move(*on_screen(canvas, 500, 200))
     tip.wait_for()
     assert re.search(r"\d+\.\d s in view on average", tip.inner_text()), tip.inner_text()
     page.mouse.move(0, 0)

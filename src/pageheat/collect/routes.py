@@ -191,11 +191,7 @@ def router(ph: Pageheat) -> CollectRouter:
         if refused is not None:
             metrics.collected(endpoint, "unsupported")
             return refused
-        address = client_address(
-            request.client.host if request.client else None,
-            request.headers.get("x-forwarded-for"),
-            s.trust_proxy,
-        )
+        address = client_address(request.client.host if request.client else None)
         if address is not None:
             wait = per_ip.take(address)
             if wait:

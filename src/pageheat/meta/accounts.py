@@ -20,6 +20,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, select
 from sqlalchemy.engine import Engine
 
 from pageheat.meta.tables import metadata
+from pageheat.settings import default
 
 #: How user names may look: they appear in URLs, logs and "saved by" lines.
 USER_NAME = re.compile(r"^[\w.@+-]{1,64}$")
@@ -27,9 +28,6 @@ USER_NAME = re.compile(r"^[\w.@+-]{1,64}$")
 MIN_PASSWORD = 8
 #: Prefix of API tokens, so a leaked one is recognisable (and greppable) as pageheat's.
 TOKEN_PREFIX = "phk_"
-#: Seconds a session read from the database is trusted before it is read again. A logout
-#: in this process applies at once; one in another process within this time.
-CACHE_S = 10.0
 
 users = Table(
     "users",
@@ -110,9 +108,17 @@ class ApiToken:
 class Accounts:
     """Users, sessions and API tokens in the metadata database."""
 
-    def __init__(self, engine: Engine, session_days: int = 30):
+    def __init__(
+        self,
+        engine: Engine,
+        session_days: int = default("login_session_days"),
+        cache_s: float = default("meta_cache_s"),
+    ):
         self.engine = engine
         self.session_ms = session_days * 86_400_000
+        #: Seconds a session read from the database is trusted before it is read again.
+        #: A logout in this process applies at once; one in another process within this.
+        self.cache_s = cache_s
         self._hasher = PasswordHasher()
         self._sessions: dict[str, tuple[Principal | None, float]] = {}
         # Verifying against this when the user does not exist costs what a real check
@@ -197,7 +203,7 @@ class Accounts:
     def session(self, secret: str) -> Principal | None:
         key = _hash(secret)
         cached = self._sessions.get(key)
-        if cached is not None and time.monotonic() - cached[1] < CACHE_S:
+        if cached is not None and time.monotonic() - cached[1] < self.cache_s:
             return cached[0]
         with self.engine.connect() as con:
             row = con.execute(select(sessions).where(sessions.c.id_hash == key)).first()

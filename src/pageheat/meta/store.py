@@ -3,9 +3,9 @@
 SQLite in the data directory is the default; any SQLAlchemy URL (PostgreSQL for
 scale-out) works, because nothing here is dialect-specific. Reads are cached per process
 for the collector's hot path (one lookup per batch), invalidated on write and kept at most
-``CACHE_S`` seconds, so a change made by another process (the CLI, another collector)
-applies within that time. New tables appear in an existing database file on start
-(``create_all`` adds missing tables).
+``cache_s`` seconds (setting ``meta_cache_s``), so a change made by another process (the
+CLI, another collector) applies within that time. Opening a database migrates it to the
+newest schema (meta/migrations).
 """
 
 from __future__ import annotations
@@ -26,19 +26,24 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    false,
     select,
+    text,
 )
 
+from pageheat.meta import migrations
 from pageheat.meta.accounts import Accounts
 from pageheat.meta.library import Library, clean_name
 from pageheat.meta.tables import metadata
+from pageheat.settings import default
 
-#: Seconds an app read from the database is used before it is read again.
-CACHE_S = 10.0
 #: Most view-name rules an app may have.
 MAX_RULES = 200
 
 
+#: An app: its key, name and allowed origins, and its own settings. A setting that is NULL
+#: means "the instance's setting". Changes to this schema are migrations
+#: (meta/migrations/versions).
 apps = Table(
     "apps",
     metadata,
@@ -46,6 +51,13 @@ apps = Table(
     Column("name", String(200), nullable=False),
     Column("origins", JSON, nullable=False),
     Column("created_ms", BigInteger, nullable=False),
+    #: Days its events are kept (0: forever); see ``pageheat expire``.
+    Column("retention_days", Integer, nullable=True),
+    #: Store batches from bots, crawlers and headless browsers.
+    Column("keep_bots", Boolean, nullable=True),
+    #: Share of visitors sampled, and whether Do-Not-Track / GPC are honoured.
+    Column("sample_rate", Float, nullable=False, server_default=text("1.0")),
+    Column("respect_dnt", Boolean, nullable=False, server_default=false()),
 )
 
 #: An app's view-name rules (pattern → name), tried in ``position`` order at ingest.
@@ -56,29 +68,6 @@ view_rules = Table(
     Column("position", Integer, primary_key=True),
     Column("pattern", String(1024), nullable=False),
     Column("name", String(256), nullable=False),
-)
-
-#: An app's privacy and filtering switches; NULL means "the instance's setting". A table
-#: of its own so that a database made before it gets it from ``create_all`` (which adds
-#: tables, never columns).
-policies = Table(
-    "app_policies",
-    metadata,
-    Column("app", String(64), primary_key=True),
-    #: Days its events are kept (0: forever); see ``pageheat expire``.
-    Column("retention_days", Integer, nullable=True),
-    #: Store batches from bots, crawlers and headless browsers.
-    Column("keep_bots", Boolean, nullable=True),
-)
-
-#: What an app's tracker collects: the share of visitors sampled and whether Do-Not-Track
-#: and Global Privacy Control are honoured. A table of its own for the same reason.
-collect_policies = Table(
-    "app_collect",
-    metadata,
-    Column("app", String(64), primary_key=True),
-    Column("sample_rate", Float, nullable=False),
-    Column("respect_dnt", Boolean, nullable=False),
 )
 
 
@@ -146,11 +135,19 @@ def engine_url(url: str) -> str:
 
 
 class MetaStore:
-    def __init__(self, url: str):
+    def __init__(
+        self,
+        url: str,
+        cache_s: float = default("meta_cache_s"),
+        session_days: int = default("login_session_days"),
+    ):
         self.engine = create_engine(engine_url(url))
-        metadata.create_all(self.engine)
+        #: What opening found: ``new``, ``legacy`` (made before migrations) or a revision.
+        self.migrated_from = migrations.upgrade(self.engine)
+        #: Seconds an app read from the database is used before it is read again.
+        self.cache_s = cache_s
         #: Users, sessions and API tokens.
-        self.accounts = Accounts(self.engine)
+        self.accounts = Accounts(self.engine, session_days, cache_s)
         #: Saved heatmaps and share links.
         self.library = Library(self.engine)
         self._apps: dict[str, tuple[App, float]] = {}
@@ -171,7 +168,7 @@ class MetaStore:
     def app(self, key: str) -> App | None:
         """The app of a key; unknown keys are not cached, so apps made elsewhere appear."""
         cached = self._apps.get(key)
-        if cached is None or time.monotonic() - cached[1] > CACHE_S:
+        if cached is None or time.monotonic() - cached[1] > self.cache_s:
             with self.engine.connect() as con:
                 row = con.execute(select(apps).where(apps.c.key == key)).first()
                 if row is None:
@@ -181,12 +178,8 @@ class MetaStore:
                     .where(view_rules.c.app == key)
                     .order_by(view_rules.c.position)
                 ).all()
-                policy = con.execute(select(policies).where(policies.c.app == key)).first()
-                collect = con.execute(
-                    select(collect_policies).where(collect_policies.c.app == key)
-                ).first()
             cached = (
-                _app(row, tuple((p, n) for p, n in rules), policy, collect),
+                _app(row, tuple((p, n) for p, n in rules)),
                 time.monotonic(),
             )
             self._apps[key] = cached
@@ -202,11 +195,7 @@ class MetaStore:
                 )
             ):
                 rules.setdefault(app_key, []).append((pattern, name))
-            kept = {p.app: p for p in con.execute(select(policies))}
-            collect = {c.app: c for c in con.execute(select(collect_policies))}
-        return [
-            _app(r, tuple(rules.get(r.key, ())), kept.get(r.key), collect.get(r.key)) for r in rows
-        ]
+        return [_app(r, tuple(rules.get(r.key, ()))) for r in rows]
 
     def set_view_rules(self, key: str, rules: list[tuple[str, str]]) -> App:
         """Replace an app's view-name rules (in the order given; the first match names a
@@ -309,15 +298,9 @@ class MetaStore:
         dnt = app.respect_dnt if respect_dnt is ... else respect_dnt
         if not isinstance(dnt, bool):
             raise ValueError("respect_dnt must be true or false")
+        row.update(kept, sample_rate=float(rate), respect_dnt=dnt)
         with self.engine.begin() as con:
-            if row:
-                con.execute(apps.update().where(apps.c.key == key).values(**row))
-            con.execute(policies.delete().where(policies.c.app == key))
-            con.execute(policies.insert().values(app=key, **kept))
-            con.execute(collect_policies.delete().where(collect_policies.c.app == key))
-            con.execute(collect_policies.insert().values(
-                app=key, sample_rate=float(rate), respect_dnt=dnt
-            ))  # fmt: skip
+            con.execute(apps.update().where(apps.c.key == key).values(**row))
         self._apps.pop(key, None)
         changed = self.app(key)
         assert changed is not None
@@ -332,8 +315,6 @@ class MetaStore:
         with self.engine.begin() as con:
             gone = con.execute(apps.delete().where(apps.c.key == key)).rowcount
             con.execute(view_rules.delete().where(view_rules.c.app == key))
-            con.execute(policies.delete().where(policies.c.app == key))
-            con.execute(collect_policies.delete().where(collect_policies.c.app == key))
         self.library.forget_app(key)
         self.accounts.forget_app(key)
         self._apps.pop(key, None)
@@ -343,11 +324,8 @@ class MetaStore:
         self.engine.dispose()
 
 
-def _app(row, rules: tuple[tuple[str, str], ...] = (), policy=None, collect=None) -> App:
+def _app(row, rules: tuple[tuple[str, str], ...] = ()) -> App:
     origins = row.origins if isinstance(row.origins, list) else json.loads(row.origins)
     return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms,
-               view_rules=rules,
-               retention_days=policy.retention_days if policy is not None else None,
-               keep_bots=policy.keep_bots if policy is not None else None,
-               sample_rate=collect.sample_rate if collect is not None else 1.0,
-               respect_dnt=bool(collect.respect_dnt) if collect is not None else False)  # fmt: skip
+               view_rules=rules, retention_days=row.retention_days, keep_bots=row.keep_bots,
+               sample_rate=row.sample_rate, respect_dnt=bool(row.respect_dnt))  # fmt: skip

@@ -1,5 +1,6 @@
-"""The one SQLAlchemy ``MetaData`` every metadata table is declared on, so that
-``create_all`` at start makes the tables of every module (apps, accounts, library)."""
+"""The one SQLAlchemy ``MetaData`` every metadata table is declared on: a new database
+gets every module's tables (apps, accounts, library) from it, and the migrations
+(meta/migrations) compare against it."""
 
 from sqlalchemy import MetaData
 

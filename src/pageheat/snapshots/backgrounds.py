@@ -23,7 +23,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
+from pageheat.settings import default
 from pageheat.snapshots.screenshot import Screenshotter
 from pageheat.store.base import Background, EventStore, Query, WidthRange
 
@@ -31,20 +33,30 @@ log = logging.getLogger(__name__)
 
 #: Default capture widths when a width class has no page views to take a median from.
 DEFAULT_WIDTHS = {"desktop": 1440, "tablet": 1024, "mobile": 390}
-#: A live-page screenshot older than this is taken again when clicked elements are
-#: missing from it (a snapshot's render is measured again instead: its page cannot change).
-STALE_MS = 10 * 60 * 1000
-#: Shortest time between two measurements of one background's new selectors, and how
-#: long a heatmap request waits for one (a snapshot re-render takes about a second).
-MEASURE_EVERY_S = 30.0
-MEASURE_WAIT_S = 15.0
-
 Key = tuple[str, str, str]
 
 
-#: A failed live-page capture is not retried by mere viewing for this long (a dashboard
-#: polling an empty heatmap would otherwise start one capture after another).
-RETRY_AFTER_S = 300.0
+@dataclass(frozen=True)
+class Timing:
+    """When the service does work again (settings ``background_stale_s``,
+    ``background_retry_s``, ``measure_every_s`` and ``measure_wait_s``)."""
+
+    #: A live-page screenshot older than this is taken again when clicked elements are
+    #: missing from it (a snapshot's render is measured again instead: its page cannot
+    #: change).
+    stale_s: float = default("background_stale_s")
+    #: A failed live-page capture is not retried by mere viewing for this long (a
+    #: dashboard polling an empty heatmap would otherwise start one capture after another).
+    retry_s: float = default("background_retry_s")
+    #: Shortest time between two measurements of one background's new selectors, and how
+    #: long a heatmap request waits for one (a snapshot re-render takes about a second).
+    measure_every_s: float = default("measure_every_s")
+    measure_wait_s: float = default("measure_wait_s")
+
+    @classmethod
+    def from_settings(cls, s: Any) -> Timing:
+        return cls(s.background_stale_s, s.background_retry_s, s.measure_every_s,
+                   s.measure_wait_s)  # fmt: skip
 
 
 @dataclass
@@ -65,8 +77,10 @@ class Backgrounds:
         store: EventStore,
         shooter: Screenshotter,
         url_allowed: Callable[[str, str], bool] = lambda app, url: True,
+        timing: Timing | None = None,
     ):
         self.store = store
+        self.timing = timing or Timing()
         self.shooter = shooter
         self.url_allowed = url_allowed
         self._status: dict[Key, Status] = {}
@@ -125,9 +139,9 @@ class Backgrounds:
             # A snapshot's page cannot change, so its boxes are measured again now, and
             # the first look at a new element already has it anchored.
             with contextlib.suppress(Exception):
-                self.measure(bg).result(timeout=MEASURE_WAIT_S)
+                self.measure(bg).result(timeout=self.timing.measure_wait_s)
                 bg = self.store.background(bg.id) or bg
-        elif missing and time.time() * 1000 - bg.captured_ms > STALE_MS and not bg_id:
+        elif missing and time.time() - bg.captured_ms / 1000 > self.timing.stale_s and not bg_id:
             self.request(query, selectors)
         return bg
 
@@ -153,7 +167,7 @@ class Backgrounds:
             st = self._status.get(self.key(query))
             if st is not None and st.state in ("capturing", "rendering"):
                 return
-            if st is not None and not force and time.monotonic() - st.since < RETRY_AFTER_S:
+            if st is not None and not force and time.monotonic() - st.since < self.timing.retry_s:
                 return
         self._submit(self.key(query), "capturing", ("page", query, selectors))
 
@@ -163,11 +177,12 @@ class Backgrounds:
 
     def measure(self, bg: Background) -> Future:
         """Measure a snapshot background again for selectors clicked since its render;
-        at most once per ``MEASURE_EVERY_S`` (callers share the one under way)."""
+        at most once per ``timing.measure_every_s`` (callers share the one under way)."""
         with self._lock:
             now = time.monotonic()
             last = self._measured.get(bg.id)
-            if last is not None and (not last[1].done() or now - last[0] < MEASURE_EVERY_S):
+            every = self.timing.measure_every_s
+            if last is not None and (not last[1].done() or now - last[0] < every):
                 return last[1]
             done: Future = Future()
             self._measured[bg.id] = (now, done)
@@ -269,7 +284,7 @@ class Backgrounds:
                 work[what](*args)
             except LookupError as exc:
                 # Nothing to picture yet (no page view of it so far) is no failure: the
-                # next look asks again, instead of waiting out RETRY_AFTER_S after the
+                # next look asks again, instead of waiting out timing.retry_s after the
                 # first page views arrive.
                 log.info("background job %s %s: %s", what, key, exc)
             except Exception as exc:

@@ -17,11 +17,12 @@ import numpy as np
 from pageheat import filters as _filters
 from pageheat import kinds as _kinds
 from pageheat.heat.placement import Points
+from pageheat.settings import default
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-#: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
+#: Width classes of DESIGN.md, widest first (the order of their codes in the tables).
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
 
 
@@ -34,14 +35,12 @@ class WidthRange:
     hi: float
 
     @classmethod
-    def parse(cls, text: str, desktop_min: int = 1281, mobile_max: int = 767) -> WidthRange:
+    def parse(cls, text: str, classes: WidthClasses | None = None) -> WidthRange:
+        """A width class under ``classes`` (the settings' defaults when None) or
+        ``MIN-MAX`` in px."""
         text = (text or "desktop").strip().lower()
-        if text == "desktop":
-            return cls("desktop", desktop_min, 1_000_000)
-        if text == "tablet":
-            return cls("tablet", mobile_max + 1, desktop_min - 1)
-        if text == "mobile":
-            return cls("mobile", 0, mobile_max)
+        if text in WIDTH_CLASSES:
+            return (classes or WidthClasses()).range(text)
         lo, sep, hi = text.partition("-")
         try:
             lo_f, hi_f = float(lo), float(hi)
@@ -54,12 +53,45 @@ class WidthRange:
         return cls(f"{lo_f:g}-{hi_f:g}", lo_f, hi_f)
 
 
-def width_class(vw: float, desktop_min: int = 1281, mobile_max: int = 767) -> str:
-    if vw >= desktop_min:
-        return "desktop"
-    if vw <= mobile_max:
-        return "mobile"
-    return "tablet"
+@dataclass(frozen=True)
+class WidthClasses:
+    """The width-class bounds (settings ``desktop_min_px`` and ``mobile_max_px``).
+
+    One value of it decides a page view's class at ingest (store/rows.py), which rollup
+    rows a class query may read (store/rollup.py) and the viewport range a class query
+    reads raw rows by, so the three cannot disagree. A store keeps the class it decided
+    with each row: changing the bounds re-classes new page views, not stored ones.
+    """
+
+    desktop_min: int = default("desktop_min_px")
+    mobile_max: int = default("mobile_max_px")
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.mobile_max < self.desktop_min:
+            raise ValueError(
+                f"width classes need 0 <= mobile_max_px ({self.mobile_max})"
+                f" < desktop_min_px ({self.desktop_min})"
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WidthClasses:
+        return cls(settings.desktop_min_px, settings.mobile_max_px)
+
+    def range(self, name: str) -> WidthRange:
+        """The inclusive viewport range of the class ``name``."""
+        if name == "desktop":
+            return WidthRange("desktop", self.desktop_min, 1_000_000)
+        if name == "tablet":
+            return WidthRange("tablet", self.mobile_max + 1, self.desktop_min - 1)
+        if name == "mobile":
+            return WidthRange("mobile", 0, self.mobile_max)
+        raise ValueError(f"no width class {name!r}")
+
+    def codes(self, vw: np.ndarray) -> np.ndarray:
+        """Each viewport width's class as its index in :data:`WIDTH_CLASSES` (int32)."""
+        vw = np.asarray(vw, np.float64)
+        codes = np.where(vw >= self.desktop_min, 0, np.where(vw <= self.mobile_max, 2, 1))
+        return codes.astype(np.int32)
 
 
 #: Filter name (public: query parameters, saved heatmaps) → the column holding it. Every
@@ -236,6 +268,9 @@ class Snapshot:
 
 class EventStore(Protocol):
     """What pageheat needs from a place that keeps events."""
+
+    #: The width-class bounds the store classes page views by, and reads classes by.
+    widths: WidthClasses
 
     def write(self, envelopes: list[Envelope]) -> list[bool]:
         """Store the envelopes in one commit; per envelope, False if its batch id was seen.

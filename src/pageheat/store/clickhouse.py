@@ -38,6 +38,7 @@ from pageheat.store.base import (
     Envelope,
     PageState,
     Query,
+    WidthClasses,
     parse_filters,
     stats_answer,
 )
@@ -53,8 +54,16 @@ if TYPE_CHECKING:
 class ClickHouseStore(Pictures, Maintenance):
     """The ClickHouse store; ``client`` talks to one node (any node of a cluster)."""
 
-    def __init__(self, client: Client, shards: list[Client] | None = None, rollups: bool = True):
+    def __init__(
+        self,
+        client: Client,
+        shards: list[Client] | None = None,
+        rollups: bool = True,
+        widths: WidthClasses | None = None,
+    ):
         self._db = client
+        #: The width-class bounds rows are classed by (ingest) and the rollup read by.
+        self.widths = widths or WidthClasses()
         #: Whether point maps read the heat rollup when it covers the query (tests turn
         #: it off to compare with the raw rows).
         self.rollups = rollups
@@ -64,7 +73,9 @@ class ClickHouseStore(Pictures, Maintenance):
         self._write_lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str, migrate: bool = True) -> ClickHouseStore:
+    def open(
+        cls, url: str, migrate: bool = True, widths: WidthClasses | None = None
+    ) -> ClickHouseStore:
         """The store a ``clickhouse://host:port/db[?cluster=NAME]`` URL names; creates the
         schema when it is missing (as the DuckDB store does on opening its file)."""
         from pageheat.store.clickhouse_schema import migrate as run_migrations
@@ -75,7 +86,7 @@ class ClickHouseStore(Pictures, Maintenance):
             run_migrations(target)
         client = connect(target)
         shards = [connect(n) for n in nodes(target, client)] if target.cluster else None
-        return cls(client, shards)
+        return cls(client, shards, widths=widths)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -84,7 +95,7 @@ class ClickHouseStore(Pictures, Maintenance):
             fresh, claimed = self._claim_batches(envelopes)
             kept = [e for e, new in zip(envelopes, fresh, strict=True) if new]
             try:
-                rows = build_rows(kept, self._lookup_views, self._first_sessions)
+                rows = build_rows(kept, self._lookup_views, self._first_sessions, self.widths)
                 for table, columns in TABLES.items():
                     self._insert(table, columns, rows[table])
                 self._insert("visitors", VISITOR_COLUMNS, rows["visitors"])
@@ -185,7 +196,7 @@ class ClickHouseStore(Pictures, Maintenance):
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
         the heat rollup when it covers the query (each distinct point once, with its
         count), else from the raw rows."""
-        if self.rollups and rollup.covers(query):
+        if self.rollups and rollup.covers(query, self.widths):
             sql, params = rollup.point_query(query, kind)
             return rollup.points(self._db.columns(bind(sql, params)))
         where, params = _where(query)

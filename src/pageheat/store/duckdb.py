@@ -34,6 +34,7 @@ from pageheat.store.base import (
     Query,
     Rect,
     Snapshot,
+    WidthClasses,
     parse_filters,
     stats_answer,
 )
@@ -47,8 +48,10 @@ def _schema_sql() -> str:
 class DuckDBStore:
     """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, widths: WidthClasses | None = None):
         self.path = str(path)
+        #: The width-class bounds rows are classed by (ingest) and the rollup read by.
+        self.widths = widths or WidthClasses()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(self.path)
@@ -97,6 +100,7 @@ class DuckDBStore:
                     kept,
                     lambda app, ids: self._lookup_views(cur, app, ids),
                     lambda app, visitors: self._first_sessions(cur, app, visitors),
+                    self.widths,
                 )
                 for table, columns in TABLES.items():
                     if table in tables:
@@ -233,7 +237,7 @@ class DuckDBStore:
         """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
         the heat rollup when it covers the query (each distinct point once, with its
         count), else from the raw rows."""
-        if self.rollups and rollup.covers(query):
+        if self.rollups and rollup.covers(query, self.widths):
             return self._arrow_points(*rollup.point_query(query, kind, merged=False))
         where, params = _where(query)
         return self._arrow_points(

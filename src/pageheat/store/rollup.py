@@ -34,7 +34,7 @@ import numpy as np
 
 from pageheat.heat.placement import Points
 from pageheat.kinds import rollup_conditions
-from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
+from pageheat.store.base import WIDTH_CLASSES, Query, WidthClasses, WidthRange
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
 CELL_PX = 10
@@ -135,18 +135,20 @@ POINT_COLUMNS = (
 )
 
 
-def covers(query: Query) -> bool:
-    """Whether the rollup holds everything this query narrows by."""
+def covers(query: Query, widths: WidthClasses | None = None) -> bool:
+    """Whether the rollup holds everything this query narrows by; ``widths`` are the
+    bounds the store classed its rows by (the settings' defaults when None)."""
     if set(query.filters) - {"device"}:
         return False
-    if query.width is not None and not _is_class(query.width):
+    if query.width is not None and not _is_class(query.width, widths or WidthClasses()):
         return False
     return all(t is None or t % DAY_MS == 0 for t in (query.start_ms, query.end_ms))
 
 
-def _is_class(width: WidthRange) -> bool:
-    """A width class with the default bounds: the class the collector stored."""
-    return width.name in WIDTH_CLASSES and width == WidthRange.parse(width.name)
+def _is_class(width: WidthRange, widths: WidthClasses) -> bool:
+    """A width class with the store's bounds: the class the collector stored (a range
+    that only bears a class's name is read from the raw rows)."""
+    return width.name in WIDTH_CLASSES and width == widths.range(width.name)
 
 
 def where(query: Query) -> tuple[str, list[Any]]:
