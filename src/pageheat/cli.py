@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from pageheat.filters import FILTERS
+from pageheat.kinds import KINDS
 from pageheat.settings import Settings, SettingsError, as_markdown
 
 DATA_HELP = "Data directory (DuckDB and SQLite files); PAGEHEAT_DATA by default."
@@ -357,7 +359,8 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--data", help=DATA_HELP)
 @click.option("--app", "key", required=True, help="App key.")
 @click.option("--view", required=True, help="View name, e.g. /pricing.")
-@click.option("--kind", default="click", show_default=True)
+@click.option("--kind", type=click.Choice(list(KINDS)), default="click", show_default=True,
+              help="The heatmap kind (pageheat.kinds).")  # fmt: skip
 @click.option(
     "--width", default="desktop", show_default=True, help="desktop, tablet, mobile or MIN-MAX."
 )
@@ -370,7 +373,7 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
     multiple=True,
     metavar="NAME=VALUE",
     help="Only these visits, e.g. device=mobile, utm_source=news, visitor=returning,"
-    " env=prod (repeat; names as the query API's filter parameters).",
+    f" env=prod (repeat). NAME is one of {', '.join(FILTERS)}.",
 )
 @click.option("--scale", type=click.Choice(["relative", "absolute"]), default="relative",
               show_default=True,

@@ -15,6 +15,7 @@ import json
 import numpy as np
 import pytest
 
+from pageheat.kinds import POINT_KINDS
 from pageheat.store import rollup
 from pageheat.store.base import Query, WidthClasses, WidthRange
 from pageheat.store.sql import DUCKDB, Sql
@@ -44,7 +45,7 @@ COVERED = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["click", "move", "rage", "dead", "error"])
+@pytest.mark.parametrize("kind", POINT_KINDS)  # every point kind of pageheat.kinds
 def test_the_rollup_holds_the_raw_points_snapped(store, kind):
     traffic = recorded_traffic()
     for i in range(0, len(traffic), 9):

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from pageheat import filters as _filters
+from pageheat import kinds as _kinds
 from pageheat.heat.placement import Points
 from pageheat.settings import default
 
@@ -93,56 +95,17 @@ class WidthClasses:
 
 
 #: Filter name (public: query parameters, saved heatmaps) → the column holding it. Every
-#: table a read narrows carries each of these columns, copied from the page view.
-FILTERS = {
-    "device": "device",  # desktop, mobile, tablet, bot (from the User-Agent)
-    "browser": "browser",  # browser family, e.g. Chrome, Firefox, Mobile Safari
-    "os": "os",  # OS family, e.g. Windows, Mac OS X, Linux, Android, iOS
-    "country": "country",  # ISO 3166 code (needs the geoip_db setting)
-    "city": "city",  # English city name (needs the geoip_db setting)
-    "referrer": "ref_source",  # "direct", or the referring host without www.
-    "utm_source": "utm_source",
-    "utm_medium": "utm_medium",
-    "utm_campaign": "utm_campaign",
-    "utm_term": "utm_term",
-    "utm_content": "utm_content",
-    "visitor": "visitor_type",  # new or returning
-    "env": "env",  # the app's tags, set by pageheat.tag(key, value)
-    "version": "version",
-    "service": "service",
-}
+#: table a read narrows carries each of these columns, copied from the page view. Each
+#: filter is declared in `pageheat.filters`; this is its view for SQL.
+FILTERS: dict[str, str] = {name: f.column for name, f in _filters.FILTERS.items()}
 
 #: Filters whose values come from a fixed set, and how a value is written.
-FILTER_VALUES = {
-    "device": ("desktop", "mobile", "tablet", "bot"),
-    "visitor": ("new", "returning"),
+FILTER_VALUES: dict[str, tuple[str, ...]] = {
+    name: f.values for name, f in _filters.FILTERS.items() if f.values
 }
 
-
-def parse_filters(raw: Mapping[str, str]) -> dict[str, str]:
-    """Filters as a :class:`Query` holds them: known names, each value a comma-separated
-    list of alternatives (OR), empty values dropped. Raises ValueError naming the bad one.
-
-    Values match exactly, except that device and visitor are lower-cased and country
-    upper-cased (ISO codes), as the collector stores them.
-    """
-    out: dict[str, str] = {}
-    for name, text in raw.items():
-        if name not in FILTERS:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
-        values = [v.strip() for v in str(text or "").split(",") if v.strip()]
-        if name in FILTER_VALUES or name == "country":
-            values = [v.upper() if name == "country" else v.lower() for v in values]
-        allowed = FILTER_VALUES.get(name)
-        bad = [v for v in values if allowed and v not in allowed]
-        if bad:
-            raise ValueError(
-                f"{name} must be {', '.join(allowed[:-1])} or {allowed[-1]} (or a comma list"
-                f" of them), got {bad[0]!r}"
-            )
-        if values:
-            out[name] = ",".join(dict.fromkeys(values))
-    return out
+#: Filters as a :class:`Query` holds them (`pageheat.filters.parse_filters`).
+parse_filters = _filters.parse_filters
 
 
 @dataclass(frozen=True)
@@ -162,15 +125,10 @@ class Query:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-#: Which interactions each point map draws, as one SQL condition every backend shares.
-#: Rage counts one event per burst: the burst's first click carries its click count.
-POINT_KINDS = {
-    "click": "kind = 'click'",
-    "rage": "kind = 'click' AND rage > 0",
-    "dead": "kind = 'click' AND dead",
-    "error": "kind = 'click' AND error",
-    "move": "kind = 'move'",
-}
+#: Which interactions each point map draws, as one SQL condition every backend shares
+#: (declared with each kind in `pageheat.kinds`). Rage counts one event per burst: the
+#: burst's first click carries its click count.
+POINT_KINDS: dict[str, str] = _kinds.point_conditions()
 
 
 def stats_answer(

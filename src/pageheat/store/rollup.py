@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from pageheat.heat.placement import Points
+from pageheat.kinds import rollup_conditions
 from pageheat.store.base import WIDTH_CLASSES, Query, WidthClasses, WidthRange
 from pageheat.store.sql import DIALECTS, Sql
 from pageheat.store.sql import where as raw_where
@@ -83,13 +84,7 @@ SOURCE = ("app", "name", "t", "device", "width_class", "kind", "rage", "dead", "
           "pointer", "dw", "x", "y", "rx", "ry")  # fmt: skip
 
 #: Which rollup rows each point map draws (``store.base.POINT_KINDS`` on raw rows).
-KINDS = {
-    "click": "kind = 'click'",
-    "rage": "kind = 'click' AND is_rage = 1",
-    "dead": "kind = 'click' AND is_dead = 1",
-    "error": "kind = 'click' AND is_error = 1",
-    "move": "kind = 'move'",
-}
+KINDS = rollup_conditions()
 
 #: What a rollup read selects: a map's point columns and each distinct point's count.
 READ = "cx, cy, 1, ox, oy, sel, touch, sum(n)"

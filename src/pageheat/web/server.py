@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import pageheat
 from pageheat.collect import routes as collect_routes
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, exports, library, ops, pages, shared
+from pageheat.web import accounts, api, exports, library, ops, pages, registry, shared
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -64,7 +64,7 @@ def build_app(ph: Pageheat) -> FastAPI:
     app.include_router(collector)
     app.include_router(api.router(ph))
     app.include_router(exports.router(ph))
-    app.include_router(exports.public_router())
+    app.include_router(registry.public_router())
     app.include_router(accounts.router(ph))
     app.include_router(library.router(ph))
     app.include_router(shared.router(ph))
