@@ -570,3 +570,23 @@ def import_cmd(source: Path, data: str | None, events_url: str | None) -> None:
     finally:
         store.close()
     click.echo(json.dumps({"source": str(source), "rows": counts}))
+
+
+@cli.command("pictures-copy")
+@click.option("--data", help=DATA_HELP)
+@click.option("--meta-url", help="Where the pictures are now; PAGEHEAT_META_URL by default.")
+@click.option("--to", "to", required=True, help="SQLAlchemy URL of the picture store to fill.")
+def pictures_copy(data: str | None, meta_url: str | None, to: str) -> None:
+    """Copy every snapshot and background (PNG and element boxes) into another picture
+    store: moving an embedded install's ``pictures.sqlite`` into the metadata PostgreSQL
+    of a scale-out one. Ids are kept; what the target has already is skipped."""
+    from pageheat.pictures import SQLPictures, open_pictures
+
+    source = open_pictures(_settings(data=data, meta_url=meta_url))
+    target = SQLPictures(to)
+    try:
+        copied = target.load(source.dump())
+        click.echo(json.dumps({"copied": copied, "to": target.count()}))
+    finally:
+        source.close()
+        target.close()

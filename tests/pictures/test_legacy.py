@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import zlib
 
 import duckdb
@@ -185,3 +186,31 @@ def test_pageheat_migrate_moves_clickhouse_pictures_to_the_metadata_database(
         _expected(pictures)
     finally:
         pictures.close()
+
+
+def test_pictures_copy_moves_an_embedded_install_s_pictures_to_postgresql(postgres, tmp_path):
+    """Moving to scale-out: the embedded pictures.sqlite into the metadata PostgreSQL."""
+    from tests.pictures.test_contract import bg, snap
+
+    data = tmp_path / "data"
+    ph = Pageheat(make_settings(data))
+    try:
+        ph.pictures.save_snapshot(snap("snap1"))
+        ph.pictures.save_background(bg("render", source="snapshot", snapshot_id="snap1",
+                                       png=PNG, rects=RECTS))  # fmt: skip
+    finally:
+        ph.close()
+    meta = postgres.create_database(f"m_{fresh_database()}")
+    r = run("pictures-copy", "--data", str(data), "--to", meta)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {
+        "copied": 2, "to": {"snapshots": 1, "backgrounds": 1, "element_rects": 2},
+    }  # fmt: skip
+    assert json.loads(run("pictures-copy", "--data", str(data), "--to", meta).stdout)["copied"] == 0
+    ph = Pageheat(make_settings(tmp_path / "scaled", meta_url=meta))
+    try:
+        assert ph.pictures.background_png("render") == PNG
+        assert ph.pictures.background("render").rects == RECTS
+        assert ph.pictures.snapshot("snap1").html == "<p>hi é</p>"
+    finally:
+        ph.close()
