@@ -10,6 +10,8 @@ Tables carry a ``picture_`` prefix: they share the metadata database with its ow
 
 from __future__ import annotations
 
+import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -96,6 +98,15 @@ rects = Table(
 
 _BG_META = [c for c in backgrounds.c if c.name != "png"]
 
+#: Seconds the page states a view has snapshots of are taken from memory before they are
+#: read again (the collector asks after every batch with a ``layout``). Being stale is
+#: harmless: a state another process just kept may be asked for once more (its upload
+#: is then refused as a duplicate), one another process just deleted is asked for a few
+#: seconds late.
+STATES_CACHE_S = 10.0
+#: Views whose snapshot states are kept in memory at most.
+STATES_CACHE_VIEWS = 10_000
+
 
 def open_pictures(settings: Settings) -> SQLPictures:
     """The picture store of the settings: the metadata database when ``meta_url`` names
@@ -113,6 +124,9 @@ class SQLPictures:
         self.url = url
         self.engine = sql_engine(url)
         metadata.create_all(self.engine)
+        #: (app, view) → ({(width class, layout hash)}, when read): see STATES_CACHE_S.
+        self._states: dict[tuple[str, str], tuple[frozenset[tuple[str, str]], float]] = {}
+        self._states_lock = threading.Lock()
 
     # -- snapshots ---------------------------------------------------------------------
 
@@ -122,6 +136,8 @@ class SQLPictures:
                 con.execute(insert(snapshots).values(**_snapshot_row(snap)))
         except IntegrityError:  # the state has one already (or the id is taken)
             return False
+        finally:
+            self._forget_states(snap.app)
         return True
 
     def snapshot(self, snap_id: str) -> Snapshot | None:
@@ -132,15 +148,34 @@ class SQLPictures:
     def without_snapshot(self, app: str, states: Sequence[PageState]) -> list[PageState]:
         if not states:
             return []
-        views = sorted({st.view for st in states})
-        c = snapshots.c
-        with self.engine.connect() as con:
-            rows = con.execute(
-                select(c.view, c.width_class, c.layout_hash).where(c.app == app, c.view.in_(views))
-            ).all()
+        now = time.monotonic()
+        with self._states_lock:
+            cached = {st.view: self._states.get((app, st.view)) for st in states}
+        views = sorted(
+            v for v, hit in cached.items() if hit is None or now - hit[1] > STATES_CACHE_S
+        )
+        known = {v: hit[0] for v, hit in cached.items() if v not in views and hit is not None}
+        if views:
+            c = snapshots.c
+            with self.engine.connect() as con:
+                rows = con.execute(
+                    select(c.view, c.width_class, c.layout_hash).where(
+                        c.app == app, c.view.in_(views)
+                    )
+                ).all()
+            read: dict[str, set[tuple[str, str]]] = {v: set() for v in views}
+            for view, wc, h in rows:
+                read[view].add((wc, h))
+            with self._states_lock:
+                if len(self._states) > STATES_CACHE_VIEWS:
+                    self._states.clear()
+                for view, pairs in read.items():
+                    known[view] = frozenset(pairs)
+                    self._states[(app, view)] = (known[view], now)
         kept: dict[tuple[str, str], set[str]] = {}
-        for view, wc, h in rows:
-            kept.setdefault((view, wc), set()).add(h)
+        for view, pairs in known.items():
+            for wc, h in pairs:
+                kept.setdefault((view, wc), set()).add(h)
         return sorted(
             (
                 replace(st, known=len(kept.get((st.view, st.width_class), ())))
@@ -149,6 +184,12 @@ class SQLPictures:
             ),
             key=lambda st: st.view_id,
         )
+
+    def _forget_states(self, app: str) -> None:
+        """What this process changed, it sees at once: drop the app's cached states."""
+        with self._states_lock:
+            for key in [k for k in self._states if k[0] == app]:
+                del self._states[key]
 
     # -- backgrounds -------------------------------------------------------------------
 
@@ -195,6 +236,7 @@ class SQLPictures:
 
     def delete_app(self, app: str) -> dict[str, int]:
         return self._delete(
+            app,
             select(backgrounds.c.id).where(backgrounds.c.app == app),
             backgrounds.c.app == app,
             snapshots.c.app == app,
@@ -208,18 +250,20 @@ class SQLPictures:
             backgrounds.c.app == app, backgrounds.c.snapshot_id.in_(old)
         )
         return self._delete(
+            app,
             renders,
             backgrounds.c.id.in_(renders),
             (snapshots.c.app == app) & (snapshots.c.captured_ms < before_ms),
         )
 
-    def _delete(self, bg_ids: Any, bg_where: Any, snap_where: Any) -> dict[str, int]:
+    def _delete(self, app: str, bg_ids: Any, bg_where: Any, snap_where: Any) -> dict[str, int]:
         """Boxes, backgrounds, snapshots, in that order, in one transaction; rows deleted
         per table under the names the event stores used to report."""
         with self.engine.begin() as con:
             n_rects = con.execute(delete(rects).where(rects.c.background.in_(bg_ids))).rowcount
             n_bgs = con.execute(delete(backgrounds).where(bg_where)).rowcount
             n_snaps = con.execute(delete(snapshots).where(snap_where)).rowcount
+        self._forget_states(app)
         return {"snapshots": n_snaps, "backgrounds": n_bgs, "element_rects": n_rects}
 
     # -- moving ------------------------------------------------------------------------
