@@ -15,10 +15,12 @@ import json
 import zlib
 
 import duckdb
+import pytest
 
 from pageheat.app import Pageheat
 from pageheat.pictures import SQLPictures
 from pageheat.store.base import Query
+from pageheat.store.clickhouse import ClickHouseStore
 from pageheat.store.clickhouse_client import Target, bind, connect
 from pageheat.store.duckdb import DuckDBStore
 from tests.clickhouse import clickhouse_store, fresh_database
@@ -134,16 +136,43 @@ def test_an_embedded_store_of_the_previous_version_opens_with_its_pictures(tmp_p
         ph.close()
 
 
+def _old_clickhouse_tables(request, setup: str, database: str) -> str:
+    """The previous version's picture tables as its ``pageheat migrate`` made them: plain
+    tables on one server; on a cluster, ``*_local`` tables on every node and
+    ``Distributed`` ones over them. Returns the events URL."""
+    if setup == "clickhouse":
+        url = request.getfixturevalue("ch_node").url(database)
+        ClickHouseStore.open(url).close()  # the schema, as a deployment's first start
+        with contextlib.closing(connect(Target.parse(url))) as client:
+            for sql in OLD_CLICKHOUSE:
+                client.command(sql.format(db=database))
+        return url
+    nodes = request.getfixturevalue("ch_cluster")
+    url = nodes[0].url(database, cluster="pageheat")
+    ClickHouseStore.open(url).close()
+    for node in nodes:
+        with contextlib.closing(connect(Target.parse(node.url(database)))) as client:
+            for sql in OLD_CLICKHOUSE:
+                local = sql.format(db=database).replace(" (", "_local (", 1)
+                client.command(local)
+            for table, key in (("snapshots", "id"), ("backgrounds", "id"),
+                               ("element_rects", "background")):  # fmt: skip
+                client.command(
+                    f"CREATE TABLE {database}.{table} AS {database}.{table}_local ENGINE ="
+                    f" Distributed(pageheat, {database}, {table}_local, sipHash64({key}))"
+                )
+    return url
+
+
+@pytest.mark.parametrize("setup", ["clickhouse", "cluster"])
 def test_pageheat_migrate_moves_clickhouse_pictures_to_the_metadata_database(
-    ch_node, postgres, tmp_path
+    request, setup, postgres, tmp_path
 ):
-    url = ch_node.url(fresh_database())
+    url = _old_clickhouse_tables(request, setup, fresh_database())
     meta = postgres.create_database(f"m_{fresh_database()}")
     target = Target.parse(url)
     with clickhouse_store(url) as store, contextlib.closing(connect(target)) as old:
         store.write([env(events=[view("v1")])])
-        for sql in OLD_CLICKHOUSE:
-            old.command(sql.format(db=target.database))
         old.insert(
             "snapshots",
             ("id", "app", "view", "width_class", "layout_hash", "url", "vw", "dw", "dh",
@@ -176,10 +205,15 @@ def test_pageheat_migrate_moves_clickhouse_pictures_to_the_metadata_database(
         again = run("migrate", "--events-url", url, "--meta-url", meta, "--data", str(tmp_path))
         assert "(0 moved" in again.stdout, again.stdout + again.stderr
 
-        found = old.query(bind("SELECT name FROM system.tables WHERE database = ?",
-                               [target.database]))  # fmt: skip
-        tables = {r[0] for r in found}
-        assert "pageviews" in tables and not tables & {"snapshots", "backgrounds", "element_rects"}
+        for node in request.getfixturevalue("ch_cluster") if target.cluster else [None]:
+            client = connect(Target.parse(node.url(target.database))) if node else old
+            found = client.query(bind("SELECT name FROM system.tables WHERE database = ?",
+                                      [target.database]))  # fmt: skip
+            tables = {r[0] for r in found}
+            assert "pageviews" in tables and not {t for t in tables if "snapshot" in t
+                                                  or "background" in t or "rects" in t}  # fmt: skip
+            if node:
+                client.close()
         assert store.stats(Query(app="app"))["page_views"] == 1
     pictures = SQLPictures(meta)
     try:
