@@ -2,8 +2,7 @@
 
 A :class:`Pageheat` is built from :class:`~pageheat.settings.Settings`; it owns the event
 store, the picture store, the metadata store, the single writer and the backgrounds
-service. The web app,
-the CLI and the tests each make one and use it.
+service. The web app, the CLI and the tests each make one and use it.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def open_store(settings: Settings) -> EventStore:
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
-        return DuckDBStore(_duckdb_path(settings))
+        return DuckDBStore(duckdb_path(settings))
     if url.startswith("clickhouse:"):
         from pageheat.store.clickhouse import ClickHouseStore
 
@@ -41,7 +40,9 @@ def open_store(settings: Settings) -> EventStore:
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
-def _duckdb_path(settings: Settings) -> Path | str:
+def duckdb_path(settings: Settings) -> Path | str:
+    """The DuckDB events file of the settings (``events_url`` ``duckdb:PATH``, else the
+    data directory's ``events.duckdb``)."""
     url = settings.events_url
     path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
     return path or settings.data_dir / "events.duckdb"
@@ -66,7 +67,7 @@ class Pageheat:
         if not self.settings.events_url.startswith("clickhouse:"):
             # a file written by a version that kept pictures in it: move them out, as
             # the embedded store does its other upgrades, on opening
-            move_from_duckdb(_duckdb_path(self.settings), self.pictures)
+            move_from_duckdb(duckdb_path(self.settings), self.pictures)
         self.store: EventStore = open_store(self.settings)
         #: Every store of an app's data: what deleting an app and retention reach.
         self.app_data: list[AppData] = [self.store, self.pictures]

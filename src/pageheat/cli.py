@@ -520,9 +520,9 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
                 click.echo(f"events: ClickHouse {node.host}:{node.port}/{node.database} up to date")
             moved = legacy.move_from_clickhouse(url, pictures)
         else:
-            from pageheat.app import _duckdb_path
+            from pageheat.app import duckdb_path
 
-            moved = legacy.move_from_duckdb(_duckdb_path(s), pictures)
+            moved = legacy.move_from_duckdb(duckdb_path(s), pictures)
             _events_store(data, events_url).close()
             click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
         where = (s.meta_url or "sqlite").split(":", 1)[0]
