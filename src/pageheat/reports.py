@@ -19,7 +19,8 @@ from pageheat.heat.pipeline import grid_json
 from pageheat.heat.placement import Placed, Points, place
 from pageheat.heat.scroll import BandMap, attention_map, depth_at, reach, scroll_map
 from pageheat.heat.shade import palette_lut
-from pageheat.store.base import Background, Depths, Query
+from pageheat.pictures.base import Background
+from pageheat.store.base import Depths, Query
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -207,7 +208,7 @@ def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7, palette: str = 
     the scroll map's drop-off marks."""
     palette = palette_for(r.kind, palette)
     h = r.heatmap
-    png = ph.store.background_png(r.background.id) if r.background else None
+    png = ph.pictures.background_png(r.background.id) if r.background else None
     if png is not None:
         out = heat.composite(png, h.intensity, h.cell, opacity=opacity, palette=palette)
     else:
@@ -463,7 +464,7 @@ def compare_json(c: Compared, a: Query | None = None, b: Query | None = None) ->
 def compare_png(ph: Pageheat, c: Compared, opacity: float = 0.7) -> bytes:
     """The diff over the shared background (or alone, transparent, when there is none)."""
     cmp = c.comparison
-    png = ph.store.background_png(c.background.id) if c.background else None
+    png = ph.pictures.background_png(c.background.id) if c.background else None
     if png is not None:
         return heat.diff_composite(png, cmp.scaled, cmp.cell, opacity=opacity)
     return heat.diff_png(cmp.scaled, cmp.cell, cmp.width, cmp.height)

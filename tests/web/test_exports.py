@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from pageheat.heat.shade import BANDS, DIVERGING, FIRST_DRAWN, PALETTES
-from pageheat.store.base import Background
+from pageheat.pictures import Background
 from pageheat.web.exports import export_response
 from tests.collect.test_collect import click, view
 from tests.web.test_api import ORIGIN, record
@@ -38,7 +38,7 @@ def shop(client, ph, key) -> str:
     has both boxes (so nothing is captured)."""
     buf = io.BytesIO()
     Image.new("RGB", SIZE, PAGE).save(buf, "PNG")
-    ph.store.save_background(Background(
+    ph.pictures.save_background(Background(
         id="bg-shop", app=key, view="/p/?", width_class="desktop", url=ORIGIN + "/p/42",
         width=SIZE[0], height=SIZE[1], captured_ms=int(time.time() * 1000),
         png=buf.getvalue(), rects={"#buy": BUY, EVIL: OTHER},

@@ -189,34 +189,6 @@ class Envelope:
     city: str = ""
 
 
-Rect = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Background:
-    """A picture of a view at one width: a full-page PNG and its elements' boxes.
-
-    ``source`` is ``page`` for a screenshot of the live URL and ``snapshot`` for a render
-    of a visitor's DOM snapshot, which also names its page state (``layout_hash``).
-    ``rects`` maps every selector measured to its box; ``(0, 0, 0, 0)`` means measured
-    and not there. It is None when the background was read without them.
-    """
-
-    id: str
-    app: str
-    view: str
-    width_class: str
-    url: str
-    width: int
-    height: int
-    captured_ms: int
-    png: bytes | None = None
-    rects: dict[str, Rect] | None = None
-    source: str = "page"
-    layout_hash: str | None = None
-    snapshot_id: str | None = None
-
-
 @dataclass(frozen=True)
 class PageState:
     """One state of a view at one width class, as a page view's ``layout`` event named it."""
@@ -228,23 +200,6 @@ class PageState:
     vw: float
     #: States of this view and width class pageheat already has snapshots of.
     known: int = 0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A visitor's DOM snapshot of a page state, kept as sanitised static HTML."""
-
-    id: str
-    app: str
-    view: str
-    width_class: str
-    layout_hash: str
-    url: str
-    vw: float
-    dw: float
-    dh: float
-    captured_ms: int
-    html: str | None = None
 
 
 class EventStore(Protocol):
@@ -310,37 +265,19 @@ class EventStore(Protocol):
         ``visitor``, ``browser``, ``device``, ``clicks`` (on it), ``last_click``, and the
         session's ``start`` and ``end`` (ms, over all of the app's events of the session)."""
 
-    # -- page states and snapshots ---------------------------------------------------
+    # -- page states (the pictures themselves are in pictures/) ----------------------
 
-    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
-        """The states named by these views' ``layout`` events that have no snapshot yet."""
+    def layout_states(self, app: str, view_ids: list[str]) -> list[PageState]:
+        """The latest state each of these page views' ``layout`` events named (views
+        without one are left out), ``known`` 0; the picture store then keeps those it has
+        no snapshot of (``PictureStore.without_snapshot``). The collector asks after
+        every batch that carries a ``layout``, right after writing it."""
 
     def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
         """The state a view's ``layout`` event named, if it named ``layout_hash``."""
 
     def layout_counts(self, query: Query) -> dict[str, int]:
         """Page views per layout hash: how common each page state is."""
-
-    def save_snapshot(self, snap: Snapshot) -> bool:
-        """Keep a snapshot; False (and nothing kept) if its state already has one."""
-
-    def snapshot(self, snap_id: str) -> Snapshot | None: ...
-
-    # -- backgrounds -----------------------------------------------------------------
-
-    def save_background(self, bg: Background) -> None:
-        """Keep a background with its PNG and rects."""
-
-    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
-        """Replace a background's element boxes (after measuring new selectors)."""
-
-    def backgrounds(self, app: str, view: str) -> list[Background]:
-        """Every background of a view, newest first, without PNG or rects."""
-
-    def background(self, bg_id: str) -> Background | None:
-        """One background with its rects, without its PNG."""
-
-    def background_png(self, bg_id: str) -> bytes | None: ...
 
     # -- filter values ---------------------------------------------------------------
 
@@ -364,17 +301,14 @@ class EventStore(Protocol):
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
         """Delete everything one visitor id sent to an app, in every table (page views,
         interactions, leaves, scrolls, errors, layouts, visitors); rows deleted per table.
-        Snapshots are not tied to a visitor and stay (they hold no input values)."""
+        Pictures are not in the event store (see ``pictures/``)."""
 
     def delete_app(self, app: str) -> dict[str, int]:
-        """Delete every row of an app in every table, snapshots and backgrounds included;
-        rows deleted per table."""
+        """Delete every row of an app in every table; rows deleted per table."""
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
         """Delete an app's events older than ``before_ms`` (its retention), with the batch
-        ids, first sessions and visitors' snapshots (and their renders) of that age; rows
-        deleted per table. Live-page screenshots are pictures of the site, not of a
-        visitor, and stay."""
+        ids and first sessions of that age; rows deleted per table."""
 
     def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
         """Every row of an event table (:data:`store.rows.TABLES`) or ``visitors``, as

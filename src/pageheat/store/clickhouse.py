@@ -33,13 +33,12 @@ from typing import Any
 from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.clickhouse_client import Client, Target, connect
 from pageheat.store.clickhouse_maintenance import Maintenance
-from pageheat.store.clickhouse_pictures import Pictures
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
 from pageheat.store.sql import CLICKHOUSE
 
 
-class ClickHouseStore(Reads, Pictures, Maintenance):
+class ClickHouseStore(Reads, Maintenance):
     """The ClickHouse store; ``client`` talks to one node (any node of a cluster)."""
 
     dialect = CLICKHOUSE
@@ -168,27 +167,18 @@ class ClickHouseStore(Reads, Pictures, Maintenance):
     def _columns(self, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
         return self._db.columns(sql, params)
 
-    # -- page states and snapshots ---------------------------------------------------
+    # -- page states ---------------------------------------------------------------
 
-    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
+    def layout_states(self, app: str, view_ids: list[str]) -> list[PageState]:
         if not view_ids:
             return []
-        asked = self._read(
+        rows = self._read(
             "SELECT view_id, argMax(name, t), argMax(width_class, t), argMax(hash, t),"
             " argMax(vw, t) FROM layouts WHERE app = ? AND view_id IN ? AND vw > 0"
             " GROUP BY view_id ORDER BY view_id",
             [app, tuple(view_ids)],
         )
-        kept: dict[tuple[str, str], set[str]] = {}
-        for view, wc, h in self._read(
-            "SELECT DISTINCT view, width_class, layout_hash FROM snapshots WHERE app = ?", [app]
-        ):
-            kept.setdefault((view, wc), set()).add(h)
-        return [
-            PageState(view_id, name, wc, h, vw, len(kept.get((name, wc), ())))
-            for view_id, name, wc, h, vw in asked
-            if h not in kept.get((name, wc), ())
-        ]
+        return [PageState(*r) for r in rows]
 
     def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
         rows = self._read(

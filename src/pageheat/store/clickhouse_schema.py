@@ -33,9 +33,6 @@ SHARDING = {
     "errors": "sipHash64(session)",
     "layouts": "sipHash64(session)",
     "visitors": "sipHash64(visitor)",
-    "snapshots": "sipHash64(id)",
-    "backgrounds": "sipHash64(id)",
-    "element_rects": "sipHash64(background)",
     # a view's cells come from every shard's events; reads sum them across shards
     "heat_rollup": "sipHash64(app, name)",
 }

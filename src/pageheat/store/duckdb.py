@@ -9,7 +9,6 @@ answers 202. Reads run on their own cursors, so the dashboard never waits on ing
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
 from pageheat.store import duckdb_schema, rollup
-from pageheat.store.base import Background, Envelope, PageState, Rect, Snapshot, WidthClasses
+from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
 from pageheat.store.sql import DUCKDB
@@ -222,7 +221,7 @@ class DuckDBStore(Reads):
 
     # -- page states and snapshots ---------------------------------------------------
 
-    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
+    def layout_states(self, app: str, view_ids: list[str]) -> list[PageState]:
         if not view_ids:
             return []
         # the layouts this process just wrote are in memory; only the others are read
@@ -236,29 +235,7 @@ class DuckDBStore(Reads):
                 " (SELECT unnest(?::VARCHAR[])) AND vw > 0 GROUP BY view_id",
                 [app, older],
             )
-        if not asked:
-            return []
-        view, name, wc, hash_, vw = (list(c) for c in zip(*asked, strict=True))
-        rows = self._read(
-            """
-            WITH asked AS (
-                SELECT unnest(?::VARCHAR[]) AS view_id, unnest(?::VARCHAR[]) AS name,
-                       unnest(?::VARCHAR[]) AS wc, unnest(?::VARCHAR[]) AS hash,
-                       unnest(?::DOUBLE[]) AS vw
-            ), known AS (
-                SELECT view, width_class, count(*) AS n FROM snapshots WHERE app = ?
-                GROUP BY view, width_class
-            )
-            SELECT a.view_id, a.name, a.wc, a.hash, a.vw, coalesce(k.n, 0)
-            FROM asked a LEFT JOIN known k ON k.view = a.name AND k.width_class = a.wc
-            WHERE NOT EXISTS (
-                SELECT 1 FROM snapshots s WHERE s.app = ? AND s.view = a.name
-                  AND s.width_class = a.wc AND s.layout_hash = a.hash)
-            ORDER BY a.view_id
-            """,
-            [view, name, wc, hash_, vw, app, app],
-        )
-        return [PageState(*r) for r in rows]
+        return sorted((PageState(*r) for r in asked), key=lambda st: st.view_id)
 
     def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
         rows = self._read(
@@ -267,90 +244,6 @@ class DuckDBStore(Reads):
             [app, view_id, layout_hash],
         )
         return PageState(*rows[0]) if rows else None
-
-    def save_snapshot(self, snap: Snapshot) -> bool:
-        html = zlib.compress((snap.html or "").encode(), 6)
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                ((exists,),) = cur.execute(
-                    "SELECT count(*) FROM snapshots WHERE app = ? AND view = ? AND width_class = ?"
-                    " AND layout_hash = ?",
-                    [snap.app, snap.view, snap.width_class, snap.layout_hash],
-                ).fetchall()
-                if not exists:
-                    cur.execute(
-                        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [snap.id, snap.app, snap.view, snap.width_class, snap.layout_hash,
-                         snap.url, snap.vw, snap.dw, snap.dh, snap.captured_ms, html],
-                    )  # fmt: skip
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        return not exists
-
-    def snapshot(self, snap_id: str) -> Snapshot | None:
-        rows = self._read(
-            "SELECT id, app, view, width_class, layout_hash, url, vw, dw, dh, captured, html"
-            " FROM snapshots WHERE id = ?",
-            [snap_id],
-        )
-        if not rows:
-            return None
-        *head, html = rows[0]
-        return Snapshot(*head, html=zlib.decompress(bytes(html)).decode())
-
-    # -- backgrounds -----------------------------------------------------------------
-
-    def save_background(self, bg: Background) -> None:
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute(
-                    "INSERT INTO backgrounds (id, app, view, width_class, url, width, height,"
-                    " captured, png, source, layout_hash, snapshot_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [bg.id, bg.app, bg.view, bg.width_class, bg.url, bg.width, bg.height,
-                     bg.captured_ms, bg.png, bg.source, bg.layout_hash, bg.snapshot_id],
-                )  # fmt: skip
-                _put_rects(cur, bg.id, bg.rects or {})
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute("DELETE FROM element_rects WHERE background = ?", [bg_id])
-                _put_rects(cur, bg_id, rects)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def backgrounds(self, app: str, view: str) -> list[Background]:
-        rows = self._read(
-            f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE app = ? AND view = ?"
-            " ORDER BY captured DESC, id",
-            [app, view],
-        )
-        return [_background(r) for r in rows]
-
-    def background(self, bg_id: str) -> Background | None:
-        rows = self._read(f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE id = ?", [bg_id])
-        if not rows:
-            return None
-        rects = self._read(
-            "SELECT sel, x, y, w, h FROM element_rects WHERE background = ?", [bg_id]
-        )
-        return _background(rows[0], {sel: (x, y, w, h) for sel, x, y, w, h in rects})
-
-    def background_png(self, bg_id: str) -> bytes | None:
-        rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
-        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def load(self, tables: Mapping[str, pa.Table]) -> int:
         loaded = 0
@@ -398,22 +291,13 @@ class DuckDBStore(Reads):
                             forget=lambda key: key == (app, visitor))  # fmt: skip
 
     def delete_app(self, app: str) -> dict[str, int]:
-        bgs = "background IN (SELECT id FROM backgrounds WHERE app = ?)"
-        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
-        steps += [("element_rects", bgs, [app]), ("backgrounds", "app = ?", [app])]
+        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
         steps.append(("heat_rollup", "app = ?", [app]))  # issue 8: the app's heat rollup
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
-        old_snaps = "SELECT id FROM snapshots WHERE app = ? AND captured < ?"
-        old_bgs = f"SELECT id FROM backgrounds WHERE app = ? AND snapshot_id IN ({old_snaps})"
         steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
-        steps += [
-            ("batches", "app = ? AND received < ?", [app, before_ms]),
-            ("element_rects", f"background IN ({old_bgs})", [app, app, before_ms]),
-            ("backgrounds", f"id IN ({old_bgs})", [app, app, before_ms]),
-            ("snapshots", "app = ? AND captured < ?", [app, before_ms]),
-        ]
+        steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
         # a visitor whose first session expired is new again when it comes back
         return self._delete(steps, forget=lambda key: key[0] == app)
 
@@ -465,35 +349,6 @@ def _insert_arrow(cur: Any, table: str, columns: tuple[str, ...], arrow: pa.Tabl
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
     finally:
         cur.unregister("incoming")
-
-
-_BG_COLUMNS = (
-    "id, app, view, width_class, url, width, height, captured, source, layout_hash, snapshot_id"
-)
-
-
-def _background(row: tuple[Any, ...], rects: dict[str, Rect] | None = None) -> Background:
-    *head, source, layout_hash, snapshot_id = row
-    return Background(
-        *head, png=None, rects=rects, source=source or "page", layout_hash=layout_hash,
-        snapshot_id=snapshot_id,
-    )  # fmt: skip
-
-
-def _put_rects(cur: Any, bg_id: str, rects: dict[str, Rect]) -> None:
-    if not rects:
-        return
-    sels = list(rects)
-    cols = list(zip(*(rects[s] for s in sels), strict=True))
-    table = pa.table({
-        "background": [bg_id] * len(sels), "sel": sels, "x": list(cols[0]), "y": list(cols[1]),
-        "w": list(cols[2]), "h": list(cols[3]),
-    })  # fmt: skip
-    cur.register("incoming_rects", table)
-    try:
-        cur.execute("INSERT INTO element_rects SELECT * FROM incoming_rects")
-    finally:
-        cur.unregister("incoming_rects")
 
 
 def _np(table: pa.Table, column: str | int) -> np.ndarray:
