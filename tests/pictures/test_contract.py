@@ -188,7 +188,7 @@ def test_deleting_an_app_and_retention_reach_its_pictures(ph_of):
 def test_nothing_picture_shaped_is_written_to_clickhouse(request, tmp_path):
     """Scale-out: pictures go to PostgreSQL; ClickHouse has no picture table and no
     column that could hold a picture."""
-    from pageheat.store.clickhouse_client import Target, bind, connect
+    from pageheat.store.clickhouse_client import Target, connect
     from tests.pictures.conftest import instance
 
     with instance(request, "scaleout", tmp_path / "data") as ph:
@@ -199,12 +199,12 @@ def test_nothing_picture_shaped_is_written_to_clickhouse(request, tmp_path):
         target = Target.parse(ph.settings.events_url)
         client = connect(target)
         try:
-            tables = {r[0] for r in client.query(bind(
-                "SELECT name FROM system.tables WHERE database = ?", [target.database]))}  # fmt: skip
-            columns = client.query(bind(
+            tables = {r[0] for r in client.query(
+                "SELECT name FROM system.tables WHERE database = ?", [target.database])}  # fmt: skip
+            columns = client.query(
                 "SELECT table, name, type FROM system.columns WHERE database = ?"
                 " AND (name IN ('png', 'html', 'rects') OR table IN"
-                " ('snapshots', 'backgrounds', 'element_rects'))", [target.database]))  # fmt: skip
+                " ('snapshots', 'backgrounds', 'element_rects'))", [target.database])  # fmt: skip
         finally:
             client.close()
         assert "layouts" in tables and not tables & {"snapshots", "backgrounds", "element_rects"}

@@ -21,7 +21,7 @@ from pageheat.app import Pageheat
 from pageheat.pictures import SQLPictures
 from pageheat.store.base import Query
 from pageheat.store.clickhouse import ClickHouseStore
-from pageheat.store.clickhouse_client import Target, bind, connect
+from pageheat.store.clickhouse_client import Target, connect
 from pageheat.store.duckdb import DuckDBStore
 from tests.clickhouse import clickhouse_store, fresh_database
 from tests.conftest import make_settings
@@ -207,8 +207,8 @@ def test_pageheat_migrate_moves_clickhouse_pictures_to_the_metadata_database(
 
         for node in request.getfixturevalue("ch_cluster") if target.cluster else [None]:
             client = connect(Target.parse(node.url(target.database))) if node else old
-            found = client.query(bind("SELECT name FROM system.tables WHERE database = ?",
-                                      [target.database]))  # fmt: skip
+            found = client.query("SELECT name FROM system.tables WHERE database = ?",
+                                      [target.database])  # fmt: skip
             tables = {r[0] for r in found}
             assert "pageviews" in tables and not {t for t in tables if "snapshot" in t
                                                   or "background" in t or "rects" in t}  # fmt: skip

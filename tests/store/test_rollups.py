@@ -78,7 +78,7 @@ def test_width_class_bounds_drive_ingest_rollup_and_raw_reads_alike(store):
         assert [p[5] for p in _points(store, desktop, "click")] == ["#a", "#b"]
         assert _points(store, tablet, "click") == []
     assert store.layout_counts(desktop) == {"h1": 1}
-    asked = store.states_without_snapshot("app", ["v1"])  # what the collector asks for
+    asked = store.layout_states("app", ["v1"])  # what the collector asks about
     assert [(s.view, s.width_class, s.layout_hash) for s in asked] == [("/", "desktop", "h1")]
     # the same class name under other bounds is not what the store classed: raw rows only
     assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("desktop")),
