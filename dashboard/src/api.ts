@@ -27,7 +27,15 @@ export type Share = Schemas["Share"];
 export type ShareInfo = Schemas["ShareInfo"];
 
 /** The server's colour tables: 256 "#rrggbbaa" per palette, index = intensity × 255. */
-export type Palettes = Record<string, string[]>;
+export type Palettes = Schemas["PalettesAnswer"]["palettes"];
+/** GET /api/v1/palettes: every table the server draws with, and how a value picks an entry. */
+export type PaletteTables = Schemas["PalettesAnswer"];
+/** A heatmap kind as the server declares it (src/pageheat/kinds.py). */
+export type KindDef = Schemas["KindModel"];
+/** A filter as the server declares it (src/pageheat/filters.py). */
+export type FilterDef = Schemas["FilterModel"];
+/** GET /api/v1/kinds: every heatmap kind and filter. */
+export type Registry = Schemas["KindsAnswer"];
 
 export type View = Schemas["View"];
 export type Hotspot = Schemas["Hotspot"];
@@ -128,11 +136,23 @@ export function me(): Promise<Me> {
   return meOnce;
 }
 
-let palettesOnce: Promise<Palettes> | null = null;
-/** The server's colour tables (asked once; public data, no redirect on failure). */
-export function palettes(): Promise<Palettes> {
-  palettesOnce ??= request<{ palettes: Palettes }>("GET", "/api/v1/palettes", undefined, false).then((r) => r.palettes);
+let palettesOnce: Promise<PaletteTables> | null = null;
+/** The server's colour tables with their families (asked once; public data, no redirect on failure). */
+export function paletteTables(): Promise<PaletteTables> {
+  palettesOnce ??= request<PaletteTables>("GET", "/api/v1/palettes", undefined, false);
   return palettesOnce;
+}
+
+/** The server's colour tables by name. */
+export function palettes(): Promise<Palettes> {
+  return paletteTables().then((r) => r.palettes);
+}
+
+let registryOnce: Promise<Registry> | null = null;
+/** The server's heatmap kinds and filters (asked once; public data). */
+export function registry(): Promise<Registry> {
+  registryOnce ??= request<Registry>("GET", "/api/v1/kinds", undefined, false);
+  return registryOnce;
 }
 
 /** Query parameters besides the route's own: time range and filters. */

@@ -403,6 +403,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Heatmap kinds and filters, with their names and labels
+         * @description Constant data, and public: the dashboard names its kind buttons, legends and
+         *     filter pickers from it, the share page without a login.
+         */
+        get: operations["get_kinds_api_v1_kinds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/palettes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every colour table the server draws with (256 #rrggbbaa)
+         * @description Constant data, and public: the dashboard draws point, band and comparison maps
+         *     and their legends with these tables, the share page without a login.
+         */
+        get: operations["get_palettes_api_v1_palettes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -667,26 +709,6 @@ export interface paths {
         };
         /** The shared heatmap's grid as CSV */
         get: operations["export_grid_api_v1_share__token__export_grid_csv_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/palettes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Colour tables of the heatmap palettes (256 #rrggbbaa each)
-         * @description Constant data, and public: the share page draws with it without a login.
-         */
-        get: operations["palettes_api_v1_palettes_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1073,6 +1095,32 @@ export interface components {
             /** Field */
             field: string | null;
         };
+        /**
+         * FilterModel
+         * @description A filter, as `pageheat.filters.Filter` declares it.
+         */
+        FilterModel: {
+            /**
+             * Name
+             * @description The query parameter.
+             */
+            name: string;
+            /** Label */
+            label: string;
+            /** Help */
+            help: string;
+            /**
+             * Values
+             * @description Its fixed set of values; empty: free values.
+             */
+            values: string[];
+            /**
+             * Case
+             * @description How a value is written before it is compared.
+             * @enum {string}
+             */
+            case: "exact" | "lower" | "upper";
+        };
         /** FilterValue */
         FilterValue: {
             /** Value */
@@ -1198,6 +1246,77 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * KindModel
+         * @description A heatmap kind, as `pageheat.kinds.Kind` declares it (its SQL stays home).
+         */
+        KindModel: {
+            /**
+             * Name
+             * @description The `kind` parameter's value.
+             */
+            name: string;
+            /** Label */
+            label: string;
+            /**
+             * Title
+             * @description The map as a sentence names it, e.g. `rage-click map`.
+             */
+            title: string;
+            /**
+             * Mode
+             * @description points: positions drawn as blobs; bands: depth bands across the page.
+             * @enum {string}
+             */
+            mode: "points" | "bands";
+            /**
+             * Band
+             * @description Band kinds: scroll (share of page views reaching each depth) or attention (mean seconds in view per 5 % band).
+             */
+            band: ("scroll" | "attention") | null;
+            /** One */
+            one: string;
+            /** Many */
+            many: string;
+            /**
+             * Counted
+             * @description What the legend says is counted.
+             */
+            counted: string;
+            /**
+             * Unit
+             * @description The colour scale's unit.
+             */
+            unit: string;
+            /**
+             * Empty
+             * @description The empty state: why there is nothing to draw.
+             */
+            empty: string;
+            /** Help */
+            help: string;
+            /**
+             * Palette
+             * @description The palette family (`/api/v1/palettes` `families`) it is drawn with.
+             * @enum {string}
+             */
+            palette: "points" | "bands";
+            /**
+             * Min Sessions Setting
+             * @description The setting holding the sessions under which its map carries a warning; null: never.
+             */
+            min_sessions_setting: string | null;
+        };
+        /**
+         * KindsAnswer
+         * @description Every heatmap kind and filter the server knows (web/registry.py).
+         */
+        KindsAnswer: {
+            /** Kinds */
+            kinds: components["schemas"]["KindModel"][];
+            /** Filters */
+            filters: components["schemas"]["FilterModel"][];
+        };
         /** Me */
         Me: {
             user: components["schemas"]["User"];
@@ -1214,6 +1333,48 @@ export interface components {
             selector: string;
             /** Count */
             count: number;
+        };
+        /**
+         * PalettesAnswer
+         * @description Every colour table the server draws with, and how an intensity picks an entry.
+         */
+        PalettesAnswer: {
+            /**
+             * Palettes
+             * @description Palette name → 256 colours `#rrggbbaa`, index 0..255.
+             */
+            palettes: {
+                [key: string]: string[];
+            };
+            /**
+             * Families
+             * @description points (the palettes a point map may be drawn in, the first the default), bands (scroll and attention), diverging (comparisons).
+             */
+            families: {
+                [key: string]: string[];
+            };
+            /**
+             * Labels
+             * @description Palette name → what a picker calls it.
+             */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * Ignored Below
+             * @description Intensities (or |change|) under this share are drawn with the transparent entry: 0 for points and bands, `zero_index` for diverging.
+             */
+            ignored_below: number;
+            /**
+             * First Drawn
+             * @description Points and bands: index = max(first_drawn, floor(v * 255 + 0.5)) for an intensity v ≥ ignored_below.
+             */
+            first_drawn: number;
+            /**
+             * Zero Index
+             * @description Diverging: index = clip(round(d * 127) + zero_index, 1, 255) for a change d in -1..1.
+             */
+            zero_index: number;
         };
         /** Placed */
         Placed: {
@@ -3439,6 +3600,46 @@ export interface operations {
             };
         };
     };
+    get_kinds_api_v1_kinds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KindsAnswer"];
+                };
+            };
+        };
+    };
+    get_palettes_api_v1_palettes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PalettesAnswer"];
+                };
+            };
+        };
+    };
     me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -4621,28 +4822,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    palettes_api_v1_palettes_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
                 };
             };
         };

@@ -1,10 +1,10 @@
 """The one object that holds pageheat together, as Datasette's ``Datasette`` does.
 
 A :class:`Pageheat` is built from :class:`~pageheat.settings.Settings`; it owns the event
-store, the metadata store, the single writer, the backgrounds service, and the state that
-lives as long as the process: rate limits, metrics and the snapshot asks. The web app
-(``web/server.py`` builds it from one), the CLI and the tests each make one and use it;
-this module knows nothing of HTTP.
+store, the picture store, the metadata store, the single writer, the backgrounds service,
+and the state that lives as long as the process: rate limits, metrics and the snapshot
+asks. The web app (``web/server.py`` builds it from one), the CLI and the tests each make
+one and use it; this module knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
+from pageheat.appdata import AppData
 from pageheat.collect.asks import SnapshotAsks
 from pageheat.collect.enrich import Geo
 from pageheat.collect.guard import TokenBuckets
@@ -22,6 +23,8 @@ from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
 from pageheat.metrics import Metrics
+from pageheat.pictures import PictureStore, open_pictures
+from pageheat.pictures.legacy import move_from_duckdb
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds, Timing
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
@@ -36,13 +39,20 @@ def open_store(settings: Settings) -> EventStore:
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
-        path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
-        return DuckDBStore(path or settings.data_dir / "events.duckdb", widths)
+        return DuckDBStore(duckdb_path(settings), widths)
     if url.startswith("clickhouse:"):
         from pageheat.store.clickhouse import ClickHouseStore
 
         return ClickHouseStore.open(url, widths=widths)
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
+
+
+def duckdb_path(settings: Settings) -> Path | str:
+    """The DuckDB events file of the settings (``events_url`` ``duckdb:PATH``, else the
+    data directory's ``events.duckdb``)."""
+    url = settings.events_url
+    path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
+    return path or settings.data_dir / "events.duckdb"
 
 
 def open_meta(settings: Settings) -> MetaStore:
@@ -63,7 +73,15 @@ class Pageheat:
         self.data_dir: Path = self.settings.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.protocol = build_protocol(Limits.from_settings(self.settings))
+        #: Snapshots, backgrounds and element boxes (``pictures/``), beside the metadata.
+        self.pictures: PictureStore = open_pictures(self.settings)
+        if not self.settings.events_url.startswith("clickhouse:"):
+            # a file written by a version that kept pictures in it: move them out, as
+            # the embedded store does its other upgrades, on opening
+            move_from_duckdb(duckdb_path(self.settings), self.pictures)
         self.store: EventStore = open_store(self.settings)
+        #: Every store of an app's data: what deleting an app and retention reach.
+        self.app_data: list[AppData] = [self.store, self.pictures]
         self.meta = open_meta(self.settings)
         self.writer = Writer(
             self.store,
@@ -80,6 +98,7 @@ class Pageheat:
         self.geo = Geo(self.settings.geoip_db)
         self.backgrounds = Backgrounds(
             self.store,
+            self.pictures,
             Screenshotter(
                 self.settings.chromium,
                 self.settings.screenshot_timeout_s,
@@ -156,5 +175,6 @@ class Pageheat:
         self.render_pool.shutdown(wait=True)
         self.backgrounds.close()
         self.store.close()
+        self.pictures.close()
         self.meta.close()
         self.geo.close()

@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pageheat.filters import FILTERS
 from pageheat.store.base import WIDTH_CLASSES, WidthClasses
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
@@ -287,14 +288,14 @@ def tables(
     dims = {
         "name": _strings(names, view), "path": _strings(names, view),
         "ref_source": _strings([r[0] for r in REFERRERS], ref),
-        **{c: pa.nulls(n, pa.string()) for c in
-           ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "env",
-            "version", "service", "country", "city")},
         "device": _strings([d[0] for d in DEVICES], dev),
         "browser": _strings([b for b, _ in browsers], bro),
         "os": _strings([o for _, o in browsers], bro),
         "visitor_type": _strings(["new", "returning"], returning.astype(np.int64)),
     }  # fmt: skip
+    # every other filter's column (pageheat.filters: UTM, tags, location) is left empty
+    for f in FILTERS.values():
+        dims.setdefault(f.column, pa.nulls(n, pa.string()))
     wc = _strings(list(WIDTH_CLASSES), (classes or WidthClasses()).codes(np.array(widths))[vw_i])
     pv = {
         "app": _strings([app], np.zeros(n, np.int64)),

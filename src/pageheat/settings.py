@@ -60,7 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "meta_url",
         "",
-        "Metadata database URL (SQLAlchemy); empty means meta.sqlite in the data directory.",
+        "Metadata and picture database URL (SQLAlchemy); empty means meta.sqlite and"
+        " pictures.sqlite in the data directory.",
     ),
     Setting(
         "admin_token",

@@ -15,8 +15,10 @@ import json
 import numpy as np
 import pytest
 
+from pageheat.kinds import POINT_KINDS
 from pageheat.store import rollup
 from pageheat.store.base import Query, WidthClasses, WidthRange
+from pageheat.store.sql import DUCKDB, Sql
 from tests.store.test_backends_agree import recorded_traffic
 from tests.store.test_contract import T0, click, env, layout, view
 
@@ -43,7 +45,7 @@ COVERED = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["click", "move", "rage", "dead", "error"])
+@pytest.mark.parametrize("kind", POINT_KINDS)  # every point kind of pageheat.kinds
 def test_the_rollup_holds_the_raw_points_snapped(store, kind):
     traffic = recorded_traffic()
     for i in range(0, len(traffic), 9):
@@ -76,7 +78,7 @@ def test_width_class_bounds_drive_ingest_rollup_and_raw_reads_alike(store):
         assert [p[5] for p in _points(store, desktop, "click")] == ["#a", "#b"]
         assert _points(store, tablet, "click") == []
     assert store.layout_counts(desktop) == {"h1": 1}
-    asked = store.states_without_snapshot("app", ["v1"])  # what the collector asks for
+    asked = store.layout_states("app", ["v1"])  # what the collector asks about
     assert [(s.view, s.width_class, s.layout_hash) for s in asked] == [("/", "desktop", "h1")]
     # the same class name under other bounds is not what the store classed: raw rows only
     assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("desktop")),
@@ -125,7 +127,7 @@ def clicks_on_a_few_spots(n: int, batch: str) -> list:
     return out
 
 
-def _duckdb_rows_scanned(path, sql: str, params: list) -> dict[str, int]:
+def _duckdb_rows_scanned(path, sql: str, params) -> dict[str, int]:
     """Rows each table scan of ``sql`` read, from DuckDB's own profiler."""
     import duckdb
 
@@ -157,7 +159,8 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
 
     path = tmp_path / "events.duckdb"
     q = Query(app="app", view="/")
-    sql, params = rollup.point_query(q, "click", merged=False)  # what the DuckDB store runs
+    s = Sql(DUCKDB)
+    sql, params = rollup.point_query(s, q, "click"), s.params  # what the DuckDB store runs
     scanned = []
     for n, batch in [(200, "a"), (600, "b")]:
         s = DuckDBStore(path)

@@ -8,7 +8,8 @@ screenshot of the live URL is the fallback when no snapshot covers the width ask
 All rendering runs on one worker thread that owns the Chromium, one job at a time, so a
 burst of uploads or dashboard requests costs one browser. The status of each job is kept
 in memory for the dashboard ("capturing", "rendering", "failed: why"); the pictures live
-in the event store.
+in the picture store (``pictures/``), what visitors did (page states, clicked selectors,
+page URLs) in the event store.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from pageheat.pictures.base import Background, PictureStore
 from pageheat.settings import default
 from pageheat.snapshots.screenshot import Screenshotter
-from pageheat.store.base import Background, EventStore, Query, WidthRange
+from pageheat.store.base import EventStore, Query, WidthRange
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +77,14 @@ class Backgrounds:
     def __init__(
         self,
         store: EventStore,
+        pictures: PictureStore,
         shooter: Screenshotter,
         url_allowed: Callable[[str, str], bool] = lambda app, url: True,
         timing: Timing | None = None,
     ):
         self.store = store
         self.timing = timing or Timing()
+        self.pictures = pictures
         self.shooter = shooter
         self.url_allowed = url_allowed
         self._status: dict[Key, Status] = {}
@@ -99,7 +103,7 @@ class Backgrounds:
     def available(self, query: Query) -> list[Background]:
         """The view's backgrounds whose width the query's width range covers, newest first."""
         assert query.view is not None
-        bgs = self.store.backgrounds(query.app, query.view)
+        bgs = self.pictures.backgrounds(query.app, query.view)
         w = query.width
         return [b for b in bgs if w is None or w.lo <= b.width <= w.hi]
 
@@ -107,7 +111,7 @@ class Backgrounds:
         """The background to draw on, with its rects: ``bg_id`` if given, else the one that
         shows the page state most page views settled in (the newest among equals)."""
         if bg_id:
-            bg = self.store.background(bg_id)
+            bg = self.pictures.background(bg_id)
             if bg is None or bg.app != query.app or bg.view != query.view:
                 raise LookupError(f"no background {bg_id!r} of view {query.view!r}")
             w = query.width
@@ -121,7 +125,7 @@ class Backgrounds:
             return None
         counts = self.store.layout_counts(query)
         best = max(candidates, key=lambda b: (counts.get(b.layout_hash or "", 0), b.captured_ms))
-        return self.store.background(best.id)
+        return self.pictures.background(best.id)
 
     def ensure(
         self, query: Query, selectors: list[str], bg_id: str | None = None
@@ -140,7 +144,7 @@ class Backgrounds:
             # the first look at a new element already has it anchored.
             with contextlib.suppress(Exception):
                 self.measure(bg).result(timeout=self.timing.measure_wait_s)
-                bg = self.store.background(bg.id) or bg
+                bg = self.pictures.background(bg.id) or bg
         elif missing and time.time() - bg.captured_ms / 1000 > self.timing.stale_s and not bg_id:
             self.request(query, selectors)
         return bg
@@ -236,12 +240,12 @@ class Backgrounds:
             width=shot.width, height=shot.height, captured_ms=int(time.time() * 1000),
             png=shot.png, rects=shot.rects,
         )  # fmt: skip
-        self.store.save_background(bg)
+        self.pictures.save_background(bg)
         return bg
 
     def render_now(self, snap_id: str) -> Background:
         """Render a stored snapshot in the calling thread; raises on failure."""
-        snap = self.store.snapshot(snap_id)
+        snap = self.pictures.snapshot(snap_id)
         if snap is None:
             raise LookupError(f"no snapshot {snap_id!r}")
         selectors = self.store.selectors(Query(app=snap.app, view=snap.view))
@@ -252,18 +256,18 @@ class Backgrounds:
             captured_ms=snap.captured_ms, png=shot.png, rects=shot.rects, source="snapshot",
             layout_hash=snap.layout_hash, snapshot_id=snap.id,
         )  # fmt: skip
-        self.store.save_background(bg)
+        self.pictures.save_background(bg)
         return bg
 
     def measure_now(self, bg_id: str, done: Future | None = None) -> None:
         """Render a snapshot background again and keep the boxes of every clicked selector."""
         try:
-            bg = self.store.background(bg_id)
-            snap = self.store.snapshot(bg.snapshot_id) if bg and bg.snapshot_id else None
+            bg = self.pictures.background(bg_id)
+            snap = self.pictures.snapshot(bg.snapshot_id) if bg and bg.snapshot_id else None
             if bg is not None and snap is not None:
                 selectors = self.store.selectors(Query(app=bg.app, view=bg.view))
                 shot = self.shooter.render_html(snap.html or "", bg.width, selectors)
-                self.store.save_rects(bg.id, shot.rects)
+                self.pictures.save_rects(bg.id, shot.rects)
         except BaseException as exc:
             if done is not None:
                 done.set_exception(exc)

@@ -64,7 +64,7 @@ def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = 
 
 def background_answer(ph: Pageheat, bg_id: str, thumb: bool, cache: str) -> Response:
     """A background's PNG (or its thumbnail), 404 when there is none."""
-    png = ph.store.background_png(bg_id)
+    png = ph.pictures.background_png(bg_id)
     if png is None:
         raise HTTPException(404, f"no background {bg_id!r}")
     return Response(thumbnail(png) if thumb else png, media_type="image/png",
@@ -259,7 +259,7 @@ def backgrounds(
             response_class=Response, responses=PNG_ONLY)  # fmt: skip
 def background_png(ph: Ph, who: Who, bg_id: str, thumb: bool = False) -> Response:
     if who.apps is not None:
-        bg = ph.store.background(bg_id)
+        bg = ph.pictures.background(bg_id)
         if bg is not None and not who.may_read(bg.app):
             raise HTTPException(403, f"this token may not read background {bg_id!r}")
     return background_answer(ph, bg_id, thumb, "private, max-age=31536000, immutable")

@@ -29,8 +29,9 @@ from pageheat.collect.guard import declined, is_automated, retry_after
 from pageheat.collect.protocol import CONTENT_TYPES, BadBatch
 from pageheat.collect.writer import Overloaded
 from pageheat.errors import error_body
+from pageheat.pictures.base import Snapshot, states_without_snapshot
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
-from pageheat.store.base import Envelope, Snapshot
+from pageheat.store.base import Envelope
 from pageheat.web.models import Collected, Error, SnapshotTaken
 
 if TYPE_CHECKING:
@@ -258,7 +259,9 @@ async def collect(request: Request) -> Response:
     need: list[str] = []
     layouts = [e.v for e in batch.events if e.k == "layout"]
     if fresh and layouts:
-        states = await run_in_threadpool(ph.store.states_without_snapshot, app.key, layouts)
+        states = await run_in_threadpool(
+            states_without_snapshot, ph.store, ph.pictures, app.key, layouts
+        )
         need = ph.snapshot_asks.pick(app.key, states)
     body_out: dict = {"accepted": len(batch.events), "need_snapshot": need}
     if not fresh:
@@ -304,7 +307,7 @@ async def snapshot(request: Request) -> Response:
         width_class=state.width_class, layout_hash=snap.h, url=snap.url, vw=snap.vw,
         dw=snap.dw, dh=snap.dh, captured_ms=int(time.time() * 1000), html=page.html,
     )  # fmt: skip
-    if not await run_in_threadpool(ph.store.save_snapshot, kept):
+    if not await run_in_threadpool(ph.pictures.save_snapshot, kept):
         ph.metrics.collected("snapshot", "duplicate")
         return JSONResponse({"stored": False, "duplicate": True}, headers=cors)
     ph.metrics.collected("snapshot", "accepted")

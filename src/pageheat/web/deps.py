@@ -19,8 +19,9 @@ from fastapi.routing import APIRoute
 
 from pageheat import params
 from pageheat.app import Pageheat
+from pageheat.filters import FILTERS as FILTER_REGISTRY
 from pageheat.meta import App, Principal
-from pageheat.store.base import FILTERS, Query
+from pageheat.store.base import Query
 from pageheat.web.auth import require_token, require_writer
 from pageheat.web.models import Error
 
@@ -94,26 +95,9 @@ def query_for(ph: Pageheat, key: str, view: str | None, plain: Mapping[str, str]
         return params.query(ph, key, view, plain)
 
 
-#: What each filter parameter means, for the OpenAPI schema. A value may be a
-#: comma-separated list (any of them matches); different filters must all match.
-FILTER_HELP = {
-    "device": "Device class: desktop, mobile, tablet or bot.",
-    "browser": "Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari.",
-    "os": "Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS.",
-    "country": "Country, ISO 3166 code (needs the geoip_db setting), e.g. DE.",
-    "city": "City name in English (needs the geoip_db setting).",
-    "referrer": "Traffic source: direct, or the referring host without www.",
-    "utm_source": "utm_source of the page's URL.",
-    "utm_medium": "utm_medium of the page's URL.",
-    "utm_campaign": "utm_campaign of the page's URL.",
-    "utm_term": "utm_term of the page's URL.",
-    "utm_content": "utm_content of the page's URL.",
-    "visitor": "new (the visitor's first session) or returning.",
-    "env": "The env tag (pageheat.tag('env', ...)).",
-    "version": "The version tag.",
-    "service": "The service tag.",
-}
-assert FILTER_HELP.keys() == FILTERS.keys()
+#: What each filter parameter means, for the OpenAPI schema (`pageheat.filters`). A value
+#: may be a comma-separated list (any of them matches); different filters must all match.
+FILTER_HELP = {name: f.help for name, f in FILTER_REGISTRY.items()}
 
 
 def plain_params(request: Request) -> dict[str, str]:

@@ -451,3 +451,75 @@ class SnapshotTaken(Answer):
     stored: bool
     id: str = Field(None, description="The snapshot kept (201)")
     duplicate: bool = Field(None, description="This page state had one already (200)")
+
+
+class KindModel(Answer):
+    """A heatmap kind, as `pageheat.kinds.Kind` declares it (its SQL stays home)."""
+
+    name: str = Field(description="The `kind` parameter's value.")
+    label: str
+    title: str = Field(description="The map as a sentence names it, e.g. `rage-click map`.")
+    mode: Literal["points", "bands"] = Field(
+        description="points: positions drawn as blobs; bands: depth bands across the page."
+    )
+    band: Literal["scroll", "attention"] | None = Field(
+        description="Band kinds: scroll (share of page views reaching each depth) or"
+        " attention (mean seconds in view per 5 % band)."
+    )
+    one: str
+    many: str
+    counted: str = Field(description="What the legend says is counted.")
+    unit: str = Field(description="The colour scale's unit.")
+    empty: str = Field(description="The empty state: why there is nothing to draw.")
+    help: str
+    palette: Literal["points", "bands"] = Field(
+        description="The palette family (`/api/v1/palettes` `families`) it is drawn with."
+    )
+    min_sessions_setting: str | None = Field(
+        description="The setting holding the sessions under which its map carries a"
+        " warning; null: never."
+    )
+
+
+class FilterModel(Answer):
+    """A filter, as `pageheat.filters.Filter` declares it."""
+
+    name: str = Field(description="The query parameter.")
+    label: str
+    help: str
+    values: list[str] = Field(description="Its fixed set of values; empty: free values.")
+    case: Literal["exact", "lower", "upper"] = Field(
+        description="How a value is written before it is compared."
+    )
+
+
+class KindsAnswer(Answer):
+    """Every heatmap kind and filter the server knows (web/registry.py)."""
+
+    kinds: list[KindModel]
+    filters: list[FilterModel]
+
+
+class PalettesAnswer(Answer):
+    """Every colour table the server draws with, and how an intensity picks an entry."""
+
+    palettes: dict[str, list[str]] = Field(
+        description="Palette name → 256 colours `#rrggbbaa`, index 0..255."
+    )
+    families: dict[str, list[str]] = Field(
+        description="points (the palettes a point map may be drawn in, the first the"
+        " default), bands (scroll and attention), diverging (comparisons)."
+    )
+    labels: dict[str, str] = Field(description="Palette name → what a picker calls it.")
+    ignored_below: float = Field(
+        description="Intensities (or |change|) under this share are drawn with the"
+        " transparent entry: 0 for points and bands, `zero_index` for diverging."
+    )
+    first_drawn: int = Field(
+        description="Points and bands: index = max(first_drawn, floor(v * 255 + 0.5))"
+        " for an intensity v ≥ ignored_below."
+    )
+    zero_index: int = Field(
+        description="Diverging: index = clip(round(d * 127) + zero_index, 1, 255) for a"
+        " change d in -1..1."
+    )

@@ -21,7 +21,7 @@ import pageheat
 from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, collect, exports, library, ops, pages, shared
+from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
 
 
 def build_app(ph: Pageheat) -> FastAPI:
@@ -75,9 +75,8 @@ def _routes() -> FastAPI:
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    for module in (collect, api, exports, accounts, library, shared, pages, ops):
+    for module in (collect, api, exports, registry, accounts, library, shared, pages, ops):
         app.include_router(module.router)
-    app.include_router(exports.public_router())
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
 
