@@ -483,7 +483,7 @@ def generate(
         ph.close()
 
 
-# -- schemas and moving events between stores (issue 8) -------------------------------
+# -- schemas and moving events between stores --------------------------------------------
 
 EVENTS_URL_HELP = (
     "Event store URL (clickhouse://HOST:9000/DB[?cluster=NAME] or duckdb:PATH);"

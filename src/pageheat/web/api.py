@@ -1,4 +1,4 @@
-"""The JSON query API under ``/api/v1`` (public keys: DESIGN.md, "Interfaces")."""
+"""The JSON query API under ``/api/v1`` (its keys are public: docs/design.md, "What is public")."""
 
 from __future__ import annotations
 

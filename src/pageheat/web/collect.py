@@ -99,7 +99,7 @@ class FastCollect:
 
     The route stays in the router (for the OpenAPI schema, and for any other method),
     but a batch skips FastAPI's routing, its exit stacks and its dependency solving,
-    which cost a batch more than its own checks (issue 9's profile: a third of the
+    which cost a batch more than its own checks (docs/performance.md: a third of the
     server's time). Everything the handler checks and answers is the same; it sits inside
     the security headers' middleware, which still adds its headers to every answer.
     """

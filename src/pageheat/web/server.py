@@ -50,7 +50,7 @@ def _routes() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         # FastAPI's OpenTelemetry hooks look up the global providers on every request,
-        # a few per cent of a batch (issue 9's profile); pageheat's own metrics are
+        # a few per cent of a batch (docs/performance.md); pageheat's own metrics are
         # Prometheus (/metrics). Older FastAPI keeps the argument as an extra, unused.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         # A field with a default may be absent from an answer (web/models.py): the schema
@@ -127,7 +127,7 @@ class SecurityHeaders:
     """Refuses cross-site changes (:func:`cross_site`) and adds the security headers to
     every answer. A plain ASGI middleware rather than ``@app.middleware("http")``: that
     one runs each request through a task group and memory streams, which the ingest
-    profile showed costing more than the collector's own checks (issue 9)."""
+    profile showed costing more than the collector's own checks (docs/performance.md)."""
 
     def __init__(self, app: ASGIApp, docs_path: str = ""):
         self.app = app
