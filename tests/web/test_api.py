@@ -268,4 +268,6 @@ def test_a_view_looked_at_before_its_first_page_view_is_pictured_once_it_has_one
         time.sleep(0.1)
     record(client, key, [view("v1"), click("v1")])
     later = client.get(f"/api/v1/apps/{key}/heatmap", params=params).json()
-    assert later["background_status"] == "capturing"
+    # a capture was started at once (this one cannot reach shop.example, and without
+    # Chromium it may have failed already: failing is what a blocked one never gets to)
+    assert later["background_status"] in ("capturing", "failed")
