@@ -167,9 +167,10 @@ def start_cluster(root: Path, shards: int = 2) -> list[Node]:
 class ChdbClient:
     """The store's client interface over chdb: current ClickHouse (26.x) in this process.
 
-    The store runs the same bound SQL here as on the 18.16 server, so a statement that
-    a current release refuses (old ``MergeTree(date, key, 8192)`` syntax, a renamed
-    function) fails the contract suite even though Debian's server would take it.
+    The store runs the same SQL here as on the 18.16 server, its parameters written in
+    by clickhouse-driver's own escaping (``substitute``), so a statement that a current
+    release refuses (old ``MergeTree(date, key, 8192)`` syntax, a renamed function)
+    fails the contract suite even though Debian's server would take it.
     """
 
     def __init__(self, session, database: str):
@@ -180,15 +181,18 @@ class ChdbClient:
         self._lock = threading.Lock()
         self._last_rows: int | None = None
 
-    def _run(self, sql: str, fmt: str = "CSV"):
+    def _run(self, sql: str, params=None, fmt: str = "CSV"):
+        from pageheat.store.clickhouse_client import substitute
+
+        text = substitute(sql, params)
         with self._lock:
             self._s.query(f"USE {self.database}")
-            return self._s.query(sql, fmt)
+            return self._s.query(text, fmt)
 
-    def query(self, sql: str) -> list[tuple]:
+    def query(self, sql: str, params=None) -> list[tuple]:
         import json
 
-        res = self._run(sql, "JSONCompact")
+        res = self._run(sql, params, "JSONCompact")
         raw = res.bytes() if hasattr(res, "bytes") else bytes(res)
         if not raw.strip():
             return []
@@ -198,12 +202,12 @@ class ChdbClient:
         return [tuple(_from_json(v, t) for v, t in zip(row, types, strict=True))
                 for row in doc["data"]]  # fmt: skip
 
-    def columns(self, sql: str) -> list:
-        rows = self.query(sql)
+    def columns(self, sql: str, params=None) -> list:
+        rows = self.query(sql, params)
         return [list(c) for c in zip(*rows, strict=True)] if rows else []
 
-    def command(self, sql: str) -> None:
-        self._run(sql)
+    def command(self, sql: str, params=None) -> None:
+        self._run(sql, params)
 
     def insert(self, table: str, columns, rows: list[tuple]) -> None:
         import json

@@ -78,6 +78,52 @@ export interface ShareInfo {
 /** The server's colour tables: 256 "#rrggbbaa" per palette, index = intensity × 255. */
 export type Palettes = Record<string, string[]>;
 
+/** GET /api/v1/palettes: every table the server draws with, and how a value picks an entry. */
+export interface PaletteTables {
+  palettes: Palettes;
+  /** points (the first is the default), bands (scroll, attention), diverging (compare). */
+  families: Record<string, string[]>;
+  labels: Record<string, string>;
+  /** Under this intensity (or |change|) the transparent entry is drawn. */
+  ignored_below: number;
+  /** Points and bands: index = max(first_drawn, floor(v × 255 + 0.5)). */
+  first_drawn: number;
+  /** Diverging: index = clip(round(d × 127) + zero_index, 1, 255). */
+  zero_index: number;
+}
+
+/** A heatmap kind as the server declares it (src/pageheat/kinds.py). */
+export interface KindDef {
+  name: string;
+  label: string;
+  title: string;
+  mode: "points" | "bands";
+  band: "scroll" | "attention" | null;
+  one: string;
+  many: string;
+  counted: string;
+  unit: string;
+  empty: string;
+  help: string;
+  palette: "points" | "bands";
+  min_sessions_setting: string | null;
+}
+
+/** A filter as the server declares it (src/pageheat/filters.py). */
+export interface FilterDef {
+  name: string;
+  label: string;
+  help: string;
+  values: string[];
+  case: "exact" | "lower" | "upper";
+}
+
+/** GET /api/v1/kinds. */
+export interface Registry {
+  kinds: KindDef[];
+  filters: FilterDef[];
+}
+
 export interface View {
   name: string;
   page_views: number;
@@ -344,11 +390,23 @@ export function me(): Promise<Me> {
   return meOnce;
 }
 
-let palettesOnce: Promise<Palettes> | null = null;
-/** The server's colour tables (asked once; public data, no redirect on failure). */
-export function palettes(): Promise<Palettes> {
-  palettesOnce ??= request<{ palettes: Palettes }>("GET", "/api/v1/palettes", undefined, false).then((r) => r.palettes);
+let palettesOnce: Promise<PaletteTables> | null = null;
+/** The server's colour tables with their families (asked once; public data, no redirect on failure). */
+export function paletteTables(): Promise<PaletteTables> {
+  palettesOnce ??= request<PaletteTables>("GET", "/api/v1/palettes", undefined, false);
   return palettesOnce;
+}
+
+/** The server's colour tables by name. */
+export function palettes(): Promise<Palettes> {
+  return paletteTables().then((r) => r.palettes);
+}
+
+let registryOnce: Promise<Registry> | null = null;
+/** The server's heatmap kinds and filters (asked once; public data). */
+export function registry(): Promise<Registry> {
+  registryOnce ??= request<Registry>("GET", "/api/v1/kinds", undefined, false);
+  return registryOnce;
 }
 
 /** Query parameters besides the route's own: time range and filters. */

@@ -3,29 +3,18 @@
 // `browser=Chrome,Firefox`), so a copied link opens the same slice of the data, and the
 // same mapping is sent with every request (heatmap, insights, backgrounds, exports).
 
-import type { FilterValues, Params } from "./api";
+import type { FilterDef, FilterValues, Params } from "./api";
 import { fmtInt, h, mount } from "./dom";
 
-/** The API's filters, in the order the picker lists them. */
-export const FILTER_DEFS: { name: string; label: string }[] = [
-  { name: "device", label: "Device" },
-  { name: "browser", label: "Browser" },
-  { name: "os", label: "OS" },
-  { name: "country", label: "Country" },
-  { name: "city", label: "City" },
-  { name: "referrer", label: "Referrer" },
-  { name: "utm_source", label: "UTM source" },
-  { name: "utm_medium", label: "UTM medium" },
-  { name: "utm_campaign", label: "UTM campaign" },
-  { name: "utm_term", label: "UTM term" },
-  { name: "utm_content", label: "UTM content" },
-  { name: "visitor", label: "New or returning" },
-  { name: "env", label: "Env" },
-  { name: "version", label: "Version" },
-  { name: "service", label: "Service" },
-];
-const FILTER_NAMES = new Set(FILTER_DEFS.map((d) => d.name));
+/** The API's filters, in the order the picker lists them: the server's (GET
+ * /api/v1/kinds, src/pageheat/filters.py), filled by `useFilters` before the first render. */
+export const FILTER_DEFS: { name: string; label: string }[] = [];
 export const filterLabel = (name: string) => FILTER_DEFS.find((d) => d.name === name)?.label ?? name;
+
+/** Take the server's filters. */
+export function useFilters(defs: FilterDef[]): void {
+  FILTER_DEFS.splice(0, FILTER_DEFS.length, ...defs.map((d) => ({ name: d.name, label: d.label })));
+}
 
 const DAY_MS = 86_400_000;
 /** Preset ranges end now; `all` is every stored event, `custom` the from/to dates. */
@@ -55,7 +44,7 @@ export function readScope(q: URLSearchParams): Scope {
   let range = q.get("range") ?? "";
   if (!RANGES.some(([r]) => r === range)) range = DATE.test(from) || DATE.test(to) ? "custom" : "all";
   const filters: Record<string, string> = {};
-  for (const name of FILTER_NAMES) {
+  for (const { name } of FILTER_DEFS) {
     const v = q.getAll(name).join(",");
     if (v) filters[name] = v;
   }

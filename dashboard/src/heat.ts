@@ -1,72 +1,34 @@
-// Colouring the heat grid on a canvas. The server sends normalised intensities on a
-// coarse grid (one number per `cell` px square); the browser colours each cell through
-// a 256-entry lookup table into a cols×rows image and lets drawImage's bilinear scaling
-// smooth it up to page pixels — cheap for any number of clicks, since the cost is the
-// number of cells.
+// Colouring the heat grid on a canvas, with the server's own tables and rules only
+// (GET /api/v1/palettes, loaded once before the first render), so the screen, its legend
+// and the exported PNG show the same colours. The server sends normalised intensities on
+// a coarse grid (one number per `cell` px square); each cell gets a table index as the
+// server's shade stage computes it (src/pageheat/heat/shade.py), the indices are brought
+// to page pixels as the server's encoder does (bilinear, then a box blur of about half a
+// cell: src/pageheat/heat/encode.py upscale_index), and only then looked up in the table.
 
-import type { Heatmap, Hotspot } from "./api";
+import type { Heatmap, Hotspot, PaletteTables } from "./api";
 
-type Stop = [number, number, number, number, number];
-
-/** Colour stops: intensity → [r, g, b, alpha]; transparent/blue → green → yellow → red. */
-const STOPS: Stop[] = [
-  [0.0, 40, 90, 255, 0],
-  [0.05, 40, 90, 255, 70],
-  [0.25, 0, 190, 200, 125],
-  [0.45, 40, 200, 60, 165],
-  [0.65, 250, 225, 20, 200],
-  [0.85, 255, 120, 0, 225],
-  [1.0, 225, 20, 25, 245],
-];
-
-/**
- * Bands (scroll reach, attention): red where everyone is (100 % reach / the longest
- * time), through yellow and green to blue where few are; a moderate, nearly even alpha
- * so the page under the wash stays readable.
- */
-const BAND_STOPS: Stop[] = [
-  [0.0, 40, 70, 220, 95],
-  [0.25, 30, 170, 210, 105],
-  [0.5, 60, 190, 80, 115],
-  [0.75, 250, 210, 30, 125],
-  [1.0, 230, 35, 30, 135],
-];
-
-/** Below this share of the peak a cell is not drawn (the reading guide's "ignored"). */
-export const FLOOR = 0.05;
-
-/**
- * A diff (compare mode), index 0..255 = change −1..+1: blue where side B has fewer, red
- * where it has more, transparent around no change so the page shows through.
- */
-const DIVERGING_STOPS: Stop[] = [
-  [0.0, 33, 80, 190, 235],
-  [0.3, 70, 140, 230, 170],
-  [0.475, 120, 170, 240, 60],
-  [0.5, 255, 255, 255, 0],
-  [0.525, 250, 150, 120, 60],
-  [0.7, 235, 90, 60, 170],
-  [1.0, 190, 20, 35, 235],
-];
-
-/** A colour ramp: its lookup table and the intensity under which nothing is drawn. */
+/** A colour ramp: point maps, band maps (scroll, attention) or a diff (compare). */
 export type Ramp = "points" | "bands" | "diverging";
 
-const RAMPS: Record<Ramp, { stops: Stop[]; floor: number }> = {
-  points: { stops: STOPS, floor: FLOOR },
-  bands: { stops: BAND_STOPS, floor: 0 },
-  diverging: { stops: DIVERGING_STOPS, floor: 0 },
-};
+/** Below this share of the peak a cell is not drawn (the reading guide's "ignored"); the
+ * server's value once its tables are loaded. */
+export let FLOOR = 0.05;
+/** The smallest index drawn (points and bands), and the diverging table's "no change". */
+let firstDrawn = 13;
+let zeroIndex = 128;
 
-const lutCache: Partial<Record<Ramp, Uint8ClampedArray>> = {};
+/** Every table by name, and the names of each family ("points", "bands", "diverging"). */
+let tables: Record<string, Uint8ClampedArray> = {};
+let families: Record<string, string[]> = {};
+/** Nothing drawn until the server's tables are in. */
+const CLEAR = new Uint8ClampedArray(256 * 4);
 
-/** The palettes a point map can be drawn with (the server's names, as PNGs take them). */
-export const PALETTES: [string, string][] = [
-  ["heat", "Heat"],
-  ["colorblind", "Colour-blind safe"],
-];
+/** The palettes a point map can be drawn with, [name, label] (the server's names, as
+ * PNGs take them); filled by `useTables`. */
+export const PALETTES: [string, string][] = [];
 
-/** The server's table of the chosen palette for point maps, when it has been fetched. */
+/** The server's table of the chosen palette for point maps. */
 let pointTable: Uint8ClampedArray | null = null;
 let pointName = "heat";
 
@@ -82,9 +44,25 @@ export function tableOf(hexes: string[]): Uint8ClampedArray | null {
   return out;
 }
 
+/** Take the server's tables and index rules (GET /api/v1/palettes). */
+export function useTables(t: PaletteTables): void {
+  const next: Record<string, Uint8ClampedArray> = {};
+  for (const [name, hexes] of Object.entries(t.palettes)) {
+    const table = tableOf(hexes);
+    if (table) next[name] = table;
+  }
+  tables = next;
+  families = t.families;
+  FLOOR = t.ignored_below;
+  firstDrawn = t.first_drawn;
+  zeroIndex = t.zero_index;
+  PALETTES.splice(0, PALETTES.length, ...(t.families.points ?? []).map((n): [string, string] => [n, t.labels[n] ?? n]));
+  if (!PALETTES.some(([p]) => p === pointName) && PALETTES.length) pointName = PALETTES[0][0];
+}
+
 /**
  * Point maps are drawn with the server's table of `name`, so the page, its legend and
- * the PNG exports show the same colours. Null table: the built-in ramp (no palettes yet).
+ * the PNG exports show the same colours. A null table: the loaded table of that name.
  */
 export function usePalette(name: string, table: Uint8ClampedArray | null): void {
   pointName = name;
@@ -93,26 +71,30 @@ export function usePalette(name: string, table: Uint8ClampedArray | null): void 
 
 export const paletteName = (): string => pointName;
 
-/** 256 RGBA entries, index = round(intensity × 255). */
+/** 256 RGBA entries of a ramp's table (all transparent before the tables are loaded). */
 export function lut(ramp: Ramp = "points"): Uint8ClampedArray {
-  if (ramp === "points" && pointTable) return pointTable;
-  const cached = lutCache[ramp];
-  if (cached) return cached;
-  const { stops, floor } = RAMPS[ramp];
-  const out = new Uint8ClampedArray(256 * 4);
-  for (let i = 0; i < 256; i++) {
-    const t = i / 255;
-    if (t < floor) continue; // fully transparent
-    let j = 1;
-    while (j < stops.length - 1 && stops[j][0] < t) j++;
-    const a = stops[j - 1];
-    const b = stops[j];
-    const f = b[0] === a[0] ? 1 : Math.min(1, Math.max(0, (t - a[0]) / (b[0] - a[0])));
-    for (let c = 1; c <= 4; c++) out[i * 4 + c - 1] = a[c] + (b[c] - a[c]) * f;
-  }
-  lutCache[ramp] = out;
-  return out;
+  if (ramp === "points") return pointTable ?? tables[pointName] ?? tables[families.points?.[0] ?? ""] ?? CLEAR;
+  return tables[families[ramp]?.[0] ?? ""] ?? CLEAR;
 }
+
+/**
+ * The table index of a value, as the server's shade stage picks it: an intensity under
+ * the floor is index 0 (transparent), else max(first drawn, floor(v·255 + ½)); a change
+ * −1..1 (diverging) under the floor is "no change", else round(d·127) + zero, kept in 1..255.
+ */
+export function tableIndex(v: number, ramp: Ramp = "points"): number {
+  if (!Number.isFinite(v)) v = 0;
+  if (ramp === "diverging") {
+    const d = Math.max(-1, Math.min(1, v));
+    if (Math.abs(d) < FLOOR) return zeroIndex;
+    return Math.max(1, Math.min(255, Math.round(d * 127) + zeroIndex));
+  }
+  if (v < FLOOR) return 0;
+  return Math.max(firstDrawn, Math.min(255, Math.floor(v * 255 + 0.5)));
+}
+
+/** What `gridImage` computed, for `pageImage` to bring to page size in index space. */
+const indexed = new WeakMap<HTMLCanvasElement, { idx: Uint8Array; ramp: Ramp }>();
 
 /** The grid as a cols×rows image, one pixel per cell. */
 export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ramp = "points"): HTMLCanvasElement {
@@ -124,17 +106,12 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ram
   const img = ctx.createImageData(hm.cols, hm.rows);
   const px = img.data;
   const table = lut(ramp);
-  const floor = RAMPS[ramp].floor;
-  const n = Math.min(hm.grid.length, hm.cols * hm.rows);
-  const diverging = ramp === "diverging";
-  for (let i = 0; i < n; i++) {
-    let v = hm.grid[i];
-    if (diverging) {
-      // −1..1 onto 0..1; a change under the floor is no change.
-      if (!(Math.abs(v) >= FLOOR)) continue;
-      v = (Math.max(-1, Math.min(1, v)) + 1) / 2;
-    } else if (!(v >= floor)) continue;
-    const k = Math.min(255, Math.round(v * 255)) * 4;
+  const cells = hm.cols * hm.rows;
+  const idx = new Uint8Array(cells).fill(ramp === "diverging" ? zeroIndex : 0);
+  const n = Math.min(hm.grid.length, cells);
+  for (let i = 0; i < n; i++) idx[i] = tableIndex(hm.grid[i], ramp);
+  for (let i = 0; i < cells; i++) {
+    const k = idx[i] * 4;
     const o = i * 4;
     px[o] = table[k];
     px[o + 1] = table[k + 1];
@@ -142,27 +119,132 @@ export function gridImage(hm: Pick<Heatmap, "cols" | "rows" | "grid">, ramp: Ram
     px[o + 3] = table[k + 3];
   }
   ctx.putImageData(img, 0, 0);
+  indexed.set(small, { idx, ramp });
   return small;
 }
 
 /**
- * The heat at page size: the grid scaled up by `cell` with bilinear smoothing, then
- * softened by a blur of just under half a cell so the cells' diamond pattern melts into
- * round blobs. Made once per heatmap; the opacity slider only re-blits it.
+ * Cell indices → page-pixel indices exactly as the server's encoder does (Pillow):
+ * bilinear resampling to `cell`× (pixel centres aligned, edges clamped), rows first, then
+ * a box blur of radius cell/2 − 1 (edges extended), each pass rounded to whole indices;
+ * cropped or padded with `fill` to width × height. Integer arithmetic throughout: a
+ * 1440 × 12 000 page is a few passes over its pixels.
  */
-export function pageImage(small: HTMLCanvasElement, hm: Pick<Heatmap, "width" | "height" | "cols" | "rows" | "cell">, blur = true): HTMLCanvasElement {
+export function upscaleIndex(idx: Uint8Array, cols: number, rows: number, cell: number, width: number, height: number, fill: number): Uint8Array {
+  const W = cols * cell;
+  const H = rows * cell;
+  const out = new Uint8Array(Math.max(0, width) * Math.max(0, height)).fill(fill);
+  if (!cols || !rows || width <= 0 || height <= 0) return out;
+  // Output pixel x sits at (2x + 1 − cell) / 2cell source cells: taps i0 and i0 + 1, the
+  // second weighted wn / D, with D = 2·cell, so every weight is an exact integer.
+  const D = 2 * cell;
+  const taps = (size: number, n: number) => {
+    const i0 = new Int32Array(size);
+    const wn = new Int32Array(size);
+    for (let x = 0; x < size; x++) {
+      const num = 2 * x + 1 - cell;
+      let a = Math.floor(num / D);
+      let w = num - a * D;
+      if (a < 0) [a, w] = [0, 0];
+      if (a >= n - 1) [a, w] = [n - 1, 0];
+      i0[x] = a;
+      wn[x] = w;
+    }
+    return { i0, wn };
+  };
+  const tx = taps(W, cols);
+  const ty = taps(H, rows);
+  const half = D >> 1;
+  const wide = new Uint8Array(rows * W);
+  for (let r = 0; r < rows; r++) {
+    const src = r * cols;
+    const dst = r * W;
+    for (let x = 0; x < W; x++) {
+      const j = src + tx.i0[x];
+      const w = tx.wn[x];
+      wide[dst + x] = w ? ((idx[j] * (D - w) + idx[j + 1] * w + half) / D) | 0 : idx[j];
+    }
+  }
+  const img = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const a = ty.i0[y] * W;
+    const w = ty.wn[y];
+    const dst = y * W;
+    if (!w) {
+      img.set(wide.subarray(a, a + W), dst);
+      continue;
+    }
+    const b = a + W;
+    for (let x = 0; x < W; x++) img[dst + x] = ((wide[a + x] * (D - w) + wide[b + x] * w + half) / D) | 0;
+  }
+  const r = cell >= 4 ? Math.floor(cell / 2) - 1 : 0;
+  const done = r > 0 ? boxBlur(img, W, H, r) : img;
+  const w = Math.min(W, width);
+  for (let y = 0; y < Math.min(H, height); y++) out.set(done.subarray(y * W, y * W + w), y * width);
+  return out;
+}
+
+/** Pillow's BoxBlur(r): a (2r+1) box along rows, then along columns, edges extended; each
+ * pass rounded (round(acc / span) = ⌊(2·acc + span) / 2·span⌋). */
+function boxBlur(img: Uint8Array, W: number, H: number, r: number): Uint8Array {
+  const span = 2 * r + 1;
+  const span2 = 2 * span;
+  const tmp = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    const last = W - 1;
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += img[o + (i < 0 ? 0 : i > last ? last : i)];
+    for (let x = 0; x < W; x++) {
+      tmp[o + x] = ((2 * acc + span) / span2) | 0;
+      const add = x + r + 1;
+      const sub = x - r;
+      acc += img[o + (add > last ? last : add)] - img[o + (sub < 0 ? 0 : sub)];
+    }
+  }
+  // columns, a row at a time: one running sum per column
+  const out = new Uint8Array(W * H);
+  const acc = new Int32Array(W);
+  const lastRow = H - 1;
+  for (let i = -r; i <= r; i++) {
+    const o = (i < 0 ? 0 : i > lastRow ? lastRow : i) * W;
+    for (let x = 0; x < W; x++) acc[x] += tmp[o + x];
+  }
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    const add = y + r + 1;
+    const sub = y - r;
+    const ao = (add > lastRow ? lastRow : add) * W;
+    const so = (sub < 0 ? 0 : sub) * W;
+    for (let x = 0; x < W; x++) {
+      out[o + x] = ((2 * acc[x] + span) / span2) | 0;
+      acc[x] += tmp[ao + x] - tmp[so + x];
+    }
+  }
+  return out;
+}
+
+/**
+ * The heat at page size, drawn as the server draws its PNGs: the grid's table indices
+ * brought to page pixels (`upscaleIndex`), then looked up in the ramp's table. Made once
+ * per heatmap; the opacity slider only re-blits it. `blur` is kept for callers: the
+ * server's rule decides (every kind is softened the same way, or the PNG would differ).
+ */
+export function pageImage(small: HTMLCanvasElement, hm: Pick<Heatmap, "width" | "height" | "cols" | "rows" | "cell">, _blur = true): HTMLCanvasElement {
   const big = document.createElement("canvas");
   big.width = Math.max(1, hm.width);
   big.height = Math.max(1, hm.height);
   const ctx = big.getContext("2d");
-  if (!ctx || hm.cols === 0 || hm.rows === 0) return big;
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
-  // Bands (scroll, attention) are even across the page: a blur would only fray the edges.
-  if (blur && "filter" in ctx) ctx.filter = `blur(${Math.max(1, Math.round(hm.cell * 0.45))}px)`;
-  // Source pixel c's centre lands on (c + ½)·cell, the centre of grid cell c, so the
-  // peaks of the smoothed picture sit where the clicks were.
-  ctx.drawImage(small, 0, 0, hm.cols * hm.cell, hm.rows * hm.cell);
+  const made = indexed.get(small);
+  if (!ctx || !made || hm.cols === 0 || hm.rows === 0) return big;
+  const fill = made.ramp === "diverging" ? zeroIndex : 0;
+  const pixels = upscaleIndex(made.idx, hm.cols, hm.rows, hm.cell, big.width, big.height, fill);
+  const table = lut(made.ramp);
+  const img = ctx.createImageData(big.width, big.height);
+  const px = new Uint32Array(img.data.buffer);
+  const colours = new Uint32Array(table.slice().buffer);
+  for (let i = 0; i < pixels.length; i++) px[i] = colours[pixels[i]];
+  ctx.putImageData(img, 0, 0);
   return big;
 }
 

@@ -1,8 +1,17 @@
-// The heatmap types the server draws, and how the dashboard names what each one counts.
+// The heatmap kinds the server draws, and how the dashboard names what each one counts:
+// all of it from the server's registry (GET /api/v1/kinds, src/pageheat/kinds.py), loaded
+// with the colour tables by `loadRegistry` before the first render, so a kind added on
+// the server gets its button, legend and empty state here without a change.
 // Point kinds are positions drawn as blobs (as clicks are); scroll and attention are
 // horizontal bands across the page.
 
-export type Kind = "click" | "move" | "scroll" | "attention" | "rage" | "dead" | "error";
+import { type KindDef, paletteTables, registry } from "./api";
+import { useFilters } from "./filters";
+import { useTables } from "./heat";
+
+/** A kind's name, as the server's `kind` parameter takes it. */
+export type Kind = string;
+/** How a kind is drawn and read: points, or bands of scroll reach or attention. */
 export type Mode = "points" | "scroll" | "attention";
 
 export interface KindInfo {
@@ -17,76 +26,38 @@ export interface KindInfo {
   counted: string;
   /** The empty state when there is nothing of this kind: it says why. */
   empty: string;
+  /** The map as a sentence names it ("rage-click map"). */
+  title: string;
+  /** The colour table family it is drawn with. */
+  palette: "points" | "bands";
 }
 
-export const KINDS: KindInfo[] = [
-  {
-    value: "click",
-    label: "Click",
-    mode: "points",
-    one: "click",
-    many: "clicks",
-    counted: "clicks",
-    empty: "No clicks in this width class yet.",
-  },
-  {
-    value: "move",
-    label: "Move",
-    mode: "points",
-    one: "cursor position",
-    many: "cursor positions",
-    counted: "cursor positions",
-    empty: "No cursor moves recorded at this width (moves are desktop-only).",
-  },
-  {
-    value: "scroll",
-    label: "Scroll",
-    mode: "scroll",
-    one: "page view",
-    many: "page views",
-    counted: "the share of page views that reached each depth",
-    empty: "No scroll depths recorded at this width yet.",
-  },
-  {
-    value: "attention",
-    label: "Attention",
-    mode: "attention",
-    one: "second",
-    many: "seconds",
-    counted: "mean seconds each part of the page was in view, per page view",
-    empty: "No time in view recorded at this width yet.",
-  },
-  {
-    value: "rage",
-    label: "Rage",
-    mode: "points",
-    one: "rage click",
-    many: "rage clicks",
-    counted: "rage clicks (one per burst)",
-    empty: "No rage clicks in this period — good news.",
-  },
-  {
-    value: "dead",
-    label: "Dead",
-    mode: "points",
-    one: "dead click",
-    many: "dead clicks",
-    counted: "dead clicks",
-    empty: "No dead clicks in this period — good news.",
-  },
-  {
-    value: "error",
-    label: "Error",
-    mode: "points",
-    one: "error click",
-    many: "error clicks",
-    counted: "error clicks",
-    empty: "No error clicks in this period — good news.",
-  },
-];
+/** The server's kinds, in its order; filled by `loadRegistry`. */
+export const KINDS: KindInfo[] = [];
+
+function info(k: KindDef): KindInfo {
+  const mode: Mode = k.mode === "points" ? "points" : k.band === "attention" ? "attention" : "scroll";
+  return { value: k.name, label: k.label, mode, one: k.one, many: k.many, counted: k.counted, empty: k.empty, title: k.title, palette: k.palette };
+}
+
+/** Take the server's kinds (GET /api/v1/kinds). */
+export function useKinds(defs: KindDef[]): void {
+  KINDS.splice(0, KINDS.length, ...defs.map(info));
+}
+
+/** Kinds, filters and colour tables from the server, once: call before the first render. */
+export async function loadRegistry(): Promise<void> {
+  const [reg, tables] = await Promise.all([registry(), paletteTables()]);
+  useKinds(reg.kinds);
+  useFilters(reg.filters);
+  useTables(tables);
+}
 
 export function kindInfo(kind: string): KindInfo {
-  return KINDS.find((k) => k.value === kind) ?? KINDS[0];
+  return (
+    KINDS.find((k) => k.value === kind) ??
+    KINDS[0] ?? { value: kind, label: kind, mode: "points", one: "point", many: "points", counted: "points", empty: "Nothing recorded yet.", title: `${kind} map`, palette: "points" }
+  );
 }
 
 export function isKind(kind: string | null): kind is Kind {

@@ -4,6 +4,7 @@
 // location.pathname.
 
 import { h, mount } from "./dom";
+import { loadRegistry } from "./kinds";
 import { initLogin } from "./login";
 import { topbar } from "./layout";
 import { renderAccount } from "./pages/account";
@@ -59,6 +60,11 @@ function start(): void {
   }
   const root = document.getElementById("app");
   if (!root) return;
+  loadRegistry().then(() => route(root), (e: Error) => mount(root, h("main", { class: "page" }, h("div", { class: "state" }, h("h2", null, "pageheat could not start"), h("p", null, e.message)))));
+}
+
+/** The first render, once the server's kinds, filters and colour tables are in. */
+function route(root: HTMLElement): void {
   if (document.body.dataset.page === "share") {
     const token = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop() ?? "");
     void renderShare(root, token);

@@ -1,41 +1,53 @@
 """The one object that holds pageheat together, as Datasette's ``Datasette`` does.
 
 A :class:`Pageheat` is built from :class:`~pageheat.settings.Settings`; it owns the event
-store, the metadata store, the single writer and the backgrounds service. The web app,
-the CLI and the tests each make one and use it.
+store, the picture store, the metadata store, the single writer and the backgrounds
+service. The web app, the CLI and the tests each make one and use it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
+from pageheat.appdata import AppData
 from pageheat.collect.enrich import Geo
 from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
+from pageheat.pictures import PictureStore, open_pictures
+from pageheat.pictures.legacy import move_from_duckdb
 from pageheat.settings import Settings
-from pageheat.snapshots.backgrounds import Backgrounds
+from pageheat.snapshots.backgrounds import Backgrounds, Timing
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
-from pageheat.store.base import EventStore, WidthRange
+from pageheat.store.base import EventStore, WidthClasses, WidthRange
 
 
 def open_store(settings: Settings) -> EventStore:
     """The event store the settings name: the DuckDB file unless ``events_url`` says else
     (``clickhouse://host:9000/db``, with ``?cluster=NAME`` for a sharded cluster)."""
     url = settings.events_url
+    widths = WidthClasses.from_settings(settings)
     if not url or url.startswith("duckdb:"):
         from pageheat.store.duckdb import DuckDBStore
 
-        path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
-        return DuckDBStore(path or settings.data_dir / "events.duckdb")
+        return DuckDBStore(duckdb_path(settings), widths)
     if url.startswith("clickhouse:"):
         from pageheat.store.clickhouse import ClickHouseStore
 
-        return ClickHouseStore.open(url)
+        return ClickHouseStore.open(url, widths=widths)
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
+
+
+def duckdb_path(settings: Settings) -> Path | str:
+    """The DuckDB events file of the settings (``events_url`` ``duckdb:PATH``, else the
+    data directory's ``events.duckdb``)."""
+    url = settings.events_url
+    path = url.removeprefix("duckdb://").removeprefix("duckdb:") if url else ""
+    return path or settings.data_dir / "events.duckdb"
 
 
 def open_meta(settings: Settings) -> MetaStore:
@@ -43,7 +55,11 @@ def open_meta(settings: Settings) -> MetaStore:
     directory. The CLI's account commands open only this, so they work while a server
     holds the event store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return MetaStore(settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}")
+    return MetaStore(
+        settings.meta_url or f"sqlite:///{settings.data_dir / 'meta.sqlite'}",
+        cache_s=settings.meta_cache_s,
+        session_days=settings.login_session_days,
+    )
 
 
 class Pageheat:
@@ -52,7 +68,15 @@ class Pageheat:
         self.data_dir: Path = self.settings.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.protocol = build_protocol(Limits.from_settings(self.settings))
+        #: Snapshots, backgrounds and element boxes (``pictures/``), beside the metadata.
+        self.pictures: PictureStore = open_pictures(self.settings)
+        if not self.settings.events_url.startswith("clickhouse:"):
+            # a file written by a version that kept pictures in it: move them out, as
+            # the embedded store does its other upgrades, on opening
+            move_from_duckdb(duckdb_path(self.settings), self.pictures)
         self.store: EventStore = open_store(self.settings)
+        #: Every store of an app's data: what deleting an app and retention reach.
+        self.app_data: list[AppData] = [self.store, self.pictures]
         self.meta = open_meta(self.settings)
         self.writer = Writer(
             self.store,
@@ -60,10 +84,16 @@ class Pageheat:
             self.settings.commit_rows,
             max_pending=self.settings.max_queue_events,
         )
+        #: Threads that run a heatmap's store reads beside its drawing (reports.render);
+        #: they start on first use, so the CLI that draws nothing starts none.
+        self.render_pool = ThreadPoolExecutor(
+            self.settings.render_threads, thread_name_prefix="pageheat-render"
+        )
         #: Country and city of visitors' addresses (empty without ``geoip_db``).
         self.geo = Geo(self.settings.geoip_db)
         self.backgrounds = Backgrounds(
             self.store,
+            self.pictures,
             Screenshotter(
                 self.settings.chromium,
                 self.settings.screenshot_timeout_s,
@@ -71,6 +101,7 @@ class Pageheat:
                 fetch_allowed=FetchRule(self._trusted_origins),
             ),
             url_allowed=self._page_of_app,
+            timing=Timing.from_settings(self.settings),
         )
 
     def _trusted_origins(self) -> set[str]:
@@ -105,9 +136,8 @@ class Pageheat:
         return token
 
     def width_range(self, text: str) -> WidthRange:
-        """A width class or ``MIN-MAX`` under this instance's width-class settings."""
-        s = self.settings
-        return WidthRange.parse(text, s.desktop_min_px, s.mobile_max_px)
+        """A width class or ``MIN-MAX`` under the bounds the store classes rows by."""
+        return WidthRange.parse(text, self.store.widths)
 
     @property
     def public_url(self) -> str:
@@ -131,7 +161,9 @@ class Pageheat:
     def close(self) -> None:
         """Commit what the writer holds, then close everything (in that order)."""
         self.writer.close()
+        self.render_pool.shutdown(wait=True)
         self.backgrounds.close()
         self.store.close()
+        self.pictures.close()
         self.meta.close()
         self.geo.close()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from pageheat.filters import FILTERS
+from pageheat.kinds import KINDS
 from pageheat.settings import Settings, SettingsError, as_markdown
 
 DATA_HELP = "Data directory (DuckDB and SQLite files); PAGEHEAT_DATA by default."
@@ -357,7 +359,8 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--data", help=DATA_HELP)
 @click.option("--app", "key", required=True, help="App key.")
 @click.option("--view", required=True, help="View name, e.g. /pricing.")
-@click.option("--kind", default="click", show_default=True)
+@click.option("--kind", type=click.Choice(list(KINDS)), default="click", show_default=True,
+              help="The heatmap kind (pageheat.kinds).")  # fmt: skip
 @click.option(
     "--width", default="desktop", show_default=True, help="desktop, tablet, mobile or MIN-MAX."
 )
@@ -370,7 +373,7 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
     multiple=True,
     metavar="NAME=VALUE",
     help="Only these visits, e.g. device=mobile, utm_source=news, visitor=returning,"
-    " env=prod (repeat; names as the query API's filter parameters).",
+    f" env=prod (repeat). NAME is one of {', '.join(FILTERS)}.",
 )
 @click.option("--scale", type=click.Choice(["relative", "absolute"]), default="relative",
               show_default=True,
@@ -469,7 +472,8 @@ def generate(
         part = 0
         while n < total:
             size = int(min(chunk, total - n))
-            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days)
+            made, rows = tables(key, size, seed=seed * 1_000 + part, views=views, days=days,
+                                classes=ph.store.widths)  # fmt: skip
             ph.store.load(made)
             n += rows
             part += 1
@@ -498,25 +502,38 @@ def _events_store(data: str | None, events_url: str | None):
 @click.option("--events-url", help=EVENTS_URL_HELP)
 @click.option("--meta-url", help="Metadata URL (SQLAlchemy); PAGEHEAT_META_URL by default.")
 def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> None:
-    """Create or upgrade the schemas of the configured stores (events and metadata).
+    """Create or upgrade the schemas of the configured stores (events, pictures and
+    metadata), and move the pictures a previous version kept in the event store into the
+    picture store.
 
     Idempotent: run it before starting new collector/web processes after an upgrade. On
     a ClickHouse cluster it visits every node named in the cluster's remote_servers.
     """
     from pageheat.meta import MetaStore
     from pageheat.meta.migrations import head
+    from pageheat.pictures import legacy, open_pictures
 
     s = _settings(data=data, events_url=events_url, meta_url=meta_url)
     url = s.events_url
-    if url.startswith("clickhouse:"):
-        from pageheat.store.clickhouse_client import Target
-        from pageheat.store.clickhouse_schema import migrate as run
+    pictures = open_pictures(s)
+    try:
+        if url.startswith("clickhouse:"):
+            from pageheat.store.clickhouse_client import Target
+            from pageheat.store.clickhouse_schema import migrate as run
 
-        for node in run(Target.parse(url)):
-            click.echo(f"events: ClickHouse {node.host}:{node.port}/{node.database} up to date")
-    else:
-        _events_store(data, events_url).close()
-        click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
+            for node in run(Target.parse(url)):
+                click.echo(f"events: ClickHouse {node.host}:{node.port}/{node.database} up to date")
+            moved = legacy.move_from_clickhouse(url, pictures)
+        else:
+            from pageheat.app import duckdb_path
+
+            moved = legacy.move_from_duckdb(duckdb_path(s), pictures)
+            _events_store(data, events_url).close()
+            click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
+        where = (s.meta_url or "sqlite").split(":", 1)[0]
+        click.echo(f"pictures: {where} up to date ({moved} moved out of the event store)")
+    finally:
+        pictures.close()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     meta = MetaStore(s.meta_url or f"sqlite:///{s.data_dir / 'meta.sqlite'}")
     meta.close()
@@ -563,3 +580,23 @@ def import_cmd(source: Path, data: str | None, events_url: str | None) -> None:
     finally:
         store.close()
     click.echo(json.dumps({"source": str(source), "rows": counts}))
+
+
+@cli.command("pictures-copy")
+@click.option("--data", help=DATA_HELP)
+@click.option("--meta-url", help="Where the pictures are now; PAGEHEAT_META_URL by default.")
+@click.option("--to", "to", required=True, help="SQLAlchemy URL of the picture store to fill.")
+def pictures_copy(data: str | None, meta_url: str | None, to: str) -> None:
+    """Copy every snapshot and background (PNG and element boxes) into another picture
+    store: moving an embedded install's ``pictures.sqlite`` into the metadata PostgreSQL
+    of a scale-out one. Ids are kept; what the target has already is skipped."""
+    from pageheat.pictures import SQLPictures, open_pictures
+
+    source = open_pictures(_settings(data=data, meta_url=meta_url))
+    target = SQLPictures(to)
+    try:
+        copied = target.load(source.dump())
+        click.echo(json.dumps({"copied": copied, "to": target.count()}))
+    finally:
+        source.close()
+        target.close()

@@ -22,7 +22,8 @@ import numpy as np
 from pageheat import reports
 from pageheat.heat.encode import Legend, framed
 from pageheat.heat.scroll import BandMap
-from pageheat.heat.shade import IGNORED_BELOW, PALETTES, palette_lut
+from pageheat.heat.shade import BANDS, DIVERGING, IGNORED_BELOW, LABELS, PALETTES, palette_lut
+from pageheat.kinds import KINDS
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -51,12 +52,10 @@ ACTIONS_LIMIT = 1000
 #: The dashboard's preset ranges (dashboard/src/filters.ts RANGES), as a header says them.
 RANGE_NAMES = {"24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days",
                "90d": "last 90 days"}  # fmt: skip
-KIND_NAMES = {"click": "click map", "move": "move map", "rage": "rage-click map",
-              "dead": "dead-click map", "error": "error-click map", "scroll": "scroll map",
-              "attention": "attention map"}  # fmt: skip
-#: What a point map counts, in words.
-POINT_NOUNS = {"click": "click", "move": "cursor position", "rage": "rage click",
-               "dead": "dead click", "error": "error click"}  # fmt: skip
+#: Each kind's map as a header names it, and what one point of a point map is
+#: (`pageheat.kinds`).
+KIND_NAMES = {name: k.title for name, k in KINDS.items()}
+POINT_NOUNS = {name: k.one for name, k in KINDS.items() if k.mode == "points"}
 #: Where a legend labels the scale: the 5 % threshold, the quarters, the peak.
 _STEPS = (IGNORED_BELOW, 0.25, 0.5, 0.75, 1.0)
 
@@ -85,7 +84,7 @@ def export_png(
     picture = reports.heatmap_png(ph, r, opacity, palette)
     stats = ph.store.stats(query)
     title, lines = header_lines(app_name, query, r, stats, params or {}, now)
-    return framed(picture, title, lines, legend(r, palette))
+    return framed(picture, title, lines, legend(r, reports.palette_for(kind, palette)))
 
 
 def header_lines(
@@ -168,7 +167,7 @@ def legend(r: reports.Rendered, palette: str = "heat") -> Legend:
     h = r.heatmap
     cut = f"{IGNORED_BELOW:.0%}".replace("%", " %")
     if isinstance(h, BandMap):
-        if r.kind == "scroll":
+        if KINDS[r.kind].band == "scroll":
             ticks = [(v, f"{v:.0%}".replace("%", " %")) for v in _STEPS]
             return Legend(palette, ticks, f"share of page views that scrolled this far; under"
                           f" {cut} not drawn")  # fmt: skip
@@ -276,10 +275,25 @@ def _cell(v: Any) -> Any:
 # -- palettes -----------------------------------------------------------------------------
 
 
+#: The palette families: point maps are drawn in the palette a person picks, band maps
+#: (``Kind.palette``) in the band table, comparisons in the diverging one.
+FAMILIES = {"points": PALETTES, "bands": BANDS, "diverging": DIVERGING}
+
+
 def palettes_json() -> dict[str, list[str]]:
-    """Every palette's 256 colours as ``#rrggbbaa``: the dashboard draws its canvas and
-    legend with the very tables the server's PNGs use."""
+    """Every palette's 256 colours as ``#rrggbbaa``, point, band and diverging ones: the
+    dashboard draws its canvas and legend with the very tables the server's PNGs use."""
     return {
         name: ["#" + bytes(row).hex() for row in lut.astype(np.uint8)]
-        for name, lut in PALETTES.items()
+        for tables in FAMILIES.values()
+        for name, lut in tables.items()
     }
+
+
+def palette_families() -> dict[str, list[str]]:
+    """Family (``points``, ``bands``, ``diverging``) → its palettes' names."""
+    return {family: list(tables) for family, tables in FAMILIES.items()}
+
+
+def palette_labels() -> dict[str, str]:
+    return {name: LABELS.get(name, name) for tables in FAMILIES.values() for name in tables}

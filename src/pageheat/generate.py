@@ -30,7 +30,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pageheat.store.base import width_class
+from pageheat.filters import FILTERS
+from pageheat.store.base import WIDTH_CLASSES, WidthClasses
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
 #: (device, share, viewport widths to pick from, viewport height)
@@ -225,7 +226,7 @@ def _ids(prefix: str, idx: np.ndarray) -> pa.Array:
 
 def tables(
     app: str, events: int, *, seed: int = 1, views: int = 40, days: float = 30.0,
-    now_ms: int | None = None,
+    now_ms: int | None = None, classes: WidthClasses | None = None,
 ) -> tuple[dict[str, pa.Table], int]:  # fmt: skip
     """About ``events`` events of the same traffic as :func:`batches`, made with numpy as
     whole tables (every table of :data:`store.rows.TABLES` and the visitors' first
@@ -233,7 +234,8 @@ def tables(
     tens of thousands a second through the row builder. Returns (tables, events made).
 
     Ids carry the seed: chunks of a big load made with different seeds never share a
-    page view, session or visitor."""
+    page view, session or visitor. Page views are classed by ``classes``, the store's
+    width-class bounds (the settings' defaults when None)."""
     rng = np.random.default_rng(seed)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     span = int(days * 86_400_000)
@@ -286,16 +288,15 @@ def tables(
     dims = {
         "name": _strings(names, view), "path": _strings(names, view),
         "ref_source": _strings([r[0] for r in REFERRERS], ref),
-        **{c: pa.nulls(n, pa.string()) for c in
-           ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "env",
-            "version", "service", "country", "city")},
         "device": _strings([d[0] for d in DEVICES], dev),
         "browser": _strings([b for b, _ in browsers], bro),
         "os": _strings([o for _, o in browsers], bro),
         "visitor_type": _strings(["new", "returning"], returning.astype(np.int64)),
     }  # fmt: skip
-    wc = _strings(["desktop", "tablet", "mobile"],
-                  np.array([["desktop", "tablet", "mobile"].index(width_class(w)) for w in widths])[vw_i])  # fmt: skip
+    # every other filter's column (pageheat.filters: UTM, tags, location) is left empty
+    for f in FILTERS.values():
+        dims.setdefault(f.column, pa.nulls(n, pa.string()))
+    wc = _strings(list(WIDTH_CLASSES), (classes or WidthClasses()).codes(np.array(widths))[vw_i])
     pv = {
         "app": _strings([app], np.zeros(n, np.int64)),
         "view_id": view_id, "visitor": visitor_s, "session": session_s, "t": pa.array(t),

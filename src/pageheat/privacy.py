@@ -1,5 +1,6 @@
-"""Visitors' data rights, across the metadata and the event store: forget a visitor,
-delete an app, keep events only as long as the app's retention says.
+"""Visitors' data rights, across the metadata and every store of an app's data (events,
+pictures: ``Pageheat.app_data``): forget a visitor, delete an app, keep what is tied to
+visitors only as long as the app's retention says.
 
 The CLI (``pageheat forget``, ``pageheat app delete``, ``pageheat expire``) and the
 retention job that ``pageheat serve`` runs are thin callers of these functions, so the
@@ -37,7 +38,9 @@ def delete_app(ph: Pageheat, key: str) -> dict[str, int]:
     fails, the app is still listed and the deletion can be run again."""
     if ph.meta.app(key) is None:
         raise LookupError(f"no app with key {key!r}")
-    counts = ph.store.delete_app(key)
+    counts: dict[str, int] = {}
+    for store in ph.app_data:  # events, pictures (and, later, replays)
+        counts.update(store.delete_app(key))
     ph.meta.delete_app(key)
     return counts
 
@@ -57,7 +60,10 @@ def expire(ph: Pageheat, now_ms: int | None = None) -> dict[str, dict[str, int]]
     for app in ph.meta.list_apps():
         days = retention_days(ph, app.key)
         if days > 0:
-            done[app.key] = ph.store.expire(app.key, now_ms - days * DAY_MS)
+            before = now_ms - days * DAY_MS
+            done[app.key] = {}
+            for store in ph.app_data:
+                done[app.key].update(store.expire(app.key, before))
     return done
 
 

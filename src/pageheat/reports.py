@@ -7,7 +7,6 @@ The web API and the CLI both answer from here, so a heatmap rendered by
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -15,17 +14,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pageheat import heat
+from pageheat import kinds as registry
 from pageheat.heat.pipeline import grid_json
 from pageheat.heat.placement import Placed, Points, place
 from pageheat.heat.scroll import BandMap, attention_map, depth_at, reach, scroll_map
-from pageheat.store.base import Background, Depths, Query
+from pageheat.heat.shade import palette_lut
+from pageheat.pictures.base import Background
+from pageheat.store.base import Depths, Query
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
 
-#: Kinds drawn from points (clicks, taps, cursor positions) and kinds drawn as depth bands.
-POINT_KINDS = ("click", "move", "rage", "dead", "error")
-BAND_KINDS = ("scroll", "attention")
+#: Kinds drawn from points (clicks, taps, cursor positions) and kinds drawn as depth bands
+#: (each declared in `pageheat.kinds`).
+POINT_KINDS = registry.POINT_KINDS
+BAND_KINDS = registry.BAND_KINDS
 KINDS = POINT_KINDS + BAND_KINDS
 
 
@@ -53,18 +56,10 @@ def _page_size(ph: Pageheat, query: Query, rows: Points | None = None) -> tuple[
 
 
 def minimum_sessions(ph: Pageheat, kind: str) -> int:
-    """Sessions under which a map of ``kind`` carries a warning (none for frustration maps:
-    one rage click is worth seeing)."""
-    s = ph.settings
-    return {
-        "click": s.min_sessions_click, "move": s.min_sessions_move,
-        "scroll": s.min_sessions_scroll, "attention": s.min_sessions_scroll,
-    }.get(kind, 0)  # fmt: skip
-
-
-#: Store reads a rendering runs beside its own work. With more renderings at once than
-#: threads, their counts wait their turn: that delays them, it does not change them.
-_ALONGSIDE = ThreadPoolExecutor(4, thread_name_prefix="pageheat-render")
+    """Sessions under which a map of ``kind`` carries a warning: the setting its entry of
+    `pageheat.kinds` names (none for frustration maps: one rage click is worth seeing)."""
+    k = registry.KINDS.get(kind)
+    return int(getattr(ph.settings, k.min_sessions)) if k and k.min_sessions else 0
 
 
 def render(
@@ -86,7 +81,9 @@ def render(
     s = ph.settings
     # The session count scans page views in the database (which does not hold the GIL)
     # while the map is read and drawn here: on a busy view they take about as long.
-    counting = _ALONGSIDE.submit(ph.store.sessions, query)
+    # With more renderings at once than ``render_threads``, their counts wait their turn:
+    # that delays them, it does not change them.
+    counting = ph.render_pool.submit(ph.store.sessions, query)
     # the map's points as the heat rollup keeps them (store/rollup.py): cell-sized work
     rows = ph.store.map_points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
@@ -104,7 +101,7 @@ def render(
         )  # fmt: skip
     else:
         depths = ph.store.depths(query)
-        if kind == "scroll":
+        if registry.KINDS[kind].band == "scroll":
             h = scroll_map(depths.depth, width, height, s.cell_px)
         else:
             h = attention_map(depths.bands, width, height, s.cell_px)
@@ -157,7 +154,7 @@ def heatmap_json(r: Rendered) -> dict[str, Any]:
             "total": h.page_views, "hotspots": [], "placed": {"anchored": 0, "positional": 0},
             "not_visible": [],
         }  # fmt: skip
-        if r.kind == "scroll" and r.depths is not None:
+        if registry.KINDS[r.kind].band == "scroll" and r.depths is not None:
             out["scroll"] = scroll_summary(r.depths)
         else:
             out["attention"] = {"seconds": h.values, "bands": len(h.values)}
@@ -206,15 +203,17 @@ def backgrounds(ph: Pageheat, query: Query) -> dict[str, Any]:
 
 def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7, palette: str = "heat") -> bytes:
     """The map over its background (or alone, transparent, when there is none) in
-    ``palette`` (a name of ``heat.PALETTES``; ValueError naming the choices otherwise),
-    with the scroll map's drop-off marks."""
+    ``palette`` (a name of ``heat.PALETTES``; ValueError naming the choices otherwise) for
+    a point map, in the band palette for a band map (as the dashboard draws them), with
+    the scroll map's drop-off marks."""
+    palette = palette_for(r.kind, palette)
     h = r.heatmap
-    png = ph.store.background_png(r.background.id) if r.background else None
+    png = ph.pictures.background_png(r.background.id) if r.background else None
     if png is not None:
         out = heat.composite(png, h.intensity, h.cell, opacity=opacity, palette=palette)
     else:
         out = heat.png(h.intensity, h.cell, h.width, h.height, palette=palette)
-    if r.kind == "scroll" and r.depths is not None and len(r.depths.depth):
+    if registry.KINDS[r.kind].band == "scroll" and r.depths is not None and len(r.depths.depth):
         summary = scroll_summary(r.depths)
         marks = [
             (summary[f"depth_{p}"] / 100 * h.height, f"{p} % of visitors reached here")
@@ -224,6 +223,14 @@ def heatmap_png(ph: Pageheat, r: Rendered, opacity: float = 0.7, palette: str = 
         marks.append((summary["avg_fold"] / 100 * h.height, "average fold"))
         out = heat.mark_lines(out, marks)
     return out
+
+
+def palette_for(kind: str, palette: str = "heat") -> str:
+    """The palette a map of ``kind`` is drawn in: the chosen one (checked) for a point
+    map, its family's table for the others (`pageheat.kinds`: ``Kind.palette``)."""
+    palette_lut(palette)  # a bad palette is refused whatever the kind
+    family = registry.kind(kind).palette
+    return palette if family == "points" else family
 
 
 def action_name(tag: str, text: str) -> str:
@@ -306,7 +313,7 @@ def _scale_page_views(
         raise ValueError(
             f"scale=absolute is for point maps ({', '.join(POINT_KINDS)}); a {kind} map is"
             " already a share of page views"
-            if kind == "scroll"
+            if registry.KINDS.get(kind) and registry.KINDS[kind].band == "scroll"
             else f"scale=absolute is for point maps ({', '.join(POINT_KINDS)}), not {kind}"
         )
     return int(ph.store.stats(query)["page_views"] or 0)
@@ -457,7 +464,7 @@ def compare_json(c: Compared, a: Query | None = None, b: Query | None = None) ->
 def compare_png(ph: Pageheat, c: Compared, opacity: float = 0.7) -> bytes:
     """The diff over the shared background (or alone, transparent, when there is none)."""
     cmp = c.comparison
-    png = ph.store.background_png(c.background.id) if c.background else None
+    png = ph.pictures.background_png(c.background.id) if c.background else None
     if png is not None:
         return heat.diff_composite(png, cmp.scaled, cmp.cell, opacity=opacity)
     return heat.diff_png(cmp.scaled, cmp.cell, cmp.width, cmp.height)

@@ -60,7 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "meta_url",
         "",
-        "Metadata database URL (SQLAlchemy); empty means meta.sqlite in the data directory.",
+        "Metadata and picture database URL (SQLAlchemy); empty means meta.sqlite and"
+        " pictures.sqlite in the data directory.",
     ),
     Setting(
         "admin_token",
@@ -81,9 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
         "MaxMind GeoLite2/GeoIP2 City (or Country) .mmdb file for the country and city filters; empty means off.",
     ),
     Setting(
-        "trust_proxy",
-        False,
-        "Take the visitor's address from the first X-Forwarded-For entry (only behind a proxy that sets it).",
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or networks (`127.0.0.1,10.0.0.0/8`) of the reverse proxies"
+        " whose `X-Forwarded-For` and `X-Forwarded-Proto` pageheat believes, for the client's"
+        " address (rate limits, GeoIP) and the scheme (the session cookie's `Secure` flag,"
+        " redirects); empty means none: those headers are ignored.",
     ),
     # Wire protocol limits (DESIGN.md, wire protocol v1).
     Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
@@ -143,9 +147,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("radius_touch_px", 20, "Kernel radius for taps."),
     Setting("clip_percentile", 99.5, "Percentile of non-zero cells that maps to full heat."),
     Setting("hotspots", 20, "Hotspots listed in heatmap JSON."),
-    # Width classes (desktop above the first, mobile below the second).
-    Setting("desktop_min_px", 1281, "Narrowest viewport counted as desktop."),
-    Setting("mobile_max_px", 767, "Widest viewport counted as mobile."),
+    # Width classes (desktop from the first, mobile up to the second, tablet between). A
+    # page view is classed when it arrives (store/base.py, WidthClasses): a change applies
+    # to page views from then on.
+    Setting(
+        "desktop_min_px",
+        1281,
+        "Narrowest viewport counted as desktop (page views are classed as they arrive).",
+    ),
+    Setting(
+        "mobile_max_px",
+        767,
+        "Widest viewport counted as mobile (page views are classed as they arrive).",
+    ),
     # Minimum data before a heatmap is called reliable.
     Setting("min_sessions_click", 300, "Sessions under which click heatmaps carry a warning."),
     Setting(
@@ -155,7 +169,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("min_sessions_move", 2000, "Sessions under which move maps carry a warning."),
     # Definitions. The browser-side ones reach the tracker through the script pageheat serves.
-    Setting("session_idle_min", 30, "Idle minutes that split a visitor's activity into sessions."),
+    Setting(
+        "session_idle_min",
+        30,
+        "Idle minutes after which the tracker starts a new session for the visitor.",
+    ),
     Setting(
         "frustration_window_ms",
         1000,
@@ -173,6 +191,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Shortest time between two cursor positions the tracker keeps (10 Hz).",
     ),
     Setting("move_min_px", 20, "Shortest distance between two cursor positions the tracker keeps."),
+    # Caches, throttles and threads.
+    Setting(
+        "meta_cache_s",
+        10.0,
+        "Seconds an app or a sign-in session read from the metadata database is used before it is read again: how soon a change made by another process (the CLI, another server) applies here.",
+    ),
+    Setting("login_session_days", 30, "Days a dashboard sign-in lasts."),
+    Setting("login_burst", 10, "Wrong sign-in attempts one client address may make in a row."),
+    Setting(
+        "login_retries_per_min",
+        10.0,
+        "Wrong sign-in attempts a minute one client address gets back once its burst is spent (token bucket); 0 means no limit.",
+    ),
+    Setting(
+        "render_threads",
+        4,
+        "Threads that run a heatmap's store reads beside its drawing; more heatmaps at once wait their turn.",
+    ),
     # Backgrounds.
     Setting("chromium", "/usr/bin/chromium", "Chromium binary used for page screenshots."),
     Setting("screenshot_max_height", 12_000, "Tallest full-page screenshot in CSS px."),
@@ -186,6 +222,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Page states (layout hashes) kept per view and width class; visitors are not asked for more.",
     ),
     Setting(
+        "background_stale_s",
+        600,
+        "Age in seconds after which a live-page screenshot that lacks clicked elements is taken again.",
+    ),
+    Setting(
+        "background_retry_s",
+        300,
+        "Seconds before viewing a heatmap starts again a live-page capture that failed.",
+    ),
+    Setting(
+        "measure_every_s",
+        30.0,
+        "Shortest time in seconds between two measurements of a snapshot background's newly clicked elements.",
+    ),
+    Setting(
+        "measure_wait_s",
+        15.0,
+        "Longest a heatmap request waits for that measurement, in seconds.",
+    ),
+    Setting(
         "snapshot_ask_s",
         60,
         "Seconds a page state asked of one visitor is not asked of another (one upload each).",
@@ -193,6 +249,12 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """The declared default of a setting: for code that runs without a :class:`Settings`
+    (a store opened by a test or a script), so that no default is written twice."""
+    return _BY_NAME[name].default
 
 
 class Settings:
@@ -260,4 +322,4 @@ def as_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "as_markdown"]
+__all__ = ["SETTINGS", "Setting", "Settings", "SettingsError", "as_markdown", "default"]

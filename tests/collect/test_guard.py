@@ -68,10 +68,12 @@ def make(tmp_path) -> Iterator:
         p.close()
 
 
-def client(ph: Pageheat):
+def client(ph: Pageheat, peer: str = "testclient"):
+    """The app in-process; ``peer`` is the connection's address (Starlette's default is
+    no address at all)."""
     from fastapi.testclient import TestClient
 
-    return TestClient(ph.asgi())
+    return TestClient(ph.asgi(), client=(peer, 50000))
 
 
 # -- rate limits ---------------------------------------------------------------------
@@ -95,9 +97,9 @@ def test_token_buckets_keep_bounded_memory():
 
 
 def test_an_address_over_its_rate_gets_429_with_retry_after(make):
-    ph = make(rate_ip_per_s=0.5, rate_ip_burst=3, trust_proxy=True)
+    ph = make(rate_ip_per_s=0.5, rate_ip_burst=3, trusted_proxies="127.0.0.1")
     key = ph.meta.create_app("Shop", [ORIGIN]).key
-    with client(ph) as c:
+    with client(ph, "127.0.0.1") as c:  # a proxy, telling each visitor's address
         answers = [c.post("/api/v1/collect", content=batch(key, visitor=f"v{i}"),
                           headers=headers(address="203.0.113.7")) for i in range(4)]  # fmt: skip
         other = c.post("/api/v1/collect", content=batch(key, visitor="v9"),

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pageheat.pictures import states_without_snapshot
 from pageheat.store.base import Query
 from tests.collect.test_collect import ORIGIN, batch, now_ms, post, view
 from tests.tiers import needs
@@ -62,7 +63,7 @@ def test_a_snapshot_is_kept_once_as_inert_html_and_pictured(client, ph, app_key)
     r = upload(client, snapshot(app_key))
     assert r.status_code == 201, r.text
     assert r.headers["access-control-allow-origin"] == ORIGIN
-    kept = ph.store.snapshot(r.json()["id"])
+    kept = ph.pictures.snapshot(r.json()["id"])
     assert (kept.view, kept.width_class, kept.layout_hash) == ("/p/?", "desktop", "h1")
     assert "<button" in kept.html and "me@typed.example" not in kept.html
     again = upload(client, snapshot(app_key))
@@ -112,7 +113,7 @@ def test_a_malformed_snapshot_is_refused_naming_the_field(client, ph, app_key, c
     assert r.status_code == 400, r.text
     if field:
         assert r.json()["field"] == field
-    assert ph.store.states_without_snapshot(app_key, ["v1"]) != []  # nothing kept
+    assert states_without_snapshot(ph.store, ph.pictures, app_key, ["v1"]) != []  # nothing kept
 
 
 def test_snapshot_limits_and_origins(client, ph, app_key):
@@ -124,5 +125,5 @@ def test_snapshot_limits_and_origins(client, ph, app_key):
     assert r.status_code == 413 and "snapshot is over 5242880 bytes" in r.json()["error"]
     assert upload(client, snapshot(app_key), origin="https://evil.example").status_code == 403
     assert upload(client, snapshot("nope")).status_code == 403
-    assert ph.store.states_without_snapshot(app_key, ["v1"]) != []
+    assert states_without_snapshot(ph.store, ph.pictures, app_key, ["v1"]) != []
     assert ph.store.views(Query(app=app_key))[0]["page_views"] == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 
-import duckdb
 import httpx
 import pytest
 
@@ -184,14 +183,12 @@ def test_a_signed_in_page_gets_its_background_from_the_visitor(browser, live_ser
     _assert_on(heat, box(browser, url, 1440, "#save", cookie=site.cookie))
     api.close()
 
-    live_server.stop()  # the store is one file; read what it kept
-    con = duckdb.connect(str(live_server.data / "events.duckdb"), read_only=True)
-    import zlib
+    live_server.stop()  # the picture store is one file; read what it kept
+    from pageheat.pictures import Snapshot, SQLPictures
 
-    (html,) = [
-        zlib.decompress(h).decode() for (h,) in con.execute("SELECT html FROM snapshots").fetchall()
-    ]
-    con.close()
+    pictures = SQLPictures(f"sqlite:///{live_server.data / 'pictures.sqlite'}")
+    (html,) = [p.html for p in pictures.dump() if isinstance(p, Snapshot)]
+    pictures.close()
     assert "Your account" in html and "<button" in html
     for secret in typed.values():
         assert secret not in html

@@ -2,8 +2,9 @@
 on data recorded by real Chromium visits.
 
 One recording serves every dimension: four visits that differ in device, browser and OS
-(the context's User-Agent), place (a MaxMind database written here, ``trust_proxy`` and an
-``X-Forwarded-For`` header on the context), referrer (``goto(referer=…)``), UTM (the URL's
+(the context's User-Agent), place (a MaxMind database written here, ``trusted_proxies``
+naming the browsers' loopback and an inner proxy network, and an ``X-Forwarded-For``
+header on the context), referrer (``goto(referer=…)``), UTM (the URL's
 query), tags (``pageheat.tag`` in the page), new or returning (the first visitor comes back
 in a new session) and viewport width. Visit i clicks a number of times chosen so that
 (clicks, page views) tells every subset of the visits apart.
@@ -147,7 +148,7 @@ def recording(browser, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("filters")
     db = write_mmdb(tmp / "GeoLite2-City.mmdb", PLACES)
     server = LiveServer(tmp / "live", env={"PAGEHEAT_GEOIP_DB": str(db),
-                                           "PAGEHEAT_TRUST_PROXY": "1"}).start()  # fmt: skip
+                                           "PAGEHEAT_TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/8"}).start()  # fmt: skip
     (tmp / "site").mkdir()
     site = SiteServer(tmp / "site")
     try:

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from pageheat.heat import PALETTES, shade, shade_index
+from pageheat.heat.shade import BANDS
 
 
 @pytest.mark.parametrize("palette", sorted(PALETTES))
@@ -50,3 +51,14 @@ def test_index_is_what_the_palette_png_uses():
 def test_unknown_palette_names_the_choices():
     with pytest.raises(ValueError, match="heat"):
         shade(np.zeros(3), "jet")
+
+
+def test_bands_are_an_even_wash_from_blue_to_red():
+    """Scroll and attention bands cover the whole width: the page must stay readable under
+    the strongest band, and the weakest must still be seen."""
+    n = np.array([0.0, 0.049, 0.06, 0.5, 1.0])
+    none, under, low, _, hot = shade(n, "bands").astype(int)
+    assert none[3] == under[3] == 0
+    assert 90 <= low[3] <= hot[3] <= 140
+    assert low[2] > low[0] and hot[0] > 200 and hot[0] > 3 * hot[2]
+    assert BANDS["bands"].shape == (256, 4)

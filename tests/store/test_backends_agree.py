@@ -15,7 +15,8 @@ import pytest
 
 from pageheat import reports
 from pageheat.app import Pageheat
-from pageheat.store.base import Background, Query, WidthRange
+from pageheat.pictures import Background
+from pageheat.store.base import Query, WidthRange
 from tests.clickhouse import fresh_database
 from tests.conftest import make_settings
 from tests.store.test_contract import T0, click, env, leave, move, scroll, view
@@ -101,7 +102,7 @@ def both(tmp_path_factory, ch_cluster):
     for ph in (duck, ch):
         for i in range(0, len(traffic), 7):  # several commits, as the collector makes
             assert all(ph.store.write(traffic[i : i + 7]))
-        ph.store.save_background(_background("app"))
+        ph.pictures.save_background(_background("app"))
     yield duck, ch
     duck.close()
     ch.close()

@@ -38,3 +38,28 @@ def test_the_schema_uses_neither_the_old_engine_syntax_nor_a_ttl():
     for sql in statements("db", clustered=True) + statements("db", clustered=False):
         assert "MergeTree(" not in sql.replace("MergeTree()", "").replace("SummingMergeTree(n)", "")
         assert " TTL " not in sql.upper()
+
+
+@pytest.mark.parametrize("release", ["18.16", "current"])
+def test_values_are_parameters_escaped_by_the_driver_on_both_releases(request, release):
+    """``?`` in order or ``%(name)s`` by name: the value comes back as it went in, and a
+    ``?`` or ``%`` of the statement's own text stays text."""
+    from tests.clickhouse import ChdbClient
+    from tests.store.test_contract import TRICKY
+
+    if release == "18.16":
+        node = request.getfixturevalue("ch_node")
+        client = connect(Target(port=node.tcp_port, database="system"))
+    else:
+        client = ChdbClient(request.getfixturevalue("chdb_session"), "system")
+    try:
+        assert client.query("SELECT ?, '?', '100%', ?", [TRICKY, [1, 2]]) == [
+            (TRICKY, "?", "100%", [1, 2])
+        ]
+        assert client.query("SELECT %(a)s, %(a)s = %(b)s, '5%'", {"a": TRICKY, "b": "x"}) == [
+            (TRICKY, 0, "5%")
+        ]
+        with pytest.raises(ValueError, match="more parameters"):
+            client.query("SELECT ?", [1, 2])
+    finally:
+        client.close()

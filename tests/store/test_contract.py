@@ -12,7 +12,7 @@ import pytest
 
 from pageheat.collect.enrich import name_views
 from pageheat.collect.protocol import build_protocol
-from pageheat.store.base import Background, Envelope, Query, Snapshot, WidthRange
+from pageheat.store.base import Envelope, Query, WidthRange
 
 P = build_protocol()
 T0 = 1_763_000_000_000  # 2025-11-13
@@ -136,56 +136,25 @@ def test_clicks_in_a_later_write_keep_their_views_dimensions(store):
     assert len(store.points(Query(app="app", view="/p/?"))) == 1
 
 
-def test_backgrounds_newest_first_with_their_boxes(store):
-    for i, captured in enumerate([T0, T0 + 10]):
-        store.save_background(Background(
-            id=f"bg{i}", app="app", view="/", width_class="desktop", url="https://x.test/",
-            width=1440, height=3000, captured_ms=captured, png=b"png%d" % i,
-            rects={"#a": (1.0, 2.0, 3.0, 4.0), "#gone": (0.0, 0.0, 0.0, 0.0)},
-            source="snapshot", layout_hash=f"h{i}", snapshot_id=f"s{i}",
-        ))  # fmt: skip
-    listed = store.backgrounds("app", "/")
-    assert [b.id for b in listed] == ["bg1", "bg0"] and listed[0].rects is None
-    bg = store.background("bg1")
-    assert bg.rects == {"#a": (1.0, 2.0, 3.0, 4.0), "#gone": (0.0, 0.0, 0.0, 0.0)}
-    assert (bg.png, bg.source, bg.layout_hash, bg.snapshot_id) == (None, "snapshot", "h1", "s1")
-    assert store.background_png("bg1") == b"png1"
-    assert store.backgrounds("app", "/other") == [] and store.background("nope") is None
-    store.save_rects("bg1", {"#b": (5.0, 6.0, 7.0, 8.0)})
-    assert store.background("bg1").rects == {"#b": (5.0, 6.0, 7.0, 8.0)}
-    assert store.background("bg0").rects["#a"] == (1.0, 2.0, 3.0, 4.0)
-
-
 def layout(v, h, t=T0 + 1200):
     return {"k": "layout", "t": t, "v": v, "h": h, "dw": 1440, "dh": 3000}
 
 
-def snap(view="/", wc="desktop", h="h1", id="s1"):
-    return Snapshot(id=id, app="app", view=view, width_class=wc, layout_hash=h,
-                    url="https://x.test/", vw=1440, dw=1440, dh=3000, captured_ms=T0,
-                    html="<p>hi</p>")  # fmt: skip
-
-
-def test_page_states_wait_for_a_snapshot_until_one_is_kept(store):
+def test_page_states_are_each_views_latest_layout(store):
     store.write([env(events=[
-        view("v1"), layout("v1", "h1"), view("v2"), layout("v2", "h2"),
-        view("v3", vw=390), layout("v3", "h1"),
+        view("v1"), layout("v1", "h0", t=T0 + 900), layout("v1", "h1"), view("v2"),
+        layout("v2", "h2"), view("v3", vw=390), layout("v3", "h1"),
     ])])  # fmt: skip
-    states = store.states_without_snapshot("app", ["v1", "v2", "v3", "unknown"])
-    assert [(s.view_id, s.view, s.width_class, s.layout_hash, s.known) for s in states] == [
-        ("v1", "/", "desktop", "h1", 0), ("v2", "/", "desktop", "h2", 0),
-        ("v3", "/", "mobile", "h1", 0),
+    states = store.layout_states("app", ["v3", "v1", "v2", "unknown"])
+    assert [(s.view_id, s.view, s.width_class, s.layout_hash, s.vw, s.known) for s in states] == [
+        ("v1", "/", "desktop", "h1", 1440, 0), ("v2", "/", "desktop", "h2", 1440, 0),
+        ("v3", "/", "mobile", "h1", 390, 0),
     ]  # fmt: skip
-    assert store.save_snapshot(snap()) is True
-    assert store.save_snapshot(snap(id="s2")) is False  # that state is kept once
-    states = store.states_without_snapshot("app", ["v1", "v2", "v3"])
-    assert [(s.view_id, s.known) for s in states] == [("v2", 1), ("v3", 0)]
-    kept = store.snapshot("s1")
-    assert kept.html == "<p>hi</p>" and kept.layout_hash == "h1" and store.snapshot("s2") is None
+    assert store.layout_states("app", []) == []
     assert store.page_state("app", "v2", "h2").vw == 1440
     assert store.page_state("app", "v2", "h1") is None
     assert store.layout_counts(Query(app="app", view="/", width=WidthRange.parse("desktop"))) == {
-        "h1": 1, "h2": 1,
+        "h0": 1, "h1": 1, "h2": 1,  # v1 named two states: each counts it
     }  # fmt: skip
 
 
@@ -193,6 +162,26 @@ def test_selectors_are_the_clicked_ones(store):
     store.write([env(events=[view("v1"), click("v1", "#b"), click("v1", "#a"),
                              click("v1", "#a", t=T0 + 2000)])])  # fmt: skip
     assert store.selectors(Query(app="app", view="/")) == ["#a", "#b"]
+
+
+#: A value that would change a statement if it were pasted into its text: quotes, a
+#: backslash, the placeholders of both engines, a percent sign, a comment.
+TRICKY = "it's 100% \\'? $p0 %(p0)s' OR 1=1 --"
+
+
+def test_values_that_look_like_sql_are_matched_as_values(store):
+    sel = f'[data-x="{TRICKY}"]'
+    store.write([env(events=[
+        view("v1", tags={"env": TRICKY}), click("v1", sel), view("v2", tags={"env": "prod"}),
+        click("v2", "#a"),
+    ])])  # fmt: skip
+    tricky = Query(app="app", view="/", filters={"env": TRICKY})
+    assert store.filter_values(Query(app="app", view="/"), "env") == [(TRICKY, 1), ("prod", 1)]
+    assert [(a["selector"], a["count"]) for a in store.actions(tricky)] == [(sel, 1)]
+    assert store.action(tricky, sel)["count"] == 1
+    assert store.action(Query(app="app", view="/"), "x' OR '1'='1") is None
+    assert store.selectors(Query(app="app", view="/", filters={"env": "prod"})) == ["#a"]
+    assert store.stats(tricky)["page_views"] == 1
 
 
 def test_data_survives_reopening(tmp_path):

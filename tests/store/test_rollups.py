@@ -15,10 +15,12 @@ import json
 import numpy as np
 import pytest
 
+from pageheat.kinds import POINT_KINDS
 from pageheat.store import rollup
-from pageheat.store.base import Query, WidthRange
+from pageheat.store.base import Query, WidthClasses, WidthRange
+from pageheat.store.sql import DUCKDB, Sql
 from tests.store.test_backends_agree import recorded_traffic
-from tests.store.test_contract import T0, click, env, view
+from tests.store.test_contract import T0, click, env, layout, view
 
 DAY = 86_400_000
 DAY0 = T0 // DAY * DAY
@@ -43,7 +45,7 @@ COVERED = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["click", "move", "rage", "dead", "error"])
+@pytest.mark.parametrize("kind", POINT_KINDS)  # every point kind of pageheat.kinds
 def test_the_rollup_holds_the_raw_points_snapped(store, kind):
     traffic = recorded_traffic()
     for i in range(0, len(traffic), 9):
@@ -59,6 +61,28 @@ def test_the_rollup_holds_the_raw_points_snapped(store, kind):
     assert not rollup.covers(Query(app="app", view="/", filters={"env": "prod"}))
     assert not rollup.covers(Query(app="app", view="/", start_ms=DAY0 + 5))
     assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("500-900")))
+
+
+def test_width_class_bounds_drive_ingest_rollup_and_raw_reads_alike(store):
+    """desktop from 1000 px: a 1100 px visitor is stored as desktop, the rollup keeps it
+    there, and a desktop map finds it on either read path (the defaults call it tablet)."""
+    store.widths = WidthClasses(desktop_min=1000, mobile_max=767)
+    store.write([env(events=[view("v1", vw=1100), click("v1", "#a", vw=1100),
+                             click("v1", "#b", vw=1100, x=300), layout("v1", "h1")])])  # fmt: skip
+    desktop = Query(app="app", view="/", width=WidthRange.parse("desktop", store.widths))
+    tablet = Query(app="app", view="/", width=WidthRange.parse("tablet", store.widths))
+    assert desktop.width == WidthRange("desktop", 1000, 1_000_000)
+    assert rollup.covers(desktop, store.widths) and rollup.covers(tablet, store.widths)
+    for rollups in (True, False):
+        store.rollups = rollups
+        assert [p[5] for p in _points(store, desktop, "click")] == ["#a", "#b"]
+        assert _points(store, tablet, "click") == []
+    assert store.layout_counts(desktop) == {"h1": 1}
+    asked = store.layout_states("app", ["v1"])  # what the collector asks about
+    assert [(s.view, s.width_class, s.layout_hash) for s in asked] == [("/", "desktop", "h1")]
+    # the same class name under other bounds is not what the store classed: raw rows only
+    assert not rollup.covers(Query(app="app", view="/", width=WidthRange.parse("desktop")),
+                             store.widths)  # fmt: skip
 
 
 def test_rollup_points_are_snapped_to_the_cell_and_to_one_percent_of_the_box(store):
@@ -103,7 +127,7 @@ def clicks_on_a_few_spots(n: int, batch: str) -> list:
     return out
 
 
-def _duckdb_rows_scanned(path, sql: str, params: list) -> dict[str, int]:
+def _duckdb_rows_scanned(path, sql: str, params) -> dict[str, int]:
     """Rows each table scan of ``sql`` read, from DuckDB's own profiler."""
     import duckdb
 
@@ -135,7 +159,8 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
 
     path = tmp_path / "events.duckdb"
     q = Query(app="app", view="/")
-    sql, params = rollup.point_query(q, "click", merged=False)  # what the DuckDB store runs
+    s = Sql(DUCKDB)
+    sql, params = rollup.point_query(s, q, "click"), s.params  # what the DuckDB store runs
     scanned = []
     for n, batch in [(200, "a"), (600, "b")]:
         s = DuckDBStore(path)

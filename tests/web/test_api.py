@@ -194,7 +194,7 @@ def test_the_served_tracker_carries_the_browser_side_thresholds(tmp_path):
     finally:
         ph.close()
     head = js.splitlines()[0]
-    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20};'
+    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20,"i":30};'
 
 
 def test_scroll_png_marks_where_the_visitors_dropped_off(client, key):
@@ -232,10 +232,10 @@ def test_band_map_grid_is_sent_to_three_decimals(client, key):
 
 
 def test_a_background_of_another_view_or_app_is_refused(client, ph, key):
-    from pageheat.store.base import Background
+    from pageheat.pictures import Background
 
     record(client, key, [view(), click()])
-    ph.store.save_background(Background(
+    ph.pictures.save_background(Background(
         id="elsewhere", app=key, view="/other", width_class="desktop", url=ORIGIN + "/other",
         width=1440, height=2000, captured_ms=1, png=b"x", rects={},
     ))  # fmt: skip

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pageheat.heat.shade import FIRST_DRAWN, PALETTES
-from pageheat.store.base import Background
+from pageheat.heat.shade import BANDS, DIVERGING, FIRST_DRAWN, PALETTES
+from pageheat.pictures import Background
 from pageheat.web.exports import export_response
 from tests.collect.test_collect import click, view
 from tests.web.test_api import ORIGIN, record
@@ -38,7 +38,7 @@ def shop(client, ph, key) -> str:
     has both boxes (so nothing is captured)."""
     buf = io.BytesIO()
     Image.new("RGB", SIZE, PAGE).save(buf, "PNG")
-    ph.store.save_background(Background(
+    ph.pictures.save_background(Background(
         id="bg-shop", app=key, view="/p/?", width_class="desktop", url=ORIGIN + "/p/42",
         width=SIZE[0], height=SIZE[1], captured_ms=int(time.time() * 1000),
         png=buf.getvalue(), rects={"#buy": BUY, EVIL: OTHER},
@@ -235,12 +235,16 @@ def test_unknown_app_is_404(client):
 
 
 def test_palettes_are_the_servers_tables(client):
-    body = client.get("/api/v1/palettes").json()["palettes"]
-    assert set(body) == {"heat", "colorblind"}
+    answer = client.get("/api/v1/palettes").json()
+    body = answer["palettes"]
+    assert answer["families"] == {"points": ["heat", "colorblind"], "bands": ["bands"],
+                                  "diverging": ["diff"]}  # fmt: skip
+    tables = {**PALETTES, **BANDS, **DIVERGING}
+    assert set(body) == set(tables)
     for name, colours in body.items():
         assert len(colours) == 256 and all(re.fullmatch(r"#[0-9a-f]{8}", c) for c in colours)
         table = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5, 7)] for c in colours])
-        assert np.array_equal(table, PALETTES[name]), name
+        assert np.array_equal(table, tables[name]), name
 
 
 def test_export_response_answers_what_the_routes_answer(client, ph, shop):

@@ -35,6 +35,7 @@ PUBLIC = {
     "/logout": "signing out",
     "/healthz": "liveness for a supervisor",
     "/api/v1/palettes": "the colour tables (constant data) the share page draws with",
+    "/api/v1/kinds": "the kinds and filters (constant data) the share page names",
     "/readyz": "readiness for a balancer",
     "/openapi.json": "the API's description (no data)",
     "/api/docs": "the API's documentation page (no data)",

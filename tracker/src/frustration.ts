@@ -14,11 +14,9 @@
  * did something: not dead).
  */
 import { base, Event, hooks, push } from "./transport";
+import { cfg } from "./config";
 import { on } from "./util";
 
-/** The server's settings for the thresholds below, written in front of this script when
- * it serves it (`pageheatConfig`, short keys); these defaults are DESIGN.md's. */
-export const cfg: Record<string, number> = (self as any).pageheatConfig || {};
 /** Rage chain gap, and the dead and error windows (ms). */
 export const WINDOW_MS = cfg.w || 1000;
 /** Rage: how close (px) a click must be to the one before, and the least burst size. */

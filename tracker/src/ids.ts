@@ -1,10 +1,12 @@
 /**
  * Random ids, and the two ids kept in the visitor's browser: the visitor id
  * (`pageheat_vid`, localStorage) and the session id (`pageheat_sid`, localStorage,
- * shared by the site's tabs, renewed after 30 minutes without activity).
+ * shared by the site's tabs, renewed after 30 minutes without activity: the server's
+ * `session_idle_min` setting, `pageheatConfig.i`).
  */
+import { cfg } from "./config";
 
-const SESSION_IDLE_MS = 30 * 60 * 1000;
+const SESSION_IDLE_MS = (cfg.i || 30) * 6e4;
 /** Used when localStorage is unavailable (sandboxed frames, some private modes). */
 const memory: Record<string, string> = {};
 

@@ -13,7 +13,8 @@
  *
  * - Every batch: the app key, the SDK name and version, a random batch id, a random
  *   visitor id (localStorage `pageheat_vid`) and a random session id (localStorage
- *   `pageheat_sid`, renewed after 30 minutes without activity).
+ *   `pageheat_sid`, renewed after 30 minutes without activity, or as the server's
+ *   session_idle_min setting says).
  * - Every event: its kind, time (ms) and a random page view id.
  * - view: page URL (without the #fragment), path, title, referrer (for an SPA view: the
  *   previous URL), viewport width and height, document width and height, device pixel

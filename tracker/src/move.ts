@@ -3,7 +3,7 @@
  * at least `MOVE_PX` from the one kept before, as [x, y, ms after t] triples; one event
  * per batch (or per `MOVE_POINTS` points), sent with the normal flushes.
  */
-import { cfg } from "./frustration";
+import { cfg } from "./config";
 import { Event, hooks, push } from "./transport";
 import { now, on, px } from "./util";
 import { sizes, view } from "./view";

@@ -112,21 +112,19 @@ def name_views(events: list, rules: Rules = ()) -> list:
 
 
 @lru_cache(maxsize=4096)
-def client_address(peer: str | None, forwarded_for: str | None, trust_proxy: bool) -> str | None:
-    """The visitor's IP address: the connection's peer, or behind a trusted proxy the first
-    (the client's own) entry of ``X-Forwarded-For``. None when neither is an address.
-    Cached: a visitor sends many batches, and parsing the address cost each a few per
-    cent of the collector's time (issue 9's profile)."""
-    candidates = []
-    if trust_proxy and forwarded_for:
-        candidates.append(forwarded_for.split(",", 1)[0].strip())
-    candidates.append(peer or "")
-    for text in candidates:
-        for form in (text, text.strip("[]"), text.rsplit(":", 1)[0].strip("[]")):
-            try:
-                return str(ipaddress.ip_address(form))
-            except ValueError:
-                continue
+def client_address(peer: str | None) -> str | None:
+    """The visitor's IP address as the request's client (``request.client.host``), or
+    None when that is not an address. Behind a proxy listed in ``trusted_proxies`` the
+    web app has already put the client's address from ``X-Forwarded-For`` there
+    (web/server.py), and nowhere else is that header believed. Cached: a visitor sends
+    many batches, and parsing the address cost each a few per cent of the collector's
+    time (issue 9's profile)."""
+    text = peer or ""
+    for form in (text, text.strip("[]"), text.rsplit(":", 1)[0].strip("[]")):
+        try:
+            return str(ipaddress.ip_address(form))
+        except ValueError:
+            continue
     return None
 
 

@@ -25,8 +25,9 @@ from pageheat.collect.enrich import classify_agent, client_address, name_views
 from pageheat.collect.guard import TokenBuckets, declined, is_automated, retry_after
 from pageheat.collect.protocol import CONTENT_TYPES, BadBatch
 from pageheat.collect.writer import Overloaded
+from pageheat.pictures.base import Snapshot, states_without_snapshot
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
-from pageheat.store.base import Envelope, PageState, Snapshot
+from pageheat.store.base import Envelope, PageState
 from pageheat.web.metrics import metrics_of
 
 if TYPE_CHECKING:
@@ -191,11 +192,7 @@ def router(ph: Pageheat) -> CollectRouter:
         if refused is not None:
             metrics.collected(endpoint, "unsupported")
             return refused
-        address = client_address(
-            request.client.host if request.client else None,
-            request.headers.get("x-forwarded-for"),
-            s.trust_proxy,
-        )
+        address = client_address(request.client.host if request.client else None)
         if address is not None:
             wait = per_ip.take(address)
             if wait:
@@ -286,7 +283,9 @@ def router(ph: Pageheat) -> CollectRouter:
         need: list[str] = []
         layouts = [e.v for e in batch.events if e.k == "layout"]
         if fresh and layouts:
-            states = await run_in_threadpool(ph.store.states_without_snapshot, app.key, layouts)
+            states = await run_in_threadpool(
+                states_without_snapshot, ph.store, ph.pictures, app.key, layouts
+            )
             need = asks.pick(app.key, states)
         body_out: dict = {"accepted": len(batch.events), "need_snapshot": need}
         if not fresh:
@@ -327,7 +326,7 @@ def router(ph: Pageheat) -> CollectRouter:
             width_class=state.width_class, layout_hash=snap.h, url=snap.url, vw=snap.vw,
             dw=snap.dw, dh=snap.dh, captured_ms=int(time.time() * 1000), html=page.html,
         )  # fmt: skip
-        if not await run_in_threadpool(ph.store.save_snapshot, kept):
+        if not await run_in_threadpool(ph.pictures.save_snapshot, kept):
             metrics.collected("snapshot", "duplicate")
             return JSONResponse({"stored": False, "duplicate": True}, headers=cors)
         metrics.collected("snapshot", "accepted")

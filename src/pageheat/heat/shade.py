@@ -10,9 +10,11 @@ import colorcet
 import numpy as np
 
 __all__ = [
+    "BANDS",
     "DIVERGING",
     "FIRST_DRAWN",
     "IGNORED_BELOW",
+    "LABELS",
     "PALETTES",
     "ZERO_INDEX",
     "diverging_index",
@@ -31,11 +33,17 @@ FIRST_DRAWN = int(np.ceil(IGNORED_BELOW * 255))
 _ALPHA_FLOOR = 0.25
 
 
-def _ramp(name: str, start: float = 0.0, stop: float = 1.0) -> np.ndarray:
+def _ramp(
+    name: str,
+    start: float = 0.0,
+    stop: float = 1.0,
+    alpha: tuple[float, float] = (_ALPHA_FLOOR, 1.0),
+) -> np.ndarray:
     """Resample a colorcet palette's ``[start, stop]`` stretch to 256 RGBA rows.
 
-    Alpha rises linearly from `_ALPHA_FLOOR` at the 5 % threshold to opaque at 1,
-    so hot areas cover the page and faint ones let it show through.
+    Alpha rises linearly from ``alpha[0]`` at the 5 % threshold to ``alpha[1]`` at 1 (by
+    default from `_ALPHA_FLOOR` to opaque, so hot areas cover the page and faint ones let
+    it show through); index 0, the ignored band, is transparent.
     """
     hexes = colorcet.palette[name]
     rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=float)
@@ -45,9 +53,10 @@ def _ramp(name: str, start: float = 0.0, stop: float = 1.0) -> np.ndarray:
     for c in range(3):
         lut[:, c] = np.round(np.interp(pos, src, rgb[:, c]))
     v = np.arange(256) / 255.0
-    alpha = _ALPHA_FLOOR + (1 - _ALPHA_FLOOR) * (v - IGNORED_BELOW) / (1 - IGNORED_BELOW)
-    alpha = np.where(v < IGNORED_BELOW, 0.0, alpha)
-    lut[:, 3] = np.round(np.clip(alpha, 0.0, 1.0) * 255)
+    lo, hi = alpha
+    a = lo + (hi - lo) * (v - IGNORED_BELOW) / (1 - IGNORED_BELOW)
+    a = np.where(v < IGNORED_BELOW, 0.0, a)
+    lut[:, 3] = np.round(np.clip(a, 0.0, 1.0) * 255)
     lut[0] = 0
     return lut
 
@@ -62,10 +71,23 @@ PALETTES: dict[str, np.ndarray] = {
 }
 
 
+#: What a palette is called where a person picks it.
+LABELS = {"heat": "Heat", "colorblind": "Colour-blind safe", "bands": "Bands",
+          "diff": "Change"}  # fmt: skip
+
+BANDS: dict[str, np.ndarray] = {
+    # Scroll reach and attention: the same blue -> red ramp, red where everyone is (100 %
+    # reach, the longest time), under a nearly even wash (alpha 0.37 .. 0.53): a band
+    # covers the whole width, so the page under it must stay readable everywhere.
+    "bands": _ramp("rainbow", alpha=(0.37, 0.53)),
+}
+
+
 def palette_lut(palette: str) -> np.ndarray:
-    """The (256, 4) RGBA table, with a clear error naming the choices."""
+    """The (256, 4) RGBA table of a point or band palette, with a clear error naming the
+    point palettes (the ones a person picks)."""
     try:
-        return PALETTES[palette]
+        return PALETTES[palette] if palette in PALETTES else BANDS[palette]
     except KeyError:
         raise ValueError(
             f"unknown palette {palette!r}; expected one of {sorted(PALETTES)}"

@@ -21,6 +21,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, select
 from sqlalchemy.engine import Engine
 
 from pageheat.meta.tables import metadata
+from pageheat.settings import default
 
 #: How user names may look: they appear in URLs, logs and "saved by" lines.
 USER_NAME = re.compile(r"^[\w.@+-]{1,64}$")
@@ -28,9 +29,6 @@ USER_NAME = re.compile(r"^[\w.@+-]{1,64}$")
 MIN_PASSWORD = 8
 #: Prefix of API tokens, so a leaked one is recognisable (and greppable) as pageheat's.
 TOKEN_PREFIX = "phk_"
-#: Seconds a session read from the database is trusted before it is read again. A logout
-#: in this process applies at once; one in another process within this time.
-CACHE_S = 10.0
 
 users = Table(
     "users",
@@ -111,11 +109,17 @@ class ApiToken:
 class Accounts:
     """Users, sessions and API tokens in the metadata database."""
 
-    def __init__(self, engine: Engine, session_days: int = 30):
+    def __init__(
+        self,
+        engine: Engine,
+        session_days: int = default("login_session_days"),
+        cache_s: float = default("meta_cache_s"),
+    ):
         self.engine = engine
         self.session_ms = session_days * 86_400_000
-        #: Seconds a session read from the database is trusted (CACHE_S).
-        self.cache_s = CACHE_S
+        #: Seconds a session read from the database is trusted before it is read again.
+        #: A logout in this process applies at once; one in another process within this.
+        self.cache_s = cache_s
         self._hasher = PasswordHasher()
         self._sessions: dict[str, tuple[Principal | None, float]] = {}
 
@@ -123,8 +127,8 @@ class Accounts:
     def _decoy(self) -> str:
         """Verifying against this when the user does not exist costs what a real check
         costs, so the answer's timing does not tell which user names exist. Made at the
-        first sign-in, whoever it names, not at start: a hash costs 0.2 s of CPU, which every CLI command
-        and every start would otherwise pay."""
+        first sign-in, whoever it names, not at start: a hash costs 0.2 s of CPU, which
+        every CLI command and every start would otherwise pay."""
         return self._hasher.hash(secrets.token_urlsafe(16))
 
     # -- users -------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 SQLite in the data directory is the default; any SQLAlchemy URL (PostgreSQL for
 scale-out) works, because nothing here is dialect-specific. Reads are cached per process
 for the collector's hot path (one lookup per batch), invalidated on write and kept at most
-``CACHE_S`` seconds, so a change made by another process (the CLI, another collector)
-applies within that time. Opening a database migrates it to the newest schema
-(meta/migrations).
+``cache_s`` seconds (setting ``meta_cache_s``), so a change made by another process (the
+CLI, another collector) applies within that time. Opening a database migrates it to the
+newest schema (meta/migrations).
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from pageheat.meta import migrations
 from pageheat.meta.accounts import Accounts
 from pageheat.meta.library import Library, clean_name
 from pageheat.meta.tables import metadata
+from pageheat.settings import default
 
-#: Seconds an app read from the database is used before it is read again.
-CACHE_S = 10.0
 #: Most view-name rules an app may have.
 MAX_RULES = 200
 
@@ -136,12 +135,19 @@ def engine_url(url: str) -> str:
 
 
 class MetaStore:
-    def __init__(self, url: str):
+    def __init__(
+        self,
+        url: str,
+        cache_s: float = default("meta_cache_s"),
+        session_days: int = default("login_session_days"),
+    ):
         self.engine = create_engine(engine_url(url))
         #: What opening found: ``new``, ``legacy`` (made before migrations) or a revision.
         self.migrated_from = migrations.upgrade(self.engine)
+        #: Seconds an app read from the database is used before it is read again.
+        self.cache_s = cache_s
         #: Users, sessions and API tokens.
-        self.accounts = Accounts(self.engine)
+        self.accounts = Accounts(self.engine, session_days, cache_s)
         #: Saved heatmaps and share links.
         self.library = Library(self.engine)
         self._apps: dict[str, tuple[App, float]] = {}
@@ -162,7 +168,7 @@ class MetaStore:
     def app(self, key: str) -> App | None:
         """The app of a key; unknown keys are not cached, so apps made elsewhere appear."""
         cached = self._apps.get(key)
-        if cached is None or time.monotonic() - cached[1] > CACHE_S:
+        if cached is None or time.monotonic() - cached[1] > self.cache_s:
             with self.engine.connect() as con:
                 row = con.execute(select(apps).where(apps.c.key == key)).first()
                 if row is None:

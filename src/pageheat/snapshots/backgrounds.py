@@ -8,7 +8,8 @@ screenshot of the live URL is the fallback when no snapshot covers the width ask
 All rendering runs on one worker thread that owns the Chromium, one job at a time, so a
 burst of uploads or dashboard requests costs one browser. The status of each job is kept
 in memory for the dashboard ("capturing", "rendering", "failed: why"); the pictures live
-in the event store.
+in the picture store (``pictures/``), what visitors did (page states, clicked selectors,
+page URLs) in the event store.
 """
 
 from __future__ import annotations
@@ -23,28 +24,41 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
+from pageheat.pictures.base import Background, PictureStore
+from pageheat.settings import default
 from pageheat.snapshots.screenshot import Screenshotter
-from pageheat.store.base import Background, EventStore, Query, WidthRange
+from pageheat.store.base import EventStore, Query, WidthRange
 
 log = logging.getLogger(__name__)
 
 #: Default capture widths when a width class has no page views to take a median from.
 DEFAULT_WIDTHS = {"desktop": 1440, "tablet": 1024, "mobile": 390}
-#: A live-page screenshot older than this is taken again when clicked elements are
-#: missing from it (a snapshot's render is measured again instead: its page cannot change).
-STALE_MS = 10 * 60 * 1000
-#: Shortest time between two measurements of one background's new selectors, and how
-#: long a heatmap request waits for one (a snapshot re-render takes about a second).
-MEASURE_EVERY_S = 30.0
-MEASURE_WAIT_S = 15.0
-
 Key = tuple[str, str, str]
 
 
-#: A failed live-page capture is not retried by mere viewing for this long (a dashboard
-#: polling an empty heatmap would otherwise start one capture after another).
-RETRY_AFTER_S = 300.0
+@dataclass(frozen=True)
+class Timing:
+    """When the service does work again (settings ``background_stale_s``,
+    ``background_retry_s``, ``measure_every_s`` and ``measure_wait_s``)."""
+
+    #: A live-page screenshot older than this is taken again when clicked elements are
+    #: missing from it (a snapshot's render is measured again instead: its page cannot
+    #: change).
+    stale_s: float = default("background_stale_s")
+    #: A failed live-page capture is not retried by mere viewing for this long (a
+    #: dashboard polling an empty heatmap would otherwise start one capture after another).
+    retry_s: float = default("background_retry_s")
+    #: Shortest time between two measurements of one background's new selectors, and how
+    #: long a heatmap request waits for one (a snapshot re-render takes about a second).
+    measure_every_s: float = default("measure_every_s")
+    measure_wait_s: float = default("measure_wait_s")
+
+    @classmethod
+    def from_settings(cls, s: Any) -> Timing:
+        return cls(s.background_stale_s, s.background_retry_s, s.measure_every_s,
+                   s.measure_wait_s)  # fmt: skip
 
 
 @dataclass
@@ -63,10 +77,14 @@ class Backgrounds:
     def __init__(
         self,
         store: EventStore,
+        pictures: PictureStore,
         shooter: Screenshotter,
         url_allowed: Callable[[str, str], bool] = lambda app, url: True,
+        timing: Timing | None = None,
     ):
         self.store = store
+        self.timing = timing or Timing()
+        self.pictures = pictures
         self.shooter = shooter
         self.url_allowed = url_allowed
         self._status: dict[Key, Status] = {}
@@ -85,7 +103,7 @@ class Backgrounds:
     def available(self, query: Query) -> list[Background]:
         """The view's backgrounds whose width the query's width range covers, newest first."""
         assert query.view is not None
-        bgs = self.store.backgrounds(query.app, query.view)
+        bgs = self.pictures.backgrounds(query.app, query.view)
         w = query.width
         return [b for b in bgs if w is None or w.lo <= b.width <= w.hi]
 
@@ -93,7 +111,7 @@ class Backgrounds:
         """The background to draw on, with its rects: ``bg_id`` if given, else the one that
         shows the page state most page views settled in (the newest among equals)."""
         if bg_id:
-            bg = self.store.background(bg_id)
+            bg = self.pictures.background(bg_id)
             if bg is None or bg.app != query.app or bg.view != query.view:
                 raise LookupError(f"no background {bg_id!r} of view {query.view!r}")
             w = query.width
@@ -107,7 +125,7 @@ class Backgrounds:
             return None
         counts = self.store.layout_counts(query)
         best = max(candidates, key=lambda b: (counts.get(b.layout_hash or "", 0), b.captured_ms))
-        return self.store.background(best.id)
+        return self.pictures.background(best.id)
 
     def ensure(
         self, query: Query, selectors: list[str], bg_id: str | None = None
@@ -125,9 +143,9 @@ class Backgrounds:
             # A snapshot's page cannot change, so its boxes are measured again now, and
             # the first look at a new element already has it anchored.
             with contextlib.suppress(Exception):
-                self.measure(bg).result(timeout=MEASURE_WAIT_S)
-                bg = self.store.background(bg.id) or bg
-        elif missing and time.time() * 1000 - bg.captured_ms > STALE_MS and not bg_id:
+                self.measure(bg).result(timeout=self.timing.measure_wait_s)
+                bg = self.pictures.background(bg.id) or bg
+        elif missing and time.time() - bg.captured_ms / 1000 > self.timing.stale_s and not bg_id:
             self.request(query, selectors)
         return bg
 
@@ -153,7 +171,7 @@ class Backgrounds:
             st = self._status.get(self.key(query))
             if st is not None and st.state in ("capturing", "rendering"):
                 return
-            if st is not None and not force and time.monotonic() - st.since < RETRY_AFTER_S:
+            if st is not None and not force and time.monotonic() - st.since < self.timing.retry_s:
                 return
         self._submit(self.key(query), "capturing", ("page", query, selectors))
 
@@ -163,11 +181,12 @@ class Backgrounds:
 
     def measure(self, bg: Background) -> Future:
         """Measure a snapshot background again for selectors clicked since its render;
-        at most once per ``MEASURE_EVERY_S`` (callers share the one under way)."""
+        at most once per ``timing.measure_every_s`` (callers share the one under way)."""
         with self._lock:
             now = time.monotonic()
             last = self._measured.get(bg.id)
-            if last is not None and (not last[1].done() or now - last[0] < MEASURE_EVERY_S):
+            every = self.timing.measure_every_s
+            if last is not None and (not last[1].done() or now - last[0] < every):
                 return last[1]
             done: Future = Future()
             self._measured[bg.id] = (now, done)
@@ -221,12 +240,12 @@ class Backgrounds:
             width=shot.width, height=shot.height, captured_ms=int(time.time() * 1000),
             png=shot.png, rects=shot.rects,
         )  # fmt: skip
-        self.store.save_background(bg)
+        self.pictures.save_background(bg)
         return bg
 
     def render_now(self, snap_id: str) -> Background:
         """Render a stored snapshot in the calling thread; raises on failure."""
-        snap = self.store.snapshot(snap_id)
+        snap = self.pictures.snapshot(snap_id)
         if snap is None:
             raise LookupError(f"no snapshot {snap_id!r}")
         selectors = self.store.selectors(Query(app=snap.app, view=snap.view))
@@ -237,18 +256,18 @@ class Backgrounds:
             captured_ms=snap.captured_ms, png=shot.png, rects=shot.rects, source="snapshot",
             layout_hash=snap.layout_hash, snapshot_id=snap.id,
         )  # fmt: skip
-        self.store.save_background(bg)
+        self.pictures.save_background(bg)
         return bg
 
     def measure_now(self, bg_id: str, done: Future | None = None) -> None:
         """Render a snapshot background again and keep the boxes of every clicked selector."""
         try:
-            bg = self.store.background(bg_id)
-            snap = self.store.snapshot(bg.snapshot_id) if bg and bg.snapshot_id else None
+            bg = self.pictures.background(bg_id)
+            snap = self.pictures.snapshot(bg.snapshot_id) if bg and bg.snapshot_id else None
             if bg is not None and snap is not None:
                 selectors = self.store.selectors(Query(app=bg.app, view=bg.view))
                 shot = self.shooter.render_html(snap.html or "", bg.width, selectors)
-                self.store.save_rects(bg.id, shot.rects)
+                self.pictures.save_rects(bg.id, shot.rects)
         except BaseException as exc:
             if done is not None:
                 done.set_exception(exc)
@@ -269,7 +288,7 @@ class Backgrounds:
                 work[what](*args)
             except LookupError as exc:
                 # Nothing to picture yet (no page view of it so far) is no failure: the
-                # next look asks again, instead of waiting out RETRY_AFTER_S after the
+                # next look asks again, instead of waiting out timing.retry_s after the
                 # first page views arrive.
                 log.info("background job %s %s: %s", what, key, exc)
             except Exception as exc:

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from pageheat import filters as _filters
+from pageheat import kinds as _kinds
 from pageheat.heat.placement import Points
+from pageheat.settings import default
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-#: Width classes of DESIGN.md, as inclusive [min, max] viewport widths in CSS px.
+#: Width classes of DESIGN.md, widest first (the order of their codes in the tables).
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
 
 
@@ -32,14 +35,12 @@ class WidthRange:
     hi: float
 
     @classmethod
-    def parse(cls, text: str, desktop_min: int = 1281, mobile_max: int = 767) -> WidthRange:
+    def parse(cls, text: str, classes: WidthClasses | None = None) -> WidthRange:
+        """A width class under ``classes`` (the settings' defaults when None) or
+        ``MIN-MAX`` in px."""
         text = (text or "desktop").strip().lower()
-        if text == "desktop":
-            return cls("desktop", desktop_min, 1_000_000)
-        if text == "tablet":
-            return cls("tablet", mobile_max + 1, desktop_min - 1)
-        if text == "mobile":
-            return cls("mobile", 0, mobile_max)
+        if text in WIDTH_CLASSES:
+            return (classes or WidthClasses()).range(text)
         lo, sep, hi = text.partition("-")
         try:
             lo_f, hi_f = float(lo), float(hi)
@@ -52,65 +53,59 @@ class WidthRange:
         return cls(f"{lo_f:g}-{hi_f:g}", lo_f, hi_f)
 
 
-def width_class(vw: float, desktop_min: int = 1281, mobile_max: int = 767) -> str:
-    if vw >= desktop_min:
-        return "desktop"
-    if vw <= mobile_max:
-        return "mobile"
-    return "tablet"
+@dataclass(frozen=True)
+class WidthClasses:
+    """The width-class bounds (settings ``desktop_min_px`` and ``mobile_max_px``).
+
+    One value of it decides a page view's class at ingest (store/rows.py), which rollup
+    rows a class query may read (store/rollup.py) and the viewport range a class query
+    reads raw rows by, so the three cannot disagree. A store keeps the class it decided
+    with each row: changing the bounds re-classes new page views, not stored ones.
+    """
+
+    desktop_min: int = default("desktop_min_px")
+    mobile_max: int = default("mobile_max_px")
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.mobile_max < self.desktop_min:
+            raise ValueError(
+                f"width classes need 0 <= mobile_max_px ({self.mobile_max})"
+                f" < desktop_min_px ({self.desktop_min})"
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WidthClasses:
+        return cls(settings.desktop_min_px, settings.mobile_max_px)
+
+    def range(self, name: str) -> WidthRange:
+        """The inclusive viewport range of the class ``name``."""
+        if name == "desktop":
+            return WidthRange("desktop", self.desktop_min, 1_000_000)
+        if name == "tablet":
+            return WidthRange("tablet", self.mobile_max + 1, self.desktop_min - 1)
+        if name == "mobile":
+            return WidthRange("mobile", 0, self.mobile_max)
+        raise ValueError(f"no width class {name!r}")
+
+    def codes(self, vw: np.ndarray) -> np.ndarray:
+        """Each viewport width's class as its index in :data:`WIDTH_CLASSES` (int32)."""
+        vw = np.asarray(vw, np.float64)
+        codes = np.where(vw >= self.desktop_min, 0, np.where(vw <= self.mobile_max, 2, 1))
+        return codes.astype(np.int32)
 
 
 #: Filter name (public: query parameters, saved heatmaps) → the column holding it. Every
-#: table a read narrows carries each of these columns, copied from the page view.
-FILTERS = {
-    "device": "device",  # desktop, mobile, tablet, bot (from the User-Agent)
-    "browser": "browser",  # browser family, e.g. Chrome, Firefox, Mobile Safari
-    "os": "os",  # OS family, e.g. Windows, Mac OS X, Linux, Android, iOS
-    "country": "country",  # ISO 3166 code (needs the geoip_db setting)
-    "city": "city",  # English city name (needs the geoip_db setting)
-    "referrer": "ref_source",  # "direct", or the referring host without www.
-    "utm_source": "utm_source",
-    "utm_medium": "utm_medium",
-    "utm_campaign": "utm_campaign",
-    "utm_term": "utm_term",
-    "utm_content": "utm_content",
-    "visitor": "visitor_type",  # new or returning
-    "env": "env",  # the app's tags, set by pageheat.tag(key, value)
-    "version": "version",
-    "service": "service",
-}
+#: table a read narrows carries each of these columns, copied from the page view. Each
+#: filter is declared in `pageheat.filters`; this is its view for SQL.
+FILTERS: dict[str, str] = {name: f.column for name, f in _filters.FILTERS.items()}
 
 #: Filters whose values come from a fixed set, and how a value is written.
-FILTER_VALUES = {
-    "device": ("desktop", "mobile", "tablet", "bot"),
-    "visitor": ("new", "returning"),
+FILTER_VALUES: dict[str, tuple[str, ...]] = {
+    name: f.values for name, f in _filters.FILTERS.items() if f.values
 }
 
-
-def parse_filters(raw: Mapping[str, str]) -> dict[str, str]:
-    """Filters as a :class:`Query` holds them: known names, each value a comma-separated
-    list of alternatives (OR), empty values dropped. Raises ValueError naming the bad one.
-
-    Values match exactly, except that device and visitor are lower-cased and country
-    upper-cased (ISO codes), as the collector stores them.
-    """
-    out: dict[str, str] = {}
-    for name, text in raw.items():
-        if name not in FILTERS:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
-        values = [v.strip() for v in str(text or "").split(",") if v.strip()]
-        if name in FILTER_VALUES or name == "country":
-            values = [v.upper() if name == "country" else v.lower() for v in values]
-        allowed = FILTER_VALUES.get(name)
-        bad = [v for v in values if allowed and v not in allowed]
-        if bad:
-            raise ValueError(
-                f"{name} must be {', '.join(allowed[:-1])} or {allowed[-1]} (or a comma list"
-                f" of them), got {bad[0]!r}"
-            )
-        if values:
-            out[name] = ",".join(dict.fromkeys(values))
-    return out
+#: Filters as a :class:`Query` holds them (`pageheat.filters.parse_filters`).
+parse_filters = _filters.parse_filters
 
 
 @dataclass(frozen=True)
@@ -130,15 +125,10 @@ class Query:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-#: Which interactions each point map draws, as one SQL condition every backend shares.
-#: Rage counts one event per burst: the burst's first click carries its click count.
-POINT_KINDS = {
-    "click": "kind = 'click'",
-    "rage": "kind = 'click' AND rage > 0",
-    "dead": "kind = 'click' AND dead",
-    "error": "kind = 'click' AND error",
-    "move": "kind = 'move'",
-}
+#: Which interactions each point map draws, as one SQL condition every backend shares
+#: (declared with each kind in `pageheat.kinds`). Rage counts one event per burst: the
+#: burst's first click carries its click count.
+POINT_KINDS: dict[str, str] = _kinds.point_conditions()
 
 
 def stats_answer(
@@ -175,25 +165,6 @@ class Depths:
     fold: np.ndarray
     bands: np.ndarray  # (views with attention data, 20)
 
-    @classmethod
-    def from_rows(cls, rows: list[tuple]) -> Depths:
-        """Rows of (view vh, view dh, scroll depth, scroll dh, leave depth, leave dh, bands).
-
-        A view that sent nothing about scrolling still saw its first screen.
-        """
-        depth, fold, bands = [], [], []
-        for vh, dh, s_depth, s_dh, l_depth, l_dh, b in rows:
-            reached = [vh / dh]
-            if s_depth is not None and s_dh:
-                reached.append(s_depth / s_dh)
-            if l_depth is not None and l_dh:
-                reached.append(l_depth / l_dh)
-            depth.append(min(1.0, max(reached)))
-            fold.append(min(1.0, vh / dh))
-            if b is not None:
-                bands.append(list(b))
-        return cls(np.array(depth), np.array(fold), np.array(bands).reshape(-1, 20))
-
 
 @dataclass(frozen=True)
 class Envelope:
@@ -218,34 +189,6 @@ class Envelope:
     city: str = ""
 
 
-Rect = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Background:
-    """A picture of a view at one width: a full-page PNG and its elements' boxes.
-
-    ``source`` is ``page`` for a screenshot of the live URL and ``snapshot`` for a render
-    of a visitor's DOM snapshot, which also names its page state (``layout_hash``).
-    ``rects`` maps every selector measured to its box; ``(0, 0, 0, 0)`` means measured
-    and not there. It is None when the background was read without them.
-    """
-
-    id: str
-    app: str
-    view: str
-    width_class: str
-    url: str
-    width: int
-    height: int
-    captured_ms: int
-    png: bytes | None = None
-    rects: dict[str, Rect] | None = None
-    source: str = "page"
-    layout_hash: str | None = None
-    snapshot_id: str | None = None
-
-
 @dataclass(frozen=True)
 class PageState:
     """One state of a view at one width class, as a page view's ``layout`` event named it."""
@@ -259,25 +202,11 @@ class PageState:
     known: int = 0
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """A visitor's DOM snapshot of a page state, kept as sanitised static HTML."""
-
-    id: str
-    app: str
-    view: str
-    width_class: str
-    layout_hash: str
-    url: str
-    vw: float
-    dw: float
-    dh: float
-    captured_ms: int
-    html: str | None = None
-
-
 class EventStore(Protocol):
     """What pageheat needs from a place that keeps events."""
+
+    #: The width-class bounds the store classes page views by, and reads classes by.
+    widths: WidthClasses
 
     def write(self, envelopes: list[Envelope]) -> list[bool]:
         """Store the envelopes in one commit; per envelope, False if its batch id was seen.
@@ -336,37 +265,19 @@ class EventStore(Protocol):
         ``visitor``, ``browser``, ``device``, ``clicks`` (on it), ``last_click``, and the
         session's ``start`` and ``end`` (ms, over all of the app's events of the session)."""
 
-    # -- page states and snapshots ---------------------------------------------------
+    # -- page states (the pictures themselves are in pictures/) ----------------------
 
-    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
-        """The states named by these views' ``layout`` events that have no snapshot yet."""
+    def layout_states(self, app: str, view_ids: list[str]) -> list[PageState]:
+        """The latest state each of these page views' ``layout`` events named (views
+        without one are left out), ``known`` 0; the picture store then keeps those it has
+        no snapshot of (``PictureStore.without_snapshot``). The collector asks after
+        every batch that carries a ``layout``, right after writing it."""
 
     def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
         """The state a view's ``layout`` event named, if it named ``layout_hash``."""
 
     def layout_counts(self, query: Query) -> dict[str, int]:
         """Page views per layout hash: how common each page state is."""
-
-    def save_snapshot(self, snap: Snapshot) -> bool:
-        """Keep a snapshot; False (and nothing kept) if its state already has one."""
-
-    def snapshot(self, snap_id: str) -> Snapshot | None: ...
-
-    # -- backgrounds -----------------------------------------------------------------
-
-    def save_background(self, bg: Background) -> None:
-        """Keep a background with its PNG and rects."""
-
-    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
-        """Replace a background's element boxes (after measuring new selectors)."""
-
-    def backgrounds(self, app: str, view: str) -> list[Background]:
-        """Every background of a view, newest first, without PNG or rects."""
-
-    def background(self, bg_id: str) -> Background | None:
-        """One background with its rects, without its PNG."""
-
-    def background_png(self, bg_id: str) -> bytes | None: ...
 
     # -- filter values ---------------------------------------------------------------
 
@@ -390,17 +301,14 @@ class EventStore(Protocol):
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
         """Delete everything one visitor id sent to an app, in every table (page views,
         interactions, leaves, scrolls, errors, layouts, visitors); rows deleted per table.
-        Snapshots are not tied to a visitor and stay (they hold no input values)."""
+        Pictures are not in the event store (see ``pictures/``)."""
 
     def delete_app(self, app: str) -> dict[str, int]:
-        """Delete every row of an app in every table, snapshots and backgrounds included;
-        rows deleted per table."""
+        """Delete every row of an app in every table; rows deleted per table."""
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
         """Delete an app's events older than ``before_ms`` (its retention), with the batch
-        ids, first sessions and visitors' snapshots (and their renders) of that age; rows
-        deleted per table. Live-page screenshots are pictures of the site, not of a
-        visitor, and stay."""
+        ids and first sessions of that age; rows deleted per table."""
 
     def dump(self, table: str, chunk_rows: int = 100_000) -> Iterator[pa.Table]:
         """Every row of an event table (:data:`store.rows.TABLES`) or ``visitors``, as

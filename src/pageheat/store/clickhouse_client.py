@@ -1,10 +1,15 @@
-"""Talking to ClickHouse: one small client interface, parameters bound to SQL literals.
+"""Talking to ClickHouse: one small client interface, parameters escaped by the driver.
 
-The store writes its SQL once, with ``?`` placeholders as the DuckDB store does, and
-binds them here into literals, so the text that runs is complete: the same string goes
-to a server over the native protocol (:class:`NativeClient`, ``clickhouse-driver``) and,
-in the tests, to an in-process current ClickHouse (chdb), which is how the SQL is held
-to what both the 2018 server Debian packages and current releases accept.
+Statements carry their values as parameters, never in their text: named
+(``%(p0)s``, as the shared reads write them, store/sql.py) or ``?`` in order (the
+store's own statements), which :func:`named` turns into named ones. clickhouse-driver
+escapes each value into the statement (its ``execute(sql, params)``: client-side,
+because ClickHouse 18.16 has no query parameters on the native protocol; the driver's
+server-side parameters need 22.8). The tests' in-process current ClickHouse (chdb)
+takes the same statements with the same driver escaping (:func:`substitute`), which is
+how the SQL is held to what both the 2018 server Debian packages and current releases
+accept. What stays text is what no parameter can be: table, database and cluster names,
+which come from the schema and the configuration, never from a request.
 
 A ``clickhouse-driver`` connection is not thread-safe; the collector's writer thread
 and the web server's request threads each borrow one from a small pool.
@@ -13,8 +18,9 @@ and the web server's request threads each borrow one from a small pool.
 from __future__ import annotations
 
 import queue
+import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,13 +30,13 @@ from urllib.parse import parse_qs, urlsplit
 class Client(Protocol):
     """What the store needs from a ClickHouse connection."""
 
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        """Rows of a complete (bound) SELECT."""
+    def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        """Rows of a SELECT (parameters as :func:`named` takes them)."""
 
-    def columns(self, sql: str) -> list[Sequence[Any]]:
-        """The result of a complete SELECT as one sequence per column (for numpy)."""
+    def columns(self, sql: str, params: Params = None) -> list[Sequence[Any]]:
+        """The result of a SELECT as one sequence per column (for numpy)."""
 
-    def command(self, sql: str) -> None:
+    def command(self, sql: str, params: Params = None) -> None:
         """Run DDL or another statement without rows."""
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -42,57 +48,67 @@ class Client(Protocol):
     def close(self) -> None: ...
 
 
-def literal(value: Any) -> str:
-    """A Python value as a ClickHouse SQL literal (the escaping both old and new accept)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(literal(v) for v in value) + ")"
-    raise TypeError(f"no ClickHouse literal for {type(value).__name__}")
+#: Parameters of a statement: named (``%(name)s``), or in order for its ``?`` marks.
+Params = Mapping[str, Any] | Sequence[Any] | None
 
 
-def bind(sql: str, params: Sequence[Any] = ()) -> str:
-    """Replace each ``?`` outside string literals with the next parameter as a literal."""
+def named(sql: str, params: Params = None) -> tuple[str, dict[str, Any] | None]:
+    """A statement in clickhouse-driver's form: ``%(name)s`` marks and a dict.
+
+    ``?`` marks outside string literals become ``%(pN)s`` in order, and a ``%`` of the
+    text itself is doubled (the driver formats the text with ``%``). Without parameters
+    the text is left as it is, and the driver does not format it.
+    """
+    if params is None:
+        return sql, None
+    if isinstance(params, Mapping):
+        return _PERCENT.sub("%%", sql), dict(params)
     out: list[str] = []
-    it = iter(params)
+    values: dict[str, Any] = {}
     quote = False
     i = 0
     while i < len(sql):
         ch = sql[i]
-        if quote:
+        if ch == "%":
+            out.append("%%")
+        elif quote:
             if ch == "\\":
-                out.append(sql[i : i + 2])
+                out.append(sql[i : i + 2].replace("%", "%%"))
                 i += 2
                 continue
             if ch == "'":
                 quote = False
+            out.append(ch)
         elif ch == "'":
             quote = True
+            out.append(ch)
         elif ch == "?":
-            try:
-                out.append(literal(next(it)))
-            except StopIteration:
-                raise ValueError("more placeholders than parameters") from None
-            i += 1
-            continue
-        out.append(ch)
+            if len(values) == len(params):
+                raise ValueError("more placeholders than parameters")
+            name = f"p{len(values)}"
+            values[name] = params[len(values)]
+            out.append(f"%({name})s")
+        else:
+            out.append(ch)
         i += 1
-    if next(it, _END) is not _END:
+    if len(values) != len(params):
         raise ValueError("more parameters than placeholders")
-    return "".join(out)
+    return "".join(out), values
 
 
-_END = object()
+#: A ``%`` that is not a ``%(name)s`` mark.
+_PERCENT = re.compile(r"%(?!\(\w+\)s)")
+
+
+def substitute(sql: str, params: Params = None) -> str:
+    """The statement with its parameters written in by clickhouse-driver's escaping, for
+    a client that takes complete text (chdb): what the driver sends for the same call."""
+    text, values = named(sql, params)
+    if values is None:
+        return text
+    from clickhouse_driver.util.escape import escape_params
+
+    return text % escape_params(values, None)
 
 
 @dataclass(frozen=True)
@@ -175,17 +191,17 @@ class NativeClient:
             self._local.last = conn.last_query
             self._idle.put(conn)
 
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         with self._conn() as c:
-            return c.execute(sql)
+            return c.execute(*named(sql, params))
 
-    def columns(self, sql: str) -> list[Sequence[Any]]:
+    def columns(self, sql: str, params: Params = None) -> list[Sequence[Any]]:
         with self._conn() as c:
-            return list(c.execute(sql, columnar=True))
+            return list(c.execute(*named(sql, params), columnar=True))
 
-    def command(self, sql: str) -> None:
+    def command(self, sql: str, params: Params = None) -> None:
         with self._conn() as c:
-            c.execute(sql)
+            c.execute(*named(sql, params))
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pageheat.store import rollup
-from pageheat.store.clickhouse_client import Client, bind
+from pageheat.store.clickhouse_client import Client
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 
 #: Tables a dump (``pageheat export``) reads, with their columns: the events and each
-#: visitor's first session. Snapshots and backgrounds are not events: a new store asks
-#: visitors for snapshots again and renders its own backgrounds.
+#: visitor's first session (pictures are in the picture store, not here).
 DUMPED = {**TABLES, "visitors": VISITOR_COLUMNS}
 
 
@@ -78,11 +77,7 @@ class Maintenance:
         )
 
     def delete_app(self, app: str) -> dict[str, int]:
-        bgs = [r[0] for r in self._read("SELECT id FROM backgrounds WHERE app = ?", [app])]
-        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
-        if bgs:
-            steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
-        steps.append(("backgrounds", "app = ?", [app]))
+        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
         steps.append(("heat_rollup", "app = ?", [app]))
         return self._delete(steps)
 
@@ -91,16 +86,6 @@ class Maintenance:
         delete (a mutation per table), run for each app by its retention setting."""
         steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
         steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
-        snaps = [r[0] for r in self._read(
-            "SELECT id FROM snapshots WHERE app = ? AND captured < ?", [app, before_ms])]  # fmt: skip
-        if snaps:
-            bgs = [r[0] for r in self._read(
-                "SELECT id FROM backgrounds WHERE app = ? AND snapshot_id IN ?",
-                [app, tuple(snaps)])]  # fmt: skip
-            if bgs:
-                steps.append(("element_rects", "background IN ?", [tuple(bgs)]))
-                steps.append(("backgrounds", "id IN ?", [tuple(bgs)]))
-        steps.append(("snapshots", "app = ? AND captured < ?", [app, before_ms]))
         return self._delete(steps)
 
     def _delete(self, steps: list[tuple[str, str, list[Any]]]) -> dict[str, int]:
@@ -115,13 +100,13 @@ class Maintenance:
                 if not n:
                     continue
                 if table == "interactions":  # the rollup forgets them too
-                    self._db.command(bind(
+                    self._db.command(
                         f"INSERT INTO heat_rollup {rollup.select('clickhouse', sign=-1)}"
                         f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
                         params,
-                    ))  # fmt: skip
+                    )
                 for node, name in self._nodes(table):
-                    node.command(bind(f"ALTER TABLE {name} DELETE WHERE {where}", params))
+                    node.command(f"ALTER TABLE {name} DELETE WHERE {where}", params)
             for node, name in {(n, t) for table, _, _ in steps for n, t in self._nodes(table)}:
                 _wait_for_mutations(node, name)
         return counts
@@ -153,11 +138,11 @@ def _no_nulls(column: pa.ChunkedArray) -> list[Any]:
 def _wait_for_mutations(client: Client, table: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        ((pending,),) = client.query(bind(
+        ((pending,),) = client.query(
             "SELECT count() FROM system.mutations WHERE database = currentDatabase()"
             " AND table = ? AND is_done = 0",
             [table],
-        ))  # fmt: skip
+        )
         if not pending:
             return
         if time.monotonic() > deadline:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 
 from pageheat.store import rollup
-from pageheat.store.clickhouse_client import Client, Target, bind, connect
+from pageheat.store.clickhouse_client import Client, Target, connect
 
 #: Table → the sharding key of its Distributed table on a cluster.
 SHARDING = {
@@ -33,9 +33,6 @@ SHARDING = {
     "errors": "sipHash64(session)",
     "layouts": "sipHash64(session)",
     "visitors": "sipHash64(visitor)",
-    "snapshots": "sipHash64(id)",
-    "backgrounds": "sipHash64(id)",
-    "element_rects": "sipHash64(background)",
     # a view's cells come from every shard's events; reads sum them across shards
     "heat_rollup": "sipHash64(app, name)",
 }
@@ -62,11 +59,9 @@ def nodes(target: Target, client: Client) -> list[Target]:
     if not target.cluster:
         return [target]
     rows = client.query(
-        bind(
-            "SELECT host_address, port FROM system.clusters WHERE cluster = ?"
-            " ORDER BY shard_num, replica_num",
-            [target.cluster],
-        )
+        "SELECT host_address, port FROM system.clusters WHERE cluster = ?"
+        " ORDER BY shard_num, replica_num",
+        [target.cluster],
     )
     if not rows:
         raise ValueError(f"ClickHouse has no cluster {target.cluster!r} in remote_servers")
@@ -121,7 +116,7 @@ def migrate(target: Target, open_client: Callable[..., Client] = connect) -> lis
 
 
 def _tables(client: Client, database: str) -> set[str]:
-    rows = client.query(bind("SELECT name FROM system.tables WHERE database = ?", [database]))
+    rows = client.query("SELECT name FROM system.tables WHERE database = ?", [database])
     return {r[0] for r in rows}
 
 

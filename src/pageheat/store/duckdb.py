@@ -9,62 +9,38 @@ answers 202. Reads run on their own cursors, so the dashboard never waits on ing
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store import rollup
-from pageheat.store.base import (
-    FILTERS,
-    POINT_KINDS,
-    Background,
-    Depths,
-    Envelope,
-    PageState,
-    Query,
-    Rect,
-    Snapshot,
-    parse_filters,
-    stats_answer,
-)
+from pageheat.store import duckdb_schema, rollup
+from pageheat.store.base import Envelope, PageState, WidthClasses
+from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
+from pageheat.store.sql import DUCKDB
 
 
-def _schema_sql() -> str:
-    return resources.files("pageheat.store").joinpath("schema/duckdb.sql").read_text()
+class DuckDBStore(Reads):
+    """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use).
 
+    Its reads are :class:`~pageheat.store.reads.Reads`, in DuckDB's dialect, each on a
+    cursor of its own."""
 
-class DuckDBStore:
-    """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use)."""
+    dialect = DUCKDB
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, widths: WidthClasses | None = None):
         self.path = str(path)
+        #: The width-class bounds rows are classed by (ingest) and the rollup read by.
+        self.widths = widths or WidthClasses()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.path)
-        before = _columns(self._con, "pageviews")
-        had_visitors = bool(_columns(self._con, "visitors"))
-        had_rollup = bool(_columns(self._con, "heat_rollup"))
-        self._con.execute(_schema_sql())
-        if before and "visitor_type" not in before:
-            _fill_filter_dimensions(self._con)
-        if before and not had_visitors:
-            _fill_visitors(self._con)
-        if before and not had_rollup:
-            _fill_rollup(self._con)
-        #: Whether point maps read the heat rollup when it covers the query (tests turn
-        #: it off to compare with the raw rows).
-        self.rollups = True
+        self._con = duckdb_schema.connect(self.path)
         self._write_lock = threading.Lock()
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
@@ -97,6 +73,7 @@ class DuckDBStore:
                     kept,
                     lambda app, ids: self._lookup_views(cur, app, ids),
                     lambda app, visitors: self._first_sessions(cur, app, visitors),
+                    self.widths,
                 )
                 for table, columns in TABLES.items():
                     if table in tables:
@@ -206,56 +183,25 @@ class DuckDBStore:
         with self._con.cursor() as cur:
             return cur.execute(sql, params).fetchall()
 
-    def views(self, query: Query) -> list[dict[str, Any]]:
-        where, params = _where(query, view=False)
-        rows = self._read(
-            f"""
-            WITH pv AS (
-                SELECT name, count(*) AS page_views, count(DISTINCT visitor) AS visitors,
-                       arg_max(url, t) AS url
-                FROM pageviews WHERE {where} GROUP BY name
-            ), cl AS (
-                SELECT name, count(*) AS clicks FROM interactions
-                WHERE {where} AND kind = 'click' GROUP BY name
-            )
-            SELECT pv.name, pv.page_views, pv.visitors, coalesce(cl.clicks, 0), pv.url
-            FROM pv LEFT JOIN cl USING (name)
-            ORDER BY pv.page_views DESC, pv.name
-            """,
-            params + params,
-        )
-        return [
-            {"name": n, "page_views": pvs, "visitors": vis, "clicks": c, "url": u}
-            for n, pvs, vis, c, u in rows
-        ]
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
 
-    def map_points(self, query: Query, kind: str = "click") -> Points:
-        """The points a heatmap draws, snapped to their cell (store/rollup.py): read from
-        the heat rollup when it covers the query (each distinct point once, with its
-        count), else from the raw rows."""
-        if self.rollups and rollup.covers(query):
-            return self._arrow_points(*rollup.point_query(query, kind, merged=False))
-        where, params = _where(query)
-        return self._arrow_points(
-            f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where}"
-            f" AND {POINT_KINDS[kind]}",
-            params,
-        )
-
-    def points(self, query: Query, kind: str = "click") -> Points:
-        where, params = _where(query)
-        return self._arrow_points(
-            f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
-            f" WHERE {where} AND {POINT_KINDS[kind]}",
-            params,
-        )
-
-    def _arrow_points(self, sql: str, params: list[Any]) -> Points:
-        """Points from a query's Arrow result, without a Python loop over rows."""
+    def _arrow(self, sql: str, params: dict[str, Any]) -> pa.Table:
         with self._con.cursor() as cur:
             rel = cur.sql(sql, params=params)
             # DuckDB 2 names it to_arrow_table; 1.x arrow().
-            table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+            return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+    def _columns(self, sql: str, params: dict[str, Any]) -> list[np.ndarray]:
+        table = self._arrow(sql, params)
+        if table.num_rows == 0:
+            return []
+        return [c.to_numpy(zero_copy_only=False) for c in table.columns]
+
+    def _points(self, sql: str, params: dict[str, Any]) -> Points:
+        """Points from a query's Arrow result, without a Python loop over rows."""
+        table = self._arrow(sql, params)
         if table.num_rows == 0:
             return Points.empty()
         # by position: x, y, dw, rx, ry, sel, touch (a map's snapped read names them apart)
@@ -273,125 +219,9 @@ class DuckDBStore:
             n=table.column(7).to_numpy().astype(np.int64) if table.num_columns > 7 else None,
         )
 
-    def actions(self, query: Query, limit: int = 100) -> list[dict[str, Any]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            SELECT sel, arg_max(tag, t), arg_max(text, t), count(*) AS n,
-                   count(DISTINCT visitor), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
-                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
-            FROM interactions WHERE {where} AND kind = 'click'
-            GROUP BY sel ORDER BY n DESC, sel LIMIT ?
-            """,
-            [*params, limit],
-        )
-        return [
-            {"selector": s, "tag": tag, "text": text, "count": n, "visitors": v,
-             "rage": r, "dead": d, "error": e}
-            for s, tag, text, n, v, r, d, e in rows
-        ]  # fmt: skip
-
-    def stats(self, query: Query) -> dict[str, Any]:
-        # Popularity is the view's share of the app's page views under the same filters;
-        # a session's last view is its last whatever the filters (a page's own UTM or
-        # referrer must not make it look like the end of the session).
-        where, params = _where(query)
-        app_where, app_params = _where(query, view=False)
-        sess_where, sess_params = _where(query, view=False, filters=False)
-        (pvs, visitors, sessions), = self._read(
-            f"SELECT count(*), count(DISTINCT visitor), count(DISTINCT session)"
-            f" FROM pageviews WHERE {where}",
-            params,
-        )  # fmt: skip
-        ((app_pvs,),) = self._read(f"SELECT count(*) FROM pageviews WHERE {app_where}", app_params)
-        (clicks, rage, dead, error), = self._read(
-            f"SELECT count(*), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),"
-            f" sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)"
-            f" FROM interactions WHERE {where} AND kind = 'click'",
-            params,
-        )  # fmt: skip
-        p_where, _ = _where(query, alias="p")
-        (avg_vis,), = self._read(
-            f"SELECT avg(vis) FROM (SELECT max(l.vis_ms) / 1000.0 AS vis FROM leaves l"
-            f" JOIN pageviews p ON p.app = l.app AND p.view_id = l.view_id"
-            f" WHERE {p_where} GROUP BY l.view_id)",
-            params,
-        )  # fmt: skip
-        (errors,), = self._read(
-            f"SELECT sum(n) FROM errors WHERE app = ? AND view_id IN"
-            f" (SELECT view_id FROM pageviews WHERE {where})",
-            [query.app, *params],
-        )  # fmt: skip
-        (ended,), = self._read(
-            f"""
-            SELECT count(*) FROM (
-                SELECT session, arg_max(name, t) AS last_name FROM pageviews
-                WHERE {sess_where} AND session IN (SELECT session FROM pageviews WHERE {where})
-                GROUP BY session
-            ) WHERE last_name = ?
-            """,
-            [*sess_params, *params, query.view],
-        )  # fmt: skip
-        return stats_answer(
-            query, page_views=pvs, visitors=visitors, sessions=sessions, clicks=clicks,
-            rage=rage, dead=dead, error=error, page_errors=errors, avg_visible_s=avg_vis,
-            ended=ended, app_page_views=app_pvs,
-        )  # fmt: skip
-
-    def sessions(self, query: Query) -> int:
-        where, params = _where(query)
-        ((n,),) = self._read(f"SELECT count(DISTINCT session) FROM pageviews WHERE {where}", params)
-        return int(n)
-
-    def depths(self, query: Query) -> Depths:
-        where, params = _where(query)
-        views = f"SELECT view_id FROM pageviews WHERE {where}"
-        rows = self._read(
-            f"""
-            WITH pv AS (SELECT view_id, vh, dh FROM pageviews WHERE {where}),
-            sc AS (SELECT view_id, arg_max(depth, t) AS depth, arg_max(dh, t) AS dh,
-                          arg_max(bands, t) AS bands
-                   FROM scrolls WHERE app = ? AND view_id IN ({views}) GROUP BY view_id),
-            lv AS (SELECT view_id, max(depth) AS depth, max(dh) AS dh
-                   FROM leaves WHERE app = ? AND view_id IN ({views}) GROUP BY view_id)
-            SELECT pv.vh, pv.dh, sc.depth, sc.dh, lv.depth, lv.dh, sc.bands
-            FROM pv LEFT JOIN sc USING (view_id) LEFT JOIN lv USING (view_id) ORDER BY view_id
-            """,
-            [*params, query.app, *params, query.app, *params],
-        )
-        return Depths.from_rows(rows)
-
-    def view_sample(self, query: Query) -> dict[str, Any] | None:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT arg_max(url, t), median(vw), max(dh), count(*) FROM pageviews WHERE {where}",
-            params,
-        )
-        url, vw, dh, n = rows[0]
-        if not n:
-            return None
-        return {"url": url, "vw": round(vw), "dh": int(dh)}
-
-    def last_event_ms(self, app: str) -> int | None:
-        (t,), = self._read(
-            "SELECT max(t) FROM (SELECT max(t) AS t FROM pageviews WHERE app = ?"
-            " UNION ALL SELECT max(t) FROM interactions WHERE app = ?)",
-            [app, app],
-        )  # fmt: skip
-        return int(t) if t is not None else None
-
-    def selectors(self, query: Query) -> list[str]:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT DISTINCT sel FROM interactions WHERE {where} AND kind = 'click' AND sel <> ''"
-            " ORDER BY sel",
-            params,
-        )
-        return [r[0] for r in rows]
-
     # -- page states and snapshots ---------------------------------------------------
 
-    def states_without_snapshot(self, app: str, view_ids: list[str]) -> list[PageState]:
+    def layout_states(self, app: str, view_ids: list[str]) -> list[PageState]:
         if not view_ids:
             return []
         # the layouts this process just wrote are in memory; only the others are read
@@ -405,29 +235,7 @@ class DuckDBStore:
                 " (SELECT unnest(?::VARCHAR[])) AND vw > 0 GROUP BY view_id",
                 [app, older],
             )
-        if not asked:
-            return []
-        view, name, wc, hash_, vw = (list(c) for c in zip(*asked, strict=True))
-        rows = self._read(
-            """
-            WITH asked AS (
-                SELECT unnest(?::VARCHAR[]) AS view_id, unnest(?::VARCHAR[]) AS name,
-                       unnest(?::VARCHAR[]) AS wc, unnest(?::VARCHAR[]) AS hash,
-                       unnest(?::DOUBLE[]) AS vw
-            ), known AS (
-                SELECT view, width_class, count(*) AS n FROM snapshots WHERE app = ?
-                GROUP BY view, width_class
-            )
-            SELECT a.view_id, a.name, a.wc, a.hash, a.vw, coalesce(k.n, 0)
-            FROM asked a LEFT JOIN known k ON k.view = a.name AND k.width_class = a.wc
-            WHERE NOT EXISTS (
-                SELECT 1 FROM snapshots s WHERE s.app = ? AND s.view = a.name
-                  AND s.width_class = a.wc AND s.layout_hash = a.hash)
-            ORDER BY a.view_id
-            """,
-            [view, name, wc, hash_, vw, app, app],
-        )
-        return [PageState(*r) for r in rows]
+        return sorted((PageState(*r) for r in asked), key=lambda st: st.view_id)
 
     def page_state(self, app: str, view_id: str, layout_hash: str) -> PageState | None:
         rows = self._read(
@@ -436,176 +244,6 @@ class DuckDBStore:
             [app, view_id, layout_hash],
         )
         return PageState(*rows[0]) if rows else None
-
-    def layout_counts(self, query: Query) -> dict[str, int]:
-        where, params = _where(query)
-        rows = self._read(
-            f"SELECT hash, count(DISTINCT view_id) FROM layouts WHERE {where} GROUP BY hash",
-            params,
-        )
-        return {h: int(n) for h, n in rows}
-
-    def save_snapshot(self, snap: Snapshot) -> bool:
-        html = zlib.compress((snap.html or "").encode(), 6)
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                ((exists,),) = cur.execute(
-                    "SELECT count(*) FROM snapshots WHERE app = ? AND view = ? AND width_class = ?"
-                    " AND layout_hash = ?",
-                    [snap.app, snap.view, snap.width_class, snap.layout_hash],
-                ).fetchall()
-                if not exists:
-                    cur.execute(
-                        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [snap.id, snap.app, snap.view, snap.width_class, snap.layout_hash,
-                         snap.url, snap.vw, snap.dw, snap.dh, snap.captured_ms, html],
-                    )  # fmt: skip
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        return not exists
-
-    def snapshot(self, snap_id: str) -> Snapshot | None:
-        rows = self._read(
-            "SELECT id, app, view, width_class, layout_hash, url, vw, dw, dh, captured, html"
-            " FROM snapshots WHERE id = ?",
-            [snap_id],
-        )
-        if not rows:
-            return None
-        *head, html = rows[0]
-        return Snapshot(*head, html=zlib.decompress(bytes(html)).decode())
-
-    # -- backgrounds -----------------------------------------------------------------
-
-    def save_background(self, bg: Background) -> None:
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute(
-                    "INSERT INTO backgrounds (id, app, view, width_class, url, width, height,"
-                    " captured, png, source, layout_hash, snapshot_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [bg.id, bg.app, bg.view, bg.width_class, bg.url, bg.width, bg.height,
-                     bg.captured_ms, bg.png, bg.source, bg.layout_hash, bg.snapshot_id],
-                )  # fmt: skip
-                _put_rects(cur, bg.id, bg.rects or {})
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def save_rects(self, bg_id: str, rects: dict[str, Rect]) -> None:
-        with self._write_lock, self._con.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute("DELETE FROM element_rects WHERE background = ?", [bg_id])
-                _put_rects(cur, bg_id, rects)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
-    def backgrounds(self, app: str, view: str) -> list[Background]:
-        rows = self._read(
-            f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE app = ? AND view = ?"
-            " ORDER BY captured DESC, id",
-            [app, view],
-        )
-        return [_background(r) for r in rows]
-
-    def background(self, bg_id: str) -> Background | None:
-        rows = self._read(f"SELECT {_BG_COLUMNS} FROM backgrounds WHERE id = ?", [bg_id])
-        if not rows:
-            return None
-        rects = self._read(
-            "SELECT sel, x, y, w, h FROM element_rects WHERE background = ?", [bg_id]
-        )
-        return _background(rows[0], {sel: (x, y, w, h) for sel, x, y, w, h in rects})
-
-    def background_png(self, bg_id: str) -> bytes | None:
-        rows = self._read("SELECT png FROM backgrounds WHERE id = ?", [bg_id])
-        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
-
-    # -- action detail ---------------------------------------------------------------
-
-    def action(self, query: Query, selector: str) -> dict[str, Any] | None:
-        where, params = _where(query)
-        ((tag, text, n, visitors, first, last, rage, dead, error),) = self._read(
-            f"""
-            SELECT arg_max(tag, t), arg_max(text, t), count(*), count(DISTINCT visitor),
-                   min(t), max(t), sum(CASE WHEN rage > 0 THEN 1 ELSE 0 END),
-                   sum(CASE WHEN dead THEN 1 ELSE 0 END), sum(CASE WHEN error THEN 1 ELSE 0 END)
-            FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
-            """,
-            [*params, selector],
-        )
-        if not n:
-            return None
-        return {
-            "selector": selector, "tag": tag, "text": text, "count": int(n),
-            "visitors": int(visitors), "first": int(first), "last": int(last),
-            "rage": int(rage or 0), "dead": int(dead or 0), "error": int(error or 0),
-        }  # fmt: skip
-
-    def action_series(
-        self, query: Query, selector: str, bucket_ms: int, origin_ms: int = 0
-    ) -> list[tuple[int, int]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            SELECT CAST(floor((t - ?) / ?) AS BIGINT) AS b, count(*) FROM interactions
-            WHERE {where} AND kind = 'click' AND sel = ? GROUP BY b ORDER BY b
-            """,
-            [origin_ms, bucket_ms, *params, selector],
-        )
-        return [(int(b) * bucket_ms + origin_ms, int(n)) for b, n in rows]
-
-    def action_sessions(self, query: Query, selector: str, limit: int = 10) -> list[dict[str, Any]]:
-        where, params = _where(query)
-        rows = self._read(
-            f"""
-            WITH hit AS (
-                SELECT session, arg_max(visitor, t) AS visitor, arg_max(browser, t) AS browser,
-                       arg_max(device, t) AS device, count(*) AS clicks, max(t) AS last_click
-                FROM interactions WHERE {where} AND kind = 'click' AND sel = ?
-                GROUP BY session ORDER BY last_click DESC, session LIMIT ?
-            ), span AS (
-                SELECT session, min(t) AS first_t, max(t) AS last_t FROM (
-                    SELECT session, t FROM pageviews
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                    UNION ALL SELECT session, t FROM interactions
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                    UNION ALL SELECT session, t FROM leaves
-                    WHERE app = ? AND session IN (SELECT session FROM hit)
-                ) GROUP BY session
-            )
-            SELECT hit.session, hit.visitor, hit.browser, hit.device, hit.clicks,
-                   hit.last_click, span.first_t, span.last_t
-            FROM hit JOIN span USING (session) ORDER BY hit.last_click DESC, hit.session
-            """,
-            [*params, selector, limit, query.app, query.app, query.app],
-        )
-        return [
-            {"session": s, "visitor": v, "browser": b, "device": d, "clicks": int(n),
-             "last_click": int(lc), "start": int(first), "end": int(last)}
-            for s, v, b, d, n, lc, first, last in rows
-        ]  # fmt: skip
-
-    def filter_values(self, query: Query, name: str, limit: int = 50) -> list[tuple[str, int]]:
-        if name not in FILTERS:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
-        others = replace(query, filters={k: v for k, v in query.filters.items() if k != name})
-        where, params = _where(others)
-        col = FILTERS[name]
-        rows = self._read(
-            f"SELECT {col}, count(*) AS n FROM pageviews WHERE {where} AND {col} IS NOT NULL"
-            f" AND {col} <> '' GROUP BY {col} ORDER BY n DESC, {col} LIMIT ?",
-            [*params, limit],
-        )
-        return [(str(v), int(n)) for v, n in rows]
 
     def load(self, tables: Mapping[str, pa.Table]) -> int:
         loaded = 0
@@ -653,22 +291,13 @@ class DuckDBStore:
                             forget=lambda key: key == (app, visitor))  # fmt: skip
 
     def delete_app(self, app: str) -> dict[str, int]:
-        bgs = "background IN (SELECT id FROM backgrounds WHERE app = ?)"
-        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches", "snapshots")]
-        steps += [("element_rects", bgs, [app]), ("backgrounds", "app = ?", [app])]
+        steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
         steps.append(("heat_rollup", "app = ?", [app]))  # issue 8: the app's heat rollup
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
-        old_snaps = "SELECT id FROM snapshots WHERE app = ? AND captured < ?"
-        old_bgs = f"SELECT id FROM backgrounds WHERE app = ? AND snapshot_id IN ({old_snaps})"
         steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
-        steps += [
-            ("batches", "app = ? AND received < ?", [app, before_ms]),
-            ("element_rects", f"background IN ({old_bgs})", [app, app, before_ms]),
-            ("backgrounds", f"id IN ({old_bgs})", [app, app, before_ms]),
-            ("snapshots", "app = ? AND captured < ?", [app, before_ms]),
-        ]
+        steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
         # a visitor whose first session expired is new again when it comes back
         return self._delete(steps, forget=lambda key: key[0] == app)
 
@@ -722,35 +351,6 @@ def _insert_arrow(cur: Any, table: str, columns: tuple[str, ...], arrow: pa.Tabl
         cur.unregister("incoming")
 
 
-_BG_COLUMNS = (
-    "id, app, view, width_class, url, width, height, captured, source, layout_hash, snapshot_id"
-)
-
-
-def _background(row: tuple[Any, ...], rects: dict[str, Rect] | None = None) -> Background:
-    *head, source, layout_hash, snapshot_id = row
-    return Background(
-        *head, png=None, rects=rects, source=source or "page", layout_hash=layout_hash,
-        snapshot_id=snapshot_id,
-    )  # fmt: skip
-
-
-def _put_rects(cur: Any, bg_id: str, rects: dict[str, Rect]) -> None:
-    if not rects:
-        return
-    sels = list(rects)
-    cols = list(zip(*(rects[s] for s in sels), strict=True))
-    table = pa.table({
-        "background": [bg_id] * len(sels), "sel": sels, "x": list(cols[0]), "y": list(cols[1]),
-        "w": list(cols[2]), "h": list(cols[3]),
-    })  # fmt: skip
-    cur.register("incoming_rects", table)
-    try:
-        cur.execute("INSERT INTO element_rects SELECT * FROM incoming_rects")
-    finally:
-        cur.unregister("incoming_rects")
-
-
 def _np(table: pa.Table, column: str | int) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.float64)
 
@@ -794,73 +394,3 @@ def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
         params,
     )
     cur.execute("DELETE FROM heat_rollup WHERE n = 0")
-
-
-def _fill_rollup(con: Any) -> None:
-    """Once, for a file written before the heat rollup: count every interaction in."""
-    con.execute(
-        f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM interactions"
-        f" GROUP BY {rollup.group_by()}"
-    )
-
-
-def _fill_visitors(con: Any) -> None:
-    """Once, for a file written before the visitors table: each visitor's first session."""
-    con.execute(
-        "INSERT INTO visitors SELECT app, visitor, arg_min(session, t), min(t) FROM pageviews"
-        " GROUP BY app, visitor"
-    )
-
-
-def _columns(con: Any, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _fill_filter_dimensions(con: Any) -> None:
-    """Once, for a file written before every table carried every filter dimension: copy
-    each page view's dimensions onto its events, and tell new from returning visitors."""
-    con.execute("BEGIN TRANSACTION")
-    con.execute("""
-        UPDATE pageviews SET visitor_type = CASE WHEN pageviews.session = f.session
-                                                 THEN 'new' ELSE 'returning' END
-        FROM (SELECT app, visitor, arg_min(session, t) AS session FROM pageviews
-              GROUP BY app, visitor) f
-        WHERE pageviews.app = f.app AND pageviews.visitor = f.visitor
-    """)  # fmt: skip
-    for table in ("interactions", "scrolls", "errors", "layouts"):
-        sets = ", ".join(f"{c} = coalesce({table}.{c}, p.{c})" for c in VIEW_DIMENSIONS)
-        con.execute(
-            f"UPDATE {table} SET {sets} FROM pageviews p"
-            f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
-        )
-    con.execute("COMMIT")
-
-
-def _where(
-    query: Query, view: bool = True, alias: str = "", filters: bool = True
-) -> tuple[str, list[Any]]:
-    """SQL conditions and parameters for a query; shared by every read, so every filter
-    narrows every table the same way (each carries the view's dimensions)."""
-    a = f"{alias}." if alias else ""
-    parts, params = [f"{a}app = ?"], [query.app]
-    if view and query.view is not None:
-        parts.append(f"{a}name = ?")
-        params.append(query.view)
-    if query.width is not None:
-        parts.append(f"{a}vw BETWEEN ? AND ?")
-        params += [query.width.lo, query.width.hi]
-    if query.start_ms is not None:
-        parts.append(f"{a}t >= ?")
-        params.append(query.start_ms)
-    if query.end_ms is not None:
-        parts.append(f"{a}t < ?")
-        params.append(query.end_ms)
-    checked = parse_filters(query.filters)  # unknown names raise even when not applied
-    for name, text in checked.items() if filters else ():
-        values = text.split(",")
-        parts.append(f"{a}{FILTERS[name]} IN ({', '.join('?' * len(values))})")
-        params += values
-    return " AND ".join(parts), params

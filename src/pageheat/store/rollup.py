@@ -28,12 +28,16 @@ device, a width class, whole UTC days).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from pageheat.heat.placement import Points
-from pageheat.store.base import WIDTH_CLASSES, Query, WidthRange
+from pageheat.kinds import rollup_conditions
+from pageheat.store.base import WIDTH_CLASSES, Query, WidthClasses, WidthRange
+from pageheat.store.sql import DIALECTS, Sql
+from pageheat.store.sql import where as raw_where
 
 #: Cell of the snapped position, in page px (DESIGN: the heat grid's 10 px cells).
 CELL_PX = 10
@@ -56,7 +60,7 @@ SNAPPED = {
 
 #: The rollup's key columns, and the SQL that computes each from an interactions row (its
 #: own names, so that no alias shadows the column it is computed from). ``day`` is the
-#: one expression the engines spell differently (:func:`key`).
+#: one expression the engines spell differently (:func:`key`, ``Dialect.day``).
 KEY = {
     "app": "app",
     "name": "coalesce(name, '')",
@@ -74,23 +78,13 @@ KEY = {
     "ox": SNAPPED["rx"],
     "oy": SNAPPED["ry"],
 }
-_DAY = {
-    "duckdb": f"CAST(floor(t / {DAY_MS}) AS INTEGER)",
-    "clickhouse": f"toInt32(intDiv(t, {DAY_MS}))",
-}
 
 #: The interactions columns the rollup is computed from.
 SOURCE = ("app", "name", "t", "device", "width_class", "kind", "rage", "dead", "error", "sel",
           "pointer", "dw", "x", "y", "rx", "ry")  # fmt: skip
 
 #: Which rollup rows each point map draws (``store.base.POINT_KINDS`` on raw rows).
-KINDS = {
-    "click": "kind = 'click'",
-    "rage": "kind = 'click' AND is_rage = 1",
-    "dead": "kind = 'click' AND is_dead = 1",
-    "error": "kind = 'click' AND is_error = 1",
-    "move": "kind = 'move'",
-}
+KINDS = rollup_conditions()
 
 #: What a rollup read selects: a map's point columns and each distinct point's count.
 READ = "cx, cy, 1, ox, oy, sel, touch, sum(n)"
@@ -98,23 +92,22 @@ GROUP = "cx, cy, ox, oy, sel, touch"
 ROWS = "cx, cy, 1, ox, oy, sel, touch, n"
 
 
-def point_query(query: Query, kind: str, merged: bool = True) -> tuple[str, list[Any]]:
+def point_query(s: Sql, query: Query, kind: str) -> str:
     """The rollup read of a point map (for a query the rollup covers): snapped points
-    with their counts. ``merged`` sums each distinct point's rows (ClickHouse: unmerged
-    parts, and the negative rows a deletion adds); a store whose rows are already one
-    per key and never negative (DuckDB upserts) reads them as they are, since a point
-    counted in two rows (two days, two devices) draws the same as one row of both."""
-    cond, params = where(query)
-    if merged:
-        sql = f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
-    else:
-        sql = f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
-    return sql, params
+    with their counts. A SummingMergeTree (``Dialect.summed_rollup``) sums each distinct
+    point's rows (unmerged parts, and the negative rows a deletion adds); a store whose
+    rows are already one per key and never negative (DuckDB upserts) reads them as they
+    are, since a point counted in two rows (two days, two devices) draws the same as one
+    row of both."""
+    cond = where(s, query)
+    if s.dialect.summed_rollup:
+        return f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
+    return f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
 
 
 def key(engine: str) -> dict[str, str]:
     """The key columns' SQL for ``engine`` (``duckdb`` or ``clickhouse``)."""
-    return {**KEY, "day": _DAY[engine]}
+    return {**KEY, "day": DIALECTS[engine].day.format(t="t", day=DAY_MS)}
 
 
 def select(engine: str, sign: int = 1) -> str:
@@ -124,7 +117,7 @@ def select(engine: str, sign: int = 1) -> str:
         sql if sql == name else f"{sql} AS {name}" for name, sql in key(engine).items()
     )
     count = "count(*)" if sign > 0 else "-count(*)"
-    cast = f"CAST({count} AS BIGINT)" if engine == "duckdb" else f"toInt64({count})"
+    cast = DIALECTS[engine].int64.format(count)
     return f"SELECT {cols}, {cast} AS n"
 
 
@@ -140,43 +133,32 @@ POINT_COLUMNS = (
 )
 
 
-def covers(query: Query) -> bool:
-    """Whether the rollup holds everything this query narrows by."""
+def covers(query: Query, widths: WidthClasses | None = None) -> bool:
+    """Whether the rollup holds everything this query narrows by; ``widths`` are the
+    bounds the store classed its rows by (the settings' defaults when None)."""
     if set(query.filters) - {"device"}:
         return False
-    if query.width is not None and not _is_class(query.width):
+    if query.width is not None and not _is_class(query.width, widths or WidthClasses()):
         return False
     return all(t is None or t % DAY_MS == 0 for t in (query.start_ms, query.end_ms))
 
 
-def _is_class(width: WidthRange) -> bool:
-    """A width class with the default bounds: the class the collector stored."""
-    return width.name in WIDTH_CLASSES and width == WidthRange.parse(width.name)
+def _is_class(width: WidthRange, widths: WidthClasses) -> bool:
+    """A width class with the store's bounds: the class the collector stored (a range
+    that only bears a class's name is read from the raw rows)."""
+    return width.name in WIDTH_CLASSES and width == widths.range(width.name)
 
 
-def where(query: Query) -> tuple[str, list[Any]]:
-    """Conditions on the rollup table for a query it covers (see :func:`covers`)."""
-    from pageheat.store.base import parse_filters
-
-    parts, params = ["app = ?"], [query.app]
-    if query.view is not None:
-        parts.append("name = ?")
-        params.append(query.view)
+def where(s: Sql, query: Query) -> str:
+    """Conditions on the rollup table for a query it covers (see :func:`covers`): the
+    raw rows' conditions (store/sql.py) with a width class and whole days for the width
+    and time ranges."""
+    parts = [raw_where(s, replace(query, width=None, start_ms=None, end_ms=None))]
     if query.width is not None:
-        parts.append("width_class = ?")
-        params.append(query.width.name)
-    if query.start_ms is not None:
-        parts.append("day >= ?")
-        params.append(query.start_ms // DAY_MS)
-    if query.end_ms is not None:
-        parts.append("day < ?")
-        params.append(query.end_ms // DAY_MS)
-    devices = parse_filters(query.filters).get("device")
-    if devices:
-        values = devices.split(",")
-        parts.append(f"device IN ({', '.join('?' * len(values))})")
-        params += values
-    return " AND ".join(parts), params
+        parts.append(f"width_class = {s(query.width.name)}")
+    bounds = (("day >=", query.start_ms), ("day <", query.end_ms))
+    parts += [f"{day} {s(int(ms) // DAY_MS)}" for day, ms in bounds if ms is not None]
+    return " AND ".join(parts)
 
 
 def points(columns: Sequence[Sequence[Any]]) -> Points:

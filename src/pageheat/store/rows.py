@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from pageheat.store.base import Envelope, width_class  # noqa: F401  (the bounds _width_classes uses)
+from pageheat.store.base import WIDTH_CLASSES, Envelope, WidthClasses
 
 PAGEVIEW_COLUMNS = (
     "app", "view_id", "visitor", "session", "t", "name", "url", "path", "title", "referrer",
@@ -102,20 +102,27 @@ def _host(url: str) -> str:
 
 
 def build_rows(
-    envelopes: Iterable[Envelope], lookup: Lookup, first_sessions: FirstSessions | None = None
+    envelopes: Iterable[Envelope],
+    lookup: Lookup,
+    first_sessions: FirstSessions | None = None,
+    widths: WidthClasses | None = None,
 ) -> dict[str, list[Row]]:
     """Rows of ``envelopes`` for each table of :data:`TABLES` (and ``visitors``), as dicts:
     :func:`build_tables` read back row by row, for a backend that inserts rows."""
-    tables = build_tables(envelopes, lookup, first_sessions)
+    tables = build_tables(envelopes, lookup, first_sessions, widths)
     return {name: tables[name].to_pylist() if name in tables else []
             for name in (*TABLES, "visitors")}  # fmt: skip
 
 
 def build_tables(
-    envelopes: Iterable[Envelope], lookup: Lookup, first_sessions: FirstSessions | None = None
+    envelopes: Iterable[Envelope],
+    lookup: Lookup,
+    first_sessions: FirstSessions | None = None,
+    widths: WidthClasses | None = None,
 ) -> dict[str, pa.Table]:
     """Arrow tables of ``envelopes`` for each table of :data:`TABLES`, and ``visitors``
-    (the first sessions these envelopes decided); an empty table is left out.
+    (the first sessions these envelopes decided); an empty table is left out. Each page
+    view, interaction and layout gets its width class under ``widths`` (the store's).
 
     Columnar on purpose (issue 9, ingest): no dict per event. Each event is gathered once
     with the index of its envelope and of its view's dimensions; every column is then one
@@ -124,6 +131,7 @@ def build_tables(
     so a batch of 50 events costs a few list passes, not 50 dicts of 36 entries.
     """
     envelopes = list(envelopes)
+    widths = widths or WidthClasses()
     first, decided = _first_sessions(envelopes, first_sessions)
     out: dict[str, pa.Table] = {}
     if decided:
@@ -159,7 +167,7 @@ def build_tables(
             **{k: [t.get(k, "") for t in tags] for k in _TAGS},
             "vw": vw, **{c: [getattr(ev, c) for ev in evs] for c in ("vh", "dw", "dh", "dpr")},
             "lang": [ev.lang for ev in evs], "tz": [ev.tz for ev in evs],
-            "width_class": _width_classes(vw), "visitor_type": [
+            "width_class": _width_classes(widths, vw), "visitor_type": [
                 "new" if first[(env.app, env.visitor)][0] == env.session else "returning"
                 for env in envs
             ],
@@ -278,7 +286,7 @@ def build_tables(
             "rage": pa.array(both([ev.rage for ev in c_ev], 0), pa.int32()),
             "dead": both([ev.dead for ev in c_ev], False),
             "error": both([ev.error for ev in c_ev], False),
-            "width_class": _width_classes(vw),
+            "width_class": _width_classes(widths, vw),
         }  # fmt: skip
         out["interactions"] = _table(INTERACTION_COLUMNS, cols)
 
@@ -323,7 +331,7 @@ def build_tables(
         la = layouts.ev
         vw = view_vw(layouts)
         out["layouts"] = _table(LAYOUT_COLUMNS, {
-            **common(layouts), "vw": vw, "width_class": _width_classes(vw),
+            **common(layouts), "vw": vw, "width_class": _width_classes(widths, vw),
             "hash": [ev.h for ev in la], "dw": [float(ev.dw) for ev in la],
             "dh": [float(ev.dh) for ev in la],
         })  # fmt: skip
@@ -354,14 +362,12 @@ def _coded(indices: pa.Array, values: list[str]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()))
 
 
-_WIDTH_CLASS_NAMES = pa.array(["desktop", "tablet", "mobile"], pa.string())
+_WIDTH_CLASS_NAMES = pa.array(WIDTH_CLASSES, pa.string())
 
 
-def _width_classes(vw: np.ndarray) -> pa.DictionaryArray:
-    """:func:`width_class` of each viewport width, in one numpy pass."""
-    # width_class's default bounds: desktop from 1281 px, mobile up to 767 px
-    codes = np.where(vw >= 1281, 0, np.where(vw <= 767, 2, 1)).astype(np.int32)
-    return pa.DictionaryArray.from_arrays(pa.array(codes), _WIDTH_CLASS_NAMES)
+def _width_classes(widths: WidthClasses, vw: np.ndarray) -> pa.DictionaryArray:
+    """The width class of each viewport width, in one numpy pass."""
+    return pa.DictionaryArray.from_arrays(pa.array(widths.codes(vw)), _WIDTH_CLASS_NAMES)
 
 
 def _table(columns: tuple[str, ...], cols: dict[str, Any]) -> pa.Table:

@@ -3,8 +3,8 @@
 A DuckDB install that outgrows its file moves to ClickHouse by exporting its events
 (every event table and each visitor's first session) and importing them into the new
 store, which then answers the same heatmaps (tests/store/test_transfer.py checks that).
-Snapshots and backgrounds are not moved: they are pictures, not events, and the new
-store asks visitors for snapshots again and renders its own backgrounds.
+Snapshots and backgrounds are not in the event store (``pictures/``): changing the
+event store leaves them where they are.
 
 Two formats: JSON lines (one file; a header line, then ``{"table": …, "row": {…}}`` per
 row: readable, greppable, streamable) and Parquet (a directory with one file per table,

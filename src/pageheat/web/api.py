@@ -15,6 +15,7 @@ from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 
 from pageheat import privacy, reports
+from pageheat.filters import FILTERS as FILTER_REGISTRY
 from pageheat.meta import Principal
 from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import FILTER_VALUES, FILTERS, Query, parse_filters
@@ -48,26 +49,9 @@ class ViewRule(msgspec.Struct, forbid_unknown_fields=True):
     name: str
 
 
-#: What each filter parameter means, for the OpenAPI schema. A value may be a
-#: comma-separated list (any of them matches); different filters must all match.
-FILTER_HELP = {
-    "device": "Device class: desktop, mobile, tablet or bot.",
-    "browser": "Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari.",
-    "os": "Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS.",
-    "country": "Country, ISO 3166 code (needs the geoip_db setting), e.g. DE.",
-    "city": "City name in English (needs the geoip_db setting).",
-    "referrer": "Traffic source: direct, or the referring host without www.",
-    "utm_source": "utm_source of the page's URL.",
-    "utm_medium": "utm_medium of the page's URL.",
-    "utm_campaign": "utm_campaign of the page's URL.",
-    "utm_term": "utm_term of the page's URL.",
-    "utm_content": "utm_content of the page's URL.",
-    "visitor": "new (the visitor's first session) or returning.",
-    "env": "The env tag (pageheat.tag('env', ...)).",
-    "version": "The version tag.",
-    "service": "The service tag.",
-}
-assert FILTER_HELP.keys() == FILTERS.keys()
+#: What each filter parameter means, for the OpenAPI schema (`pageheat.filters`). A value
+#: may be a comma-separated list (any of them matches); different filters must all match.
+FILTER_HELP = {name: f.help for name, f in FILTER_REGISTRY.items()}
 
 
 def plain_params(request: Request) -> dict[str, str]:
@@ -179,7 +163,7 @@ def heatmap_answer(ph: Pageheat, key: str, params: Mapping[str, str], fmt: str =
 
 def background_answer(ph: Pageheat, bg_id: str, thumb: bool, cache: str) -> Response:
     """A background's PNG (or its thumbnail), 404 when there is none."""
-    png = ph.store.background_png(bg_id)
+    png = ph.pictures.background_png(bg_id)
     if png is None:
         raise HTTPException(404, f"no background {bg_id!r}")
     return Response(thumbnail(png) if thumb else png, media_type="image/png",
@@ -354,7 +338,7 @@ def router(ph: Pageheat) -> APIRouter:
     @r.get("/backgrounds/{bg_id}.png", summary="A background picture (thumb=1: its thumbnail)")
     def background_png(who: Who, bg_id: str, thumb: bool = False) -> Response:
         if who.apps is not None:
-            bg = ph.store.background(bg_id)
+            bg = ph.pictures.background(bg_id)
             if bg is not None and not who.may_read(bg.app):
                 raise HTTPException(403, f"this token may not read background {bg_id!r}")
         return background_answer(ph, bg_id, thumb, "private, max-age=31536000, immutable")

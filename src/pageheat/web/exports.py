@@ -1,5 +1,5 @@
-"""The export routes (``…/export.png``, ``…/export/actions.csv``, ``…/export/grid.csv``)
-and ``/api/v1/palettes``.
+"""The export routes (``…/export.png``, ``…/export/actions.csv``, ``…/export/grid.csv``);
+the palettes they draw with are served by `pageheat.web.registry`.
 
 Every export is answered by `export_response` from the heatmap route's plain query
 parameters, so a share link, which keeps those parameters, answers the very same bytes
@@ -9,7 +9,7 @@ by calling it with its stored ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
@@ -73,17 +73,6 @@ Peak = Annotated[str | None, Q(description="scale=absolute: points per 1 000 pag
                                " at full heat")]  # fmt: skip
 From = Annotated[str | None, Q(alias="from")]
 To = Annotated[str | None, Q(alias="to")]
-
-
-def public_router() -> APIRouter:
-    r = APIRouter(prefix="/api/v1", tags=["query"])
-
-    @r.get("/palettes", summary="Colour tables of the heatmap palettes (256 #rrggbbaa each)")
-    def palettes() -> dict[str, Any]:
-        """Constant data, and public: the share page draws with it without a login."""
-        return {"palettes": exports.palettes_json()}
-
-    return r
 
 
 def router(ph: Pageheat) -> APIRouter:

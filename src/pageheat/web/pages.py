@@ -47,7 +47,7 @@ def router(ph: Pageheat) -> APIRouter:
     # bundle, where tracker/src/frustration.ts reads them (short keys keep it small).
     config = json.dumps({
         "w": s.frustration_window_ms, "p": s.rage_radius_px, "n": s.rage_min_clicks,
-        "m": s.move_interval_ms, "d": s.move_min_px,
+        "m": s.move_interval_ms, "d": s.move_min_px, "i": s.session_idle_min,
     }, separators=(",", ":"))  # fmt: skip
     tracker_js = f"self.pageheatConfig={config};\n".encode() + _static("pageheat.js")
 
@@ -94,8 +94,9 @@ def router(ph: Pageheat) -> APIRouter:
     def login_page() -> HTMLResponse:
         return _html("login.html")
 
-    # Wrong guesses cost a token each: 10 at once, then one each 6 seconds per address.
-    wrong = TokenBuckets(rate=1 / 6, burst=10)
+    # Wrong guesses cost a token each: login_burst at once, then login_retries_per_min
+    # a minute per address.
+    wrong = TokenBuckets(rate=s.login_retries_per_min / 60, burst=s.login_burst)
 
     @r.post("/login")
     def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:

@@ -12,9 +12,11 @@ if TYPE_CHECKING:
 
 
 def server(ph: Pageheat, **config: Any) -> uvicorn.Server:
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-* from 127.0.0.1
+    # (or $FORWARDED_ALLOW_IPS) on its own; the app trusts exactly ``trusted_proxies``.
     cfg = uvicorn.Config(
         ph.asgi(), host=ph.settings.host, port=ph.settings.port, log_level="warning",
-        access_log=False, **config,
+        access_log=False, proxy_headers=False, **config,
     )  # fmt: skip
     return uvicorn.Server(cfg)
 

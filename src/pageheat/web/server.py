@@ -1,9 +1,11 @@
 """Builds the ASGI application from a :class:`~pageheat.app.Pageheat`: the routers, the
-one error shape, and the headers every answer carries (security and CSRF, here because
-they hold for every route, present and future)."""
+one error shape, the headers every answer carries (security and CSRF, here because
+they hold for every route, present and future), and who may say where a request came
+from (``trusted_proxies``)."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -11,10 +13,12 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import pageheat
 from pageheat.collect import routes as collect_routes
-from pageheat.web import accounts, api, exports, library, ops, pages, shared
+from pageheat.settings import SettingsError
+from pageheat.web import accounts, api, exports, library, ops, pages, registry, shared
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -51,17 +55,46 @@ def build_app(ph: Pageheat) -> FastAPI:
     # added first, so it runs inside SecurityHeaders: batches get the same headers
     app.add_middleware(collect_routes.FastCollect, handler=collector.collect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
+    proxies = trusted_proxies(ph.settings.trusted_proxies)
+    if proxies:
+        # added last, so it runs first: every route, limit and cookie sees the client's
+        # address and scheme, and sees them the same way
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     app.include_router(collector)
     app.include_router(api.router(ph))
     app.include_router(exports.router(ph))
-    app.include_router(exports.public_router())
+    app.include_router(registry.public_router())
     app.include_router(accounts.router(ph))
     app.include_router(library.router(ph))
     app.include_router(shared.router(ph))
     app.include_router(pages.router(ph))
     app.include_router(ops.router(ph))
     return app
+
+
+def trusted_proxies(text: str) -> list[str]:
+    """The ``trusted_proxies`` setting as a list for uvicorn's ``ProxyHeadersMiddleware``.
+
+    Only a request whose connection comes from one of these (an address or a network)
+    has its ``X-Forwarded-Proto`` taken as its scheme and its ``X-Forwarded-For`` read,
+    from the right, for the nearest address that is not itself a trusted proxy (so an
+    entry the client wrote before the proxy appended the real one is never believed).
+    The middleware would take a typo for a host name that never matches; here it is an
+    error at start instead. ``*`` trusts every peer: only where nothing but the proxy
+    can reach pageheat.
+    """
+    entries = [e.strip() for e in text.split(",") if e.strip()]
+    if entries == ["*"]:
+        return entries
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"PAGEHEAT_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            ) from None
+    return entries
 
 
 class SecurityHeaders:

@@ -89,30 +89,6 @@ CREATE TABLE IF NOT EXISTS {db}.{visitors} (
 ) ENGINE = ReplacingMergeTree()
 ORDER BY (app, visitor);
 
--- Visitors' DOM snapshots as sanitised static HTML (compressed by the column codec).
-CREATE TABLE IF NOT EXISTS {db}.{snapshots} (
-    id String, app String, view String, width_class String, layout_hash String,
-    url String, vw Float64, dw Float64, dh Float64, captured Int64, html String
-) ENGINE = MergeTree()
-ORDER BY (app, view, width_class, layout_hash);
-
--- Backgrounds: the PNG is base64 text, so both engines return it unchanged.
-CREATE TABLE IF NOT EXISTS {db}.{backgrounds} (
-    id String, app String, view String, width_class String, url String, width Int32,
-    height Int32, captured Int64, png String, source String,
-    layout_hash Nullable(String), snapshot_id Nullable(String)
-) ENGINE = MergeTree()
-ORDER BY (app, view, id);
-
--- The box of every clicked selector in a background; (0, 0, 0, 0) when it is not there.
--- Replacing a background's boxes appends a new version (sel '' marks a version, so an
--- empty set of boxes is one too); reads take the latest version.
-CREATE TABLE IF NOT EXISTS {db}.{element_rects} (
-    background String, version Int64, sel String,
-    x Float64, y Float64, w Float64, h Float64
-) ENGINE = MergeTree()
-ORDER BY (background, version, sel);
-
 -- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
 -- app, view, UTC day, device, width class and kind. Kept by the materialised view below
 -- on every insert into interactions (on a cluster: on each shard's own rows); merges add

@@ -103,31 +103,6 @@ CREATE TABLE IF NOT EXISTS visitors (
     PRIMARY KEY (app, visitor)
 );
 
--- Visitors' DOM snapshots, one per (app, view, width class, layout hash), as sanitised
--- static HTML (zlib-compressed).
-CREATE TABLE IF NOT EXISTS snapshots (
-    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
-    width_class VARCHAR NOT NULL, layout_hash VARCHAR NOT NULL, url VARCHAR,
-    vw DOUBLE, dw DOUBLE, dh DOUBLE, captured BIGINT, html BLOB,
-    UNIQUE (app, view, width_class, layout_hash)
-);
-
-CREATE TABLE IF NOT EXISTS backgrounds (
-    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
-    width_class VARCHAR NOT NULL, url VARCHAR, width INTEGER, height INTEGER,
-    captured BIGINT, png BLOB
-);
-ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'page';
-ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS layout_hash VARCHAR;
-ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS snapshot_id VARCHAR;
-
--- The box of every clicked selector in a background; (0, 0, 0, 0) when it is not there.
-CREATE TABLE IF NOT EXISTS element_rects (
-    background VARCHAR NOT NULL, sel VARCHAR NOT NULL,
-    x DOUBLE, y DOUBLE, w DOUBLE, h DOUBLE,
-    PRIMARY KEY (background, sel)
-);
-
 -- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
 -- app, view, UTC day, device, width class and kind; kept by the writer's commit, in the
 -- same transaction as the interactions it counts.

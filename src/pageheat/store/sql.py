@@ -1,0 +1,114 @@
+"""The SQL both event stores speak: a small dialect table and named parameters.
+
+The reads of the event store (store/reads.py) are written once, in the part of SQL that
+DuckDB, ClickHouse 18.16 (Debian's server) and current ClickHouse all read alike:
+``argMax``/``argMin``, ``countIf``, ``count(DISTINCT …)``, ``CAST(… AS Int64)``,
+``IN (…)`` lists, ``UNION ALL`` in a subquery, no JOIN (a cluster's Distributed tables
+would join across shards). DuckDB takes the ClickHouse spellings as aliases, so most of
+the dialect is no dialect at all; :class:`Dialect` holds what is left, and the contract
+suite (tests/store/test_contract.py) runs every read on all three engines.
+
+Values never enter the text: each goes in as a named parameter (:class:`Sql`), bound by
+DuckDB itself (``$p0``) or escaped by clickhouse-driver (``%(p0)s``), so one statement
+may use a value twice and the reads need not count positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pageheat.store.base import FILTERS, Query, parse_filters
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine spells what the shared reads cannot write alike."""
+
+    name: str
+    #: A named parameter in the text; ``{}`` is its name.
+    param: str
+    #: The exact median of an expression ``{0}`` (the mean of the two middle values for
+    #: an even count, as DuckDB's ``median``; ClickHouse's ``median`` is an estimate).
+    median: str
+    #: Whether the heat rollup holds several rows per point that a read must add up
+    #: (a SummingMergeTree's unmerged parts, and the negative rows deletions add), or
+    #: one row per point kept by upserts that it reads as they are.
+    summed_rollup: bool
+    #: The UTC day of an event time ``{t}`` (ms), ``{day}`` ms long: the heat rollup's
+    #: ``day`` as the store computes it (DuckDB at each write, ClickHouse in the
+    #: materialised view of its schema).
+    day: str
+    #: ``{0}`` as a 64-bit integer, where the rollup writes its counts.
+    int64: str
+
+
+DUCKDB = Dialect(
+    name="duckdb",
+    param="${}",
+    median="median({0})",
+    summed_rollup=False,
+    day="CAST(floor({t} / {day}) AS INTEGER)",
+    int64="CAST({0} AS BIGINT)",
+)
+
+CLICKHOUSE = Dialect(
+    name="clickhouse",
+    param="%({})s",
+    # quantileExact gives the upper middle value, and of -x the lower one negated
+    median="(quantileExact(0.5)({0}) - quantileExact(0.5)(-{0})) / 2",
+    summed_rollup=True,
+    day="toInt32(intDiv({t}, {day}))",
+    int64="toInt64({0})",
+)
+
+DIALECTS = {d.name: d for d in (DUCKDB, CLICKHOUSE)}
+
+
+class Sql:
+    """The parameters of one statement as it is written: ``s(value)`` keeps the value
+    and returns its placeholder in the engine's spelling."""
+
+    def __init__(self, dialect: Dialect):
+        self.dialect = dialect
+        self.params: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return self.dialect.param.format(name)
+
+    def values(self, values: Iterable[Any]) -> str:
+        """``(…)`` of one placeholder per value, for ``IN``; never empty."""
+        marks = [self(v) for v in values]
+        if not marks:
+            raise ValueError("an IN list needs at least one value")
+        return f"({', '.join(marks)})"
+
+    def median(self, expr: str) -> str:
+        return self.dialect.median.format(expr)
+
+
+def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
+    """SQL conditions for a query: its app, view (``view``), width range, time range and
+    filters (``filters``), the same on every table (each carries the view's dimensions,
+    store/rows.py). Unknown filter names raise even when filters are not applied."""
+    parts = [f"app = {s(query.app)}"]
+    if view and query.view is not None:
+        parts.append(f"name = {s(query.view)}")
+    if query.width is not None:
+        parts.append(f"vw BETWEEN {s(float(query.width.lo))} AND {s(float(query.width.hi))}")
+    if query.start_ms is not None:
+        parts.append(f"t >= {s(int(query.start_ms))}")
+    if query.end_ms is not None:
+        parts.append(f"t < {s(int(query.end_ms))}")
+    checked = parse_filters(query.filters)
+    for name, text in checked.items() if filters else ():
+        parts.append(f"{FILTERS[name]} IN {s.values(text.split(','))}")
+    return " AND ".join(parts)
+
+
+def view_ids(s: Sql, query: Query) -> str:
+    """The page views of a query, for ``view_id IN (…)`` on the other tables."""
+    return f"SELECT view_id FROM pageviews WHERE {where(s, query)}"
