@@ -10,7 +10,7 @@ STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/dashboard.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
-.PHONY: install lock schema run test test-fast bench lint chromium clickhouse postgresql clean
+.PHONY: install lock schema types run test test-fast bench lint chromium clickhouse postgresql clean
 
 install: $(PY_STAMP) $(ASSETS) chromium
 
@@ -69,6 +69,13 @@ postgresql:
 schema: $(PY_STAMP)
 	$(BIN)/python -c "import json; from pageheat.collect.protocol import build_protocol; \
 	print(json.dumps(build_protocol().json_schema(), indent=2, sort_keys=True))" > docs/collect-v1.schema.json
+
+# The dashboard's types of the query API's answers, generated from the app's own
+# /openapi.json by openapi-typescript; a test keeps the committed file equal to them.
+types: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python -c "import json; from pageheat.web.server import openapi_schema; \
+	print(json.dumps(openapi_schema()))" > node_modules/.openapi.json
+	node_modules/.bin/openapi-typescript node_modules/.openapi.json -o dashboard/src/openapi.ts
 
 run: install
 	$(BIN)/pageheat demo

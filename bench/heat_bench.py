@@ -6,7 +6,7 @@ Prints the best of R runs of each stage for two point sets on a 1280 x 3000 page
 uniform random (worst case for PNG compression: heat everywhere, all of it noisy)
 and clustered (buttons plus noise, what real pages look like). The floor is one
 ``numpy.bincount`` over precomputed flat cell indices in the same process, so the
-ratios hold across machines; DESIGN.md's target is ~20 ms end to end on 2 cores.
+ratios hold across machines; docs/design.md's target is ~20 ms end to end on 2 cores.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ TOKEN = "bench-token"
 ORIGIN = "https://shop.example"
 UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
       " Chrome/126.0.0.0 Safari/537.36")  # fmt: skip
-#: Issue 9's target: events a second, sustained, with every acknowledged one stored once.
+#: The target: events a second, sustained, with every acknowledged one stored once.
 TARGET = 50_000
 #: Seconds of the same load before each measured run, not counted: the first requests
 #: pay one-off costs (the User-Agent parser compiles its patterns on its first use).

@@ -17,7 +17,7 @@ server's peak RSS is read from /proc.
 
 The baseline of each size, in the same run: ``numpy.bincount`` of the same points in
 memory (the physical floor of gridding them), printed as the ratio heatmap / floor;
-growth is each size's warm time over the first size's. Targets (issue 9): JSON over
+growth is each size's warm time over the first size's. Targets: JSON over
 rollups ≤ 50 ms at the largest size and within 2x of the first size's, PNG ≤ 150 ms.
 Results are appended to ``bench/results.json`` under ``latency``.
 """

@@ -21,6 +21,7 @@ import pytest
 
 from pageheat.app import Pageheat
 from pageheat.settings import Settings
+from pageheat.web.server import build_app
 from tests.tiers import needs
 
 #: Fixtures of real database servers, registered once for the whole suite so that each
@@ -73,7 +74,7 @@ def client(ph: Pageheat):
     """The real ASGI app in-process; authorised as admin by default."""
     from fastapi.testclient import TestClient
 
-    with TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+    with TestClient(build_app(ph), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
         yield c
 
 

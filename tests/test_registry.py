@@ -23,6 +23,7 @@ from pageheat.generate import tables
 from pageheat.kinds import KINDS, point_conditions, rollup_conditions
 from pageheat.store import base, rollup
 from pageheat.store.rows import PAGEVIEW_COLUMNS, VIEW_DIMENSIONS
+from pageheat.web.server import build_app
 from tests.conftest import TOKEN, make_settings
 
 #: Every width, so that every generated page view counts.
@@ -79,7 +80,7 @@ def api(data):
     root, key, _ = data
     ph = Pageheat(make_settings(root))
     try:
-        with TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        with TestClient(build_app(ph), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
             yield c, key
     finally:
         ph.close()

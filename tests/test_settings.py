@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pageheat.settings import SETTINGS, Settings, SettingsError, as_markdown
+from pageheat.web.server import build_app
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 
@@ -81,7 +82,7 @@ def test_sign_in_throttle_and_session_length_are_settings(tmp_path):
 
     ph = Pageheat(make_settings(tmp_path / "data", login_burst=3, login_session_days=2))
     try:
-        with TestClient(ph.asgi()) as c:
+        with TestClient(build_app(ph)) as c:
             ok = c.post("/login", json={"token": TOKEN})
             codes = [c.post("/login", json={"token": f"guess-{i}"}).status_code for i in range(5)]
     finally:

@@ -4,314 +4,60 @@
 // CSRF token (the readable pageheat_csrf cookie) in X-CSRF-Token: the server refuses a
 // cookie-authenticated POST/PATCH/DELETE without it, so another site cannot forge one.
 
-export interface App {
-  key: string;
-  name: string;
-  origins: string[];
-  created: string;
-  last_event: string | null;
-  script_tag: string;
-  /** 0..1: the share of visitors the tracker records (1 = everyone). */
-  sample_rate?: number;
-  /** Honour Do-Not-Track and Global Privacy Control. */
-  respect_dnt?: boolean;
-  /** Days events are kept; null = the instance default, 0 = forever. */
-  retention_days?: number | null;
-  default_retention_days?: number | null;
-  /** Keep events of browsers that look like bots; null = the instance default. */
-  keep_bots?: boolean | null;
-  default_keep_bots?: boolean | null;
-}
+import type { components } from "./openapi";
+
+// The answers' types are generated from the server's /openapi.json (`make types` writes
+// ./openapi.ts; a test fails when it no longer matches the server's models in
+// src/pageheat/web/models.py). Change an answer there, not here.
+type Schemas = components["schemas"];
+
+export type App = Schemas["App"];
 
 /** What PATCH /apps/{key} takes. */
 export type AppChanges = Partial<Pick<App, "name" | "origins" | "sample_rate" | "respect_dnt" | "retention_days" | "keep_bots">>;
 
-export interface Me {
-  user: { name: string; admin: boolean };
-  csrf: string;
-}
-
+export type Me = Schemas["Me"];
 /** A personal API token; `apps` null = every app the user may read. */
-export interface ApiToken {
-  id: string;
-  name: string;
-  apps: string[] | null;
-  created: string;
-  last_used: string | null;
-  /** Only in the answer that created it. */
-  token?: string;
-}
-
+export type ApiToken = Schemas["ApiToken"];
 /** A heatmap saved under a name: the heatmap page's query parameters. */
-export interface Saved {
-  id: string;
-  app: string;
-  app_name: string;
-  name: string;
-  params: Record<string, string>;
-  created: string;
-  updated: string;
-  created_by: string;
-  url: string;
-}
-
+export type Saved = Schemas["Saved"];
 /** A read-only link to one heatmap. */
-export interface Share {
-  id: string;
-  name: string | null;
-  params: Record<string, string>;
-  url: string;
-  created: string;
-  expires: string | null;
-  revoked: boolean;
-}
-
+export type Share = Schemas["Share"];
 /** What a share link shows, as the public share API says it. */
-export interface ShareInfo {
-  name: string | null;
-  app: { name: string };
-  params: Record<string, string>;
-  created: string;
-  expires: string | null;
-}
+export type ShareInfo = Schemas["ShareInfo"];
 
 /** The server's colour tables: 256 "#rrggbbaa" per palette, index = intensity × 255. */
-export type Palettes = Record<string, string[]>;
-
+export type Palettes = Schemas["PalettesAnswer"]["palettes"];
 /** GET /api/v1/palettes: every table the server draws with, and how a value picks an entry. */
-export interface PaletteTables {
-  palettes: Palettes;
-  /** points (the first is the default), bands (scroll, attention), diverging (compare). */
-  families: Record<string, string[]>;
-  labels: Record<string, string>;
-  /** Under this intensity (or |change|) the transparent entry is drawn. */
-  ignored_below: number;
-  /** Points and bands: index = max(first_drawn, floor(v × 255 + 0.5)). */
-  first_drawn: number;
-  /** Diverging: index = clip(round(d × 127) + zero_index, 1, 255). */
-  zero_index: number;
-}
-
+export type PaletteTables = Schemas["PalettesAnswer"];
 /** A heatmap kind as the server declares it (src/pageheat/kinds.py). */
-export interface KindDef {
-  name: string;
-  label: string;
-  title: string;
-  mode: "points" | "bands";
-  band: "scroll" | "attention" | null;
-  one: string;
-  many: string;
-  counted: string;
-  unit: string;
-  empty: string;
-  help: string;
-  palette: "points" | "bands";
-  min_sessions_setting: string | null;
-}
-
+export type KindDef = Schemas["KindModel"];
 /** A filter as the server declares it (src/pageheat/filters.py). */
-export interface FilterDef {
-  name: string;
-  label: string;
-  help: string;
-  values: string[];
-  case: "exact" | "lower" | "upper";
-}
+export type FilterDef = Schemas["FilterModel"];
+/** GET /api/v1/kinds: every heatmap kind and filter. */
+export type Registry = Schemas["KindsAnswer"];
 
-/** GET /api/v1/kinds. */
-export interface Registry {
-  kinds: KindDef[];
-  filters: FilterDef[];
-}
-
-export interface View {
-  name: string;
-  page_views: number;
-  visitors: number;
-  clicks: number;
-  url?: string | null;
-}
-
-export interface Hotspot {
-  x: number;
-  y: number;
-  count: number;
-  share: number;
-  selector: string | null;
-}
-
+export type View = Schemas["View"];
+export type Hotspot = Schemas["Hotspot"];
 /**
  * Where the view's backgrounds stand: "capturing" a screenshot of the live page,
  * "rendering" a visitor's snapshot, the last attempt "failed", or "none" yet.
  */
-export type BackgroundStatus = "ready" | "capturing" | "rendering" | "none" | "failed";
-
-/**
- * One picture a heatmap can be drawn over: a page state rendered from a visitor's DOM
- * snapshot ("snapshot", named by its `layout_hash`) or a screenshot of the live page ("page").
- */
-export interface Background {
-  id: string;
-  width: number;
-  height: number;
-  width_class?: string;
-  source?: "snapshot" | "page" | string;
-  layout_hash?: string | null;
-  /** ms since the epoch (older servers: an ISO string). */
-  captured: number | string | null;
-  url: string;
-  thumbnail?: string;
-  /** Page views that settled in this page state (the background list only). */
-  page_views?: number;
-}
-
-/** The page states captured for a view and width, and the one used when none is chosen. */
-export interface Backgrounds {
-  backgrounds: Background[];
-  default: string | null;
-  status: BackgroundStatus;
-  error: string | null;
-}
-
-export interface Heatmap {
-  kind: string;
-  cell: number;
-  width: number;
-  height: number;
-  cols: number;
-  rows: number;
-  grid: number[];
-  max: number;
-  total: number;
-  hotspots: Hotspot[];
-  background: Background | null;
-  background_status: BackgroundStatus;
-  background_error: string | null;
-  placed: { anchored: number; positional: number };
-  not_visible: { selector: string; count: number }[];
-  warning: string | null;
-  sessions: number;
-  /** kind=scroll only. */
-  scroll?: ScrollReach | null;
-  /** kind=attention only. */
-  attention?: Attention | null;
-}
-
-/** Scroll reach: `reach[p]` = share of page views whose deepest point reached p % of the document. */
-export interface ScrollReach {
-  reach: number[];
-  depth_75: number | null;
-  depth_50: number | null;
-  depth_25: number | null;
-  avg_fold: number | null;
-  page_views: number;
-}
-
-/** Mean seconds each 5 % band of the document was in view, per page view. */
-export interface Attention {
-  seconds: number[];
-  bands: number;
-}
-
-export interface Stats {
-  page_views: number | null;
-  visitors: number | null;
-  total_clicks: number | null;
-  rage_clicks: number | null;
-  dead_clicks: number | null;
-  error_clicks: number | null;
-  page_errors: number | null;
-  avg_visible_s: number | null;
-  session_end_ratio: number | null;
-  popularity: number | null;
-}
-
-export interface Action {
-  selector: string;
-  name: string;
-  count: number;
-  share: number;
-  visitors: number | null;
-  x: number | null;
-  y: number | null;
-  visible: boolean | null;
-  /** Frustration counts on this element (top actions). */
-  rage?: number;
-  dead?: number;
-  error?: number;
-}
-
-export interface Insights {
-  stats: Stats;
-  top_actions: Action[];
-  top_elements: Action[];
-}
-
-export interface FilterValues {
-  name: string;
-  values: { value: string; page_views: number }[];
-  selected: string[];
-  /** The only values the filter can take, when it has a fixed set (device, visitor). */
-  fixed: string[];
-}
-
-/** One side of a comparison. */
-export interface Side {
-  total: number;
-  page_views: number;
-  per_1000: number;
-  clicks: number;
-  sessions: number;
-  visitors: number;
-}
-
-/** One top action on both sides: shares are fractions of that side's clicks. */
-export interface ActionChange {
-  selector: string;
-  name: string;
-  count_a: number;
-  count_b: number;
-  share_a: number;
-  share_b: number;
-  change: number;
-}
-
-/** `grid` is b − a on −1..1 (±1 = `max` points per 1 000 page views). */
-export interface Comparison {
-  kind: string;
-  cell: number;
-  width: number;
-  height: number;
-  cols: number;
-  rows: number;
-  grid: number[];
-  max: number;
-  a: Side;
-  b: Side;
-  actions: ActionChange[];
-  background: Background | null;
-  background_status: BackgroundStatus;
-  warning: string | null;
-}
-
-export interface AreaCount {
-  count: number;
-  share: number;
-  total: number;
-}
-
-export interface ActionDetail {
-  selector: string;
-  name: string | null;
-  count: number;
-  visitors: number;
-  rage: number;
-  dead: number;
-  error: number;
-  bucket: "hour" | "day" | "week";
-  series: { t: number; clicks: number }[];
-  sessions: { t: number; duration_s: number; visitor: string; browser: string | null; device: string | null; session: string; clicks: number; last_click: number }[];
-}
+export type BackgroundStatus = Schemas["Backgrounds"]["status"];
+export type Background = Schemas["Background"];
+export type Backgrounds = Schemas["Backgrounds"];
+export type Heatmap = Schemas["Heatmap"];
+export type ScrollReach = Schemas["ScrollReach"];
+export type Attention = Schemas["Attention"];
+export type Stats = Schemas["Stats"];
+export type Action = Schemas["Action"];
+export type Insights = Schemas["Insights"];
+export type FilterValues = Schemas["FilterValues"];
+export type Side = Schemas["Side"];
+export type ActionChange = Schemas["ActionChange"];
+export type Comparison = Schemas["Comparison"];
+export type AreaCount = Schemas["AreaCount"];
+export type ActionDetail = Schemas["ActionDetail"];
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {

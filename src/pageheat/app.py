@@ -1,8 +1,10 @@
 """The one object that holds pageheat together, as Datasette's ``Datasette`` does.
 
 A :class:`Pageheat` is built from :class:`~pageheat.settings.Settings`; it owns the event
-store, the picture store, the metadata store, the single writer and the backgrounds
-service. The web app, the CLI and the tests each make one and use it.
+store, the picture store, the metadata store, the single writer, the backgrounds service,
+and the state that lives as long as the process: rate limits, metrics and the snapshot
+asks. The web app (``web/server.py`` builds it from one), the CLI and the tests each make
+one and use it; this module knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from functools import cached_property
 from pathlib import Path
 
 from pageheat.appdata import AppData
+from pageheat.collect.asks import SnapshotAsks
 from pageheat.collect.enrich import Geo
+from pageheat.collect.guard import TokenBuckets
 from pageheat.collect.protocol import Limits, build_protocol
 from pageheat.collect.writer import Writer
 from pageheat.meta import MetaStore, normalise_origin
+from pageheat.metrics import Metrics
 from pageheat.pictures import PictureStore, open_pictures
 from pageheat.pictures.legacy import move_from_duckdb
 from pageheat.settings import Settings
@@ -103,6 +108,17 @@ class Pageheat:
             url_allowed=self._page_of_app,
             timing=Timing.from_settings(self.settings),
         )
+        s = self.settings
+        #: Prometheus counters of this process (its own registry: tests make many).
+        self.metrics = Metrics(self.writer)
+        #: Which page states visitors were asked to snapshot lately.
+        self.snapshot_asks = SnapshotAsks(s.snapshot_ask_s, s.snapshot_states_max)
+        #: The collector's rate limits: requests per client address, events per app.
+        self.rate_per_ip = TokenBuckets(s.rate_ip_per_s, s.rate_ip_burst)
+        self.rate_per_app = TokenBuckets(s.rate_app_per_s, s.rate_app_burst)
+        #: Wrong sign-in attempts per address: login_burst at once, then
+        #: login_retries_per_min a minute.
+        self.wrong_logins = TokenBuckets(rate=s.login_retries_per_min / 60, burst=s.login_burst)
 
     def _trusted_origins(self) -> set[str]:
         """Origins a live capture may fetch wherever they point (snapshots/screenshot.py,
@@ -147,16 +163,11 @@ class Pageheat:
     def script_tag(self, key: str, sample_rate: float = 1.0, respect_dnt: bool = False) -> str:
         """The tag a site pastes. Sampling and Do-Not-Track are written on it, so the
         tracker stays silent in browsers it would not be allowed to measure; the collector
-        checks both again (collect/routes.py), so an old tag cannot override them."""
+        checks both again (collect/guard.py), so an old tag cannot override them."""
         extra = f' data-sample="{sample_rate:g}"' if sample_rate < 1 else ""
         extra += " data-respect-dnt" if respect_dnt else ""
         return (f'<script src="{self.public_url}/pageheat.js" data-app="{key}"{extra}'
                 " defer></script>")  # fmt: skip
-
-    def asgi(self):
-        from pageheat.web.server import build_app
-
-        return build_app(self)
 
     def close(self) -> None:
         """Commit what the writer holds, then close everything (in that order)."""

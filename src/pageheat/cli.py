@@ -388,8 +388,8 @@ def render(
 ) -> None:
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
     from pageheat import heat, reports
+    from pageheat.params import parse_time
     from pageheat.store.base import Query
-    from pageheat.web.api import parse_time
 
     if out.suffix not in {".png", ".json"}:
         raise click.BadParameter("--out must end in .png or .json")
@@ -402,8 +402,8 @@ def render(
                 start_ms=parse_time(start, "--from"), end_ms=parse_time(end, "--to"),
                 filters=chosen,
             )  # fmt: skip
-        except Exception as exc:
-            raise click.BadParameter(str(getattr(exc, "detail", exc))) from None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
         if ph.meta.app(key) is None:
             raise click.BadParameter(f"no app with key {key!r}")
         if not background and ph.backgrounds.choose(query) is None:
@@ -483,7 +483,7 @@ def generate(
         ph.close()
 
 
-# -- schemas and moving events between stores (issue 8) -------------------------------
+# -- schemas and moving events between stores --------------------------------------------
 
 EVENTS_URL_HELP = (
     "Event store URL (clickhouse://HOST:9000/DB[?cluster=NAME] or duckdb:PATH);"

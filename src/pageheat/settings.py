@@ -89,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
         " address (rate limits, GeoIP) and the scheme (the session cookie's `Secure` flag,"
         " redirects); empty means none: those headers are ignored.",
     ),
-    # Wire protocol limits (DESIGN.md, wire protocol v1).
+    # Wire protocol limits (docs/protocol.md).
     Setting("max_batch_bytes", 262_144, "Largest collect body in bytes; larger bodies get 413."),
     Setting("max_batch_events", 500, "Most events in one collect batch."),
     Setting("max_coordinate", 1_000_000.0, "Largest coordinate or size in CSS px."),
@@ -105,7 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Group commit.
     Setting("commit_interval_ms", 50, "Longest wait before the writer commits waiting batches."),
     Setting("commit_rows", 20000, "Rows that make the writer commit at once."),
-    # Overload (issue 10): refuse early and say when to come back, rather than grow.
+    # Overload: refuse early and say when to come back, rather than grow.
     Setting(
         "max_queue_events",
         50_000,

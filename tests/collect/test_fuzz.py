@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pageheat.app import Pageheat
 from pageheat.collect.protocol import EARLIEST_MS, Limits
 from pageheat.store.base import Query
+from pageheat.web.server import build_app
 from tests.conftest import make_settings
 
 ORIGIN = "https://shop.example"
@@ -138,7 +139,7 @@ def fuzz(tmp_path_factory) -> Iterator[tuple[Pageheat, Any, str]]:
     ph = Pageheat(make_settings(tmp_path_factory.mktemp("fuzz"), commit_interval_ms=2,
                                 rate_app_per_s=0, rate_ip_per_s=0))  # fmt: skip
     key = ph.meta.create_app("Fuzz", [ORIGIN]).key
-    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+    with TestClient(build_app(ph), raise_server_exceptions=False) as c:
         yield ph, c, key
     ph.close()
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from pageheat.app import Pageheat
 from pageheat.collect.enrich import Geo, client_address
 from pageheat.store.base import Query
+from pageheat.web.server import build_app
 from tests.collect.test_collect import ORIGIN, batch, click, view
 from tests.conftest import TOKEN, make_settings
 from tests.geoip import write_mmdb
@@ -28,7 +29,7 @@ def places(ph: Pageheat, key: str) -> list[tuple[str, str]]:
 def collector(tmp_path, peer: str = "127.0.0.1", **settings):
     ph = Pageheat(make_settings(tmp_path / "data", **settings))
     key = ph.meta.create_app("Shop", [ORIGIN]).key
-    client = TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"},
+    client = TestClient(build_app(ph), headers={"Authorization": f"Bearer {TOKEN}"},
                         client=(peer, 40000))  # fmt: skip
     return ph, key, client
 

@@ -15,6 +15,7 @@ import pytest
 from pageheat.app import Pageheat
 from pageheat.collect.guard import TokenBuckets, is_automated
 from pageheat.store.base import Query
+from pageheat.web.server import build_app
 from tests.conftest import make_settings
 
 ORIGIN = "https://shop.example"
@@ -73,7 +74,7 @@ def client(ph: Pageheat, peer: str = "testclient"):
     no address at all)."""
     from fastapi.testclient import TestClient
 
-    return TestClient(ph.asgi(), client=(peer, 50000))
+    return TestClient(build_app(ph), client=(peer, 50000))
 
 
 # -- rate limits ---------------------------------------------------------------------
@@ -129,7 +130,7 @@ def test_an_app_over_its_event_rate_gets_429_and_nothing_of_the_batch(make):
 def test_a_full_writer_queue_answers_503_at_once_and_takes_batches_again_after(make):
     ph = make(max_queue_events=3, commit_interval_ms=5)
     key = ph.meta.create_app("Shop", [ORIGIN]).key
-    app = ph.asgi()
+    app = build_app(ph)
 
     async def scenario() -> tuple[httpx.Response, httpx.Response, float]:
         transport = httpx.ASGITransport(app=app)

@@ -22,6 +22,7 @@ import pytest
 
 from pageheat.app import Pageheat
 from pageheat.store.base import Query
+from pageheat.web.server import build_app
 from tests.conftest import LiveServer, make_settings
 
 ORIGIN = "https://shop.example"
@@ -326,7 +327,7 @@ def app_key(ph) -> str:
 def hostile_client(ph) -> Iterator:
     from fastapi.testclient import TestClient
 
-    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+    with TestClient(build_app(ph), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 from pageheat.meta import MetaStore
+from pageheat.web.server import build_app
 from tests.clickhouse import fresh_database
 
 
@@ -98,7 +99,10 @@ def test_scale_out_configuration_end_to_end(tmp_path, postgres, ch_cluster):
     one = Pageheat(make_settings(tmp_path / "one", events_url=events, meta_url=meta))
     two = Pageheat(make_settings(tmp_path / "two", events_url=events, meta_url=meta))
     try:
-        with TestClient(one.asgi(), headers=auth) as c1, TestClient(two.asgi(), headers=auth) as c2:
+        with (
+            TestClient(build_app(one), headers=auth) as c1,
+            TestClient(build_app(two), headers=auth) as c2,
+        ):
             r = c1.post("/api/v1/apps", json={"name": "Shop", "origins": ["https://shop.example"]})
             assert r.status_code in (200, 201), r.text
             key = r.json()["key"]

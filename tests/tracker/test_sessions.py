@@ -4,6 +4,8 @@ serves (``pageheatConfig.i``, web/pages.py). Playwright's clock stands in for th
 
 import pytest
 
+from pageheat.web.server import build_app
+
 pytestmark = pytest.mark.browser
 
 
@@ -45,7 +47,7 @@ def test_the_served_script_carries_the_setting(tmp_path):
 
     ph = Pageheat(make_settings(tmp_path / "data", session_idle_min=7))
     try:
-        with TestClient(ph.asgi()) as c:
+        with TestClient(build_app(ph)) as c:
             head = c.get("/pageheat.js").text.split("\n", 1)[0]
     finally:
         ph.close()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from pageheat.app import Pageheat
 from pageheat.cli import cli
+from pageheat.web.server import build_app
 from tests.conftest import TOKEN, make_settings
 
 PASSWORD = "correct horse battery"
@@ -18,7 +19,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def web(ph):
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         yield c
 
 
@@ -70,7 +71,7 @@ def test_guessing_passwords_is_slowed_down(tmp_path):
     # checks do not earn a guess back while the test runs
     ph = Pageheat(make_settings(tmp_path / "data", login_retries_per_min=0.01))
     make_user(ph)
-    with TestClient(ph.asgi()) as web:
+    with TestClient(build_app(ph)) as web:
         for _ in range(11):  # signing in right is not counted (11: past the 10 a guesser has)
             sign_in(web)
         codes = [web.post("/login", json={"user": "ana", "password": f"guess-{i}"}).status_code
@@ -87,7 +88,7 @@ def test_the_admin_token_still_signs_in_and_still_works_as_a_bearer(ph, web):
     assert web.post("/login", json={"token": "wrong"}).status_code == 401
     assert web.post("/login", json={"token": TOKEN}).status_code == 204
     assert web.get("/api/v1/me").json()["user"] == {"name": "admin", "admin": True}
-    with TestClient(ph.asgi()) as bare:
+    with TestClient(build_app(ph)) as bare:
         r = bare.get("/api/v1/apps", headers={"Authorization": f"Bearer {TOKEN}"})
         assert r.status_code == 200
 
@@ -97,7 +98,7 @@ def test_logout_ends_the_session_on_the_server(ph, web):
     csrf = sign_in(web)
     stolen = web.cookies["pageheat_session"]
     assert web.post("/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
-    with TestClient(ph.asgi()) as thief:
+    with TestClient(build_app(ph)) as thief:
         thief.cookies.set("pageheat_session", stolen)
         r = thief.get("/api/v1/apps")
         assert r.status_code == 401 and "sign in again" in r.json()["error"]
@@ -118,7 +119,7 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(ph, web):
     bad = web.post("/api/v1/tokens", json={"name": "x", "apps": ["nope"]}, headers=h)
     assert bad.status_code == 400 and "apps" in bad.json()["error"]
 
-    with TestClient(ph.asgi()) as script:
+    with TestClient(build_app(ph)) as script:
         auth = {"Authorization": f"Bearer {made['token']}"}
         assert [a["key"] for a in script.get("/api/v1/apps", headers=auth).json()["apps"]] == [
             shop.key
@@ -166,7 +167,7 @@ def test_the_user_commands(ph):
     # The commands run in another process: the server sees what they change once its
     # session cache time has passed, which here is at once.
     ph.meta.accounts.cache_s = 0.0
-    with TestClient(ph.asgi()) as web:
+    with TestClient(build_app(ph)) as web:
         sign_in(web)
         r = run.invoke(cli, ["user", "password", "ana", "--password-stdin", *data],
                        input="a new long password\n")  # fmt: skip

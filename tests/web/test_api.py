@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from pageheat.web.server import build_app
 from tests.collect.test_collect import batch, click, view
 
 ORIGIN = "https://shop.example"
@@ -104,7 +105,7 @@ def test_unknown_app_is_404(client):
 def test_login_sets_an_httponly_cookie_that_opens_the_api(ph):
     from fastapi.testclient import TestClient
 
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         assert c.get("/api/v1/apps").status_code == 401
         assert c.post("/login", json={"token": "wrong"}).status_code == 401
         r = c.post("/login", json={"token": ph.admin_token})
@@ -189,7 +190,7 @@ def test_the_served_tracker_carries_the_browser_side_thresholds(tmp_path):
 
     ph = Pageheat(make_settings(tmp_path / "d", rage_min_clicks=4, frustration_window_ms=700))
     try:
-        with TestClient(ph.asgi()) as c:
+        with TestClient(build_app(ph)) as c:
             js = c.get("/pageheat.js").text
     finally:
         ph.close()

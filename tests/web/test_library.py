@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pageheat.web import scope
+from pageheat.web.server import build_app
 from tests.collect.test_collect import click, view
 from tests.conftest import TOKEN
 from tests.web.test_api import ORIGIN, record
@@ -25,7 +26,7 @@ def key(ph) -> str:
 @pytest.fixture
 def anyone(ph):
     """A browser with no login at all."""
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         yield c
 
 

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from pageheat.app import Pageheat
 from pageheat.settings import SettingsError
+from pageheat.web.server import build_app
 from tests.collect.test_guard import CHROME, batch
 from tests.conftest import TOKEN, make_settings
 
@@ -40,7 +41,7 @@ def ph(tmp_path: Path) -> Iterator[Pageheat]:
 @contextmanager
 def from_address(ph: Pageheat, address: str) -> Iterator[TestClient]:
     """A client whose connections come from ``address``, to pageheat's public host name."""
-    with TestClient(ph.asgi(), base_url="http://heat.example.com",
+    with TestClient(build_app(ph), base_url="http://heat.example.com",
                     client=(address, 40000)) as c:  # fmt: skip
         yield c
 
@@ -107,6 +108,6 @@ def test_a_trusted_proxies_entry_that_is_no_address_stops_the_start(tmp_path):
     p = Pageheat(make_settings(tmp_path / "data", trusted_proxies="127.0.0.1, nginx.local"))
     try:
         with pytest.raises(SettingsError, match=r"nginx\.local"):
-            p.asgi()
+            build_app(p)
     finally:
         p.close()

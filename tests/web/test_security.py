@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from pageheat.web.auth import COOKIE
-from pageheat.web.server import NO_CSP
+from pageheat.web.server import NO_CSP, build_app
 from tests.conftest import TOKEN
 
 #: Routes anyone may call, and why. Anything else needs a token.
@@ -70,7 +70,7 @@ SHARED = "/api/v1/share/{token}"
 def test_every_route_is_public_on_purpose_or_refuses_missing_and_wrong_tokens(ph):
     from fastapi.testclient import TestClient
 
-    app = ph.asgi()
+    app = build_app(ph)
     found = list(routes(app))
     assert ("GET", "/api/v1/apps") in found and len(found) > 20
     guarded = [(m, p) for m, p in found if p not in PUBLIC and not p.startswith(SHARED)]
@@ -88,7 +88,7 @@ def test_every_route_is_public_on_purpose_or_refuses_missing_and_wrong_tokens(ph
 
 
 def test_public_list_names_only_routes_that_exist(ph):
-    paths = {p for _, p in routes(ph.asgi())}
+    paths = {p for _, p in routes(build_app(ph))}
     dashboard_shells = {p for p in PUBLIC if p.startswith("/apps/")}
     assert set(PUBLIC) - dashboard_shells <= paths
 
@@ -96,9 +96,9 @@ def test_public_list_names_only_routes_that_exist(ph):
 def test_share_link_routes_open_nothing_without_a_real_link(ph):
     from fastapi.testclient import TestClient
 
-    shared = [(m, p) for m, p in routes(ph.asgi()) if p.startswith(SHARED)]
+    shared = [(m, p) for m, p in routes(build_app(ph)) if p.startswith(SHARED)]
     assert len(shared) >= 4
-    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+    with TestClient(build_app(ph), raise_server_exceptions=False) as c:
         for method, path in shared:
             for token in ("x", "", TOKEN):  # a guess, nothing, the admin token itself
                 r = c.request(method, concrete(path, token=token),
@@ -114,9 +114,9 @@ def test_another_apps_token_is_refused(ph):
     a = ph.meta.create_app("A", ["https://a.example"])
     b = ph.meta.create_app("B", ["https://b.example"])
     _, scoped = ph.meta.accounts.create_token("admin", "only A", [a.key])
-    per_app = [(m, p) for m, p in routes(ph.asgi()) if "{key}" in p and p.startswith("/api/")]
+    per_app = [(m, p) for m, p in routes(build_app(ph)) if "{key}" in p and p.startswith("/api/")]
     assert len(per_app) >= 15
-    with TestClient(ph.asgi(), raise_server_exceptions=False) as c:
+    with TestClient(build_app(ph), raise_server_exceptions=False) as c:
         auth = {"Authorization": f"Bearer {scoped}"}
         for method, path in per_app:
             r = c.request(method, concrete(path, key=b.key), headers=auth)
@@ -141,7 +141,7 @@ def sign_in(c) -> str:
 def test_a_session_must_send_its_csrf_token_to_change_anything(ph):
     from fastapi.testclient import TestClient
 
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         csrf = sign_in(c)
         assert c.get("/api/v1/apps").status_code == 200  # reading needs no CSRF token
         body = {"name": "Shop", "origins": []}
@@ -182,7 +182,7 @@ def test_dashboard_pages_have_a_strict_csp(client, path):
 def test_cross_site_posts_with_the_cookie_are_refused(ph):
     from fastapi.testclient import TestClient
 
-    with TestClient(ph.asgi(), base_url="http://pageheat.local") as c:
+    with TestClient(build_app(ph), base_url="http://pageheat.local") as c:
         csrf = sign_in(c)
         body = {"name": "Evil", "origins": ["https://evil.example"]}
         r = c.post("/api/v1/apps", json=body,
@@ -204,13 +204,13 @@ def test_metrics_need_the_token_unless_public(ph, tmp_path):
     from pageheat.app import Pageheat
     from tests.conftest import make_settings
 
-    with TestClient(ph.asgi()) as c:
+    with TestClient(build_app(ph)) as c:
         assert c.get("/metrics").status_code == 401
         r = c.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert r.status_code == 200 and "pageheat_writer_queue_events" in r.text
     public = Pageheat(make_settings(tmp_path / "p", metrics_public=True))
     try:
-        with TestClient(public.asgi()) as c:
+        with TestClient(build_app(public)) as c:
             assert c.get("/metrics").status_code == 200
     finally:
         public.close()

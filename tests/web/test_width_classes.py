@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pageheat.app import Pageheat
+from pageheat.web.server import build_app
 from tests.collect.test_collect import click, view
 from tests.conftest import TOKEN, make_settings
 from tests.web.test_api import ORIGIN, record
@@ -16,7 +17,7 @@ from tests.web.test_api import ORIGIN, record
 def narrow_desktop(tmp_path):
     """pageheat with desktop from 1000 px (the default is 1281)."""
     ph = Pageheat(make_settings(tmp_path / "data", desktop_min_px=1000, mobile_max_px=600))
-    with TestClient(ph.asgi(), headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    with TestClient(build_app(ph), headers={"Authorization": f"Bearer {TOKEN}"}) as client:
         yield ph, client
     ph.close()
 

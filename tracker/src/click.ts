@@ -7,7 +7,7 @@
  *
  * Nothing in the handler reads style or layout: a click's own state changes (:active,
  * :focus) leave both stale, and reading a box then makes the browser bring them up to
- * date at once, in the handler (0.1–0.25 ms a click on a 400-element page; issue 9). The
+ * date at once, in the handler (0.1–0.25 ms a click on a 400-element page; docs/performance.md). The
  * element's box (for the offset), the viewport and document size and the fixed flag are
  * read once the next frame is drawn, when they are up to date anyway, or when the click
  * leaves, if no frame comes first (hidden tab); a scroll in between is allowed for. An

@@ -15,7 +15,7 @@ function direct(el: Element): string {
 /** Selectors found, per element, since the DOM last changed (nodes added or removed,
  * attributes set): in an unchanged DOM the search would find the same selector again,
  * and it costs a click about a millisecond on a page of 400 elements, most of it in
- * querySelectorAll (issue 9's profile). Text changes never change a selector. */
+ * querySelectorAll (docs/performance.md). Text changes never change a selector. */
 let found = new WeakMap<Element, string>();
 const changes = new MutationObserver(() => (found = new WeakMap()));
 

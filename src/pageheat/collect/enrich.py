@@ -118,7 +118,7 @@ def client_address(peer: str | None) -> str | None:
     web app has already put the client's address from ``X-Forwarded-For`` there
     (web/server.py), and nowhere else is that header believed. Cached: a visitor sends
     many batches, and parsing the address cost each a few per cent of the collector's
-    time (issue 9's profile)."""
+    time (docs/performance.md)."""
     text = peer or ""
     for form in (text, text.strip("[]"), text.rsplit(":", 1)[0].strip("[]")):
         try:

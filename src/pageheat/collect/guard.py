@@ -102,7 +102,7 @@ def is_automated(user_agent: str) -> bool:
 
     No User-Agent at all counts as automated: every browser sends one. Cached like
     ``classify_agent``: visitors send few distinct User-Agents, and the pattern cost
-    a collect request more than its own parse (issue 9's profile).
+    a collect request more than its own parse (docs/performance.md).
     """
     ua = user_agent.strip()
     return not ua or bool(_AUTOMATED.search(ua[:1024]))

@@ -1,6 +1,6 @@
 """Wire protocol v1 of ``POST /api/v1/collect``: the types, their limits, and the decoder.
 
-Field names are public (DESIGN.md): other SDKs send them, so they are terse and stable.
+Field names are public (docs/design.md): other SDKs send them, so they are terse and stable.
 The limits are settings, so the types are built by :func:`build_protocol` from the
 resolved limits; msgspec then refuses a bad batch whole and names the field in its
 message (``... - at `$.events[3].x```), which is what the 400 answer carries.
@@ -172,7 +172,7 @@ def _keys_unique_fast(body: bytes) -> bool:
     means "not sure", and :func:`check_unique_keys` decides (and names the key).
 
     The exact check parses the body again in Python's json module with a hook per
-    object, which cost more than everything else a batch needs (issue 9's profile).
+    object, which cost more than everything else a batch needs (docs/performance.md).
     This one counts: with JSON's whitespace taken out, every key puts one ``":`` in
     the body, and the only other ``":`` are inside strings (an escaped quote) or open a
     string that starts with a colon, so the body holds at least as many ``":`` as keys.

@@ -5,8 +5,8 @@ takes everything waiting, up to ``commit_rows`` events or ``commit_interval_ms``
 first of them arrived, and writes it in one store transaction. The interval runs from the
 arrival, not from when the writer gets to the batch: under load, batches that waited
 through the last commit go into the next one at once instead of waiting the interval
-again (a tenth of the writer's time at full load, issue 9). One commit for many requests is
-what makes "answer only after it is durable" cheap (DESIGN.md, event store).
+again (a tenth of the writer's time at full load, docs/performance.md). One commit for many requests is
+what makes "answer only after it is durable" cheap (docs/architecture.md, Durability).
 
 The queue is bounded by the events waiting in it (``max_pending``): past it,
 :meth:`Writer.submit` raises :class:`Overloaded` at once and the collector answers 503

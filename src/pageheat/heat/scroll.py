@@ -3,7 +3,7 @@
 Both are functions of depth alone, so they are drawn as horizontal bands over the page:
 the scroll map colours each depth by the share of page views that reached it, the
 attention map by the mean seconds that depth was in view. Reach comes from a histogram
-of each view's deepest point in 1 % bins and a reverse cumulative sum (DESIGN.md), so its
+of each view's deepest point in 1 % bins and a reverse cumulative sum (docs/design.md), so its
 cost is the number of page views, once, whatever the page's height.
 """
 

@@ -239,7 +239,7 @@ class MetaStore:
             raise ValueError(f"app {key!r} has no rule {pattern!r}")
         return self.set_view_rules(key, [r for r in app.view_rules if r[0] != pattern])
 
-    # -- privacy and filtering (issue 10) ---------------------------------------------
+    # -- privacy and filtering ---------------------------------------------------------
 
     def set_policy(
         self,

@@ -22,7 +22,7 @@ from pageheat.settings import default
 if TYPE_CHECKING:
     import pyarrow as pa
 
-#: Width classes of DESIGN.md, widest first (the order of their codes in the tables).
+#: Width classes (docs/design.md), widest first (the order of their codes in the tables).
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
 
 
@@ -296,7 +296,7 @@ class EventStore(Protocol):
         For generated traffic (``pageheat generate``) and imports: no batch ids, no
         view lookups, the rows are taken as they are. Returns the event rows loaded."""
 
-    # -- privacy (issue 10; every backend implements these) ---------------------------
+    # -- privacy (every backend implements these) -------------------------------------
 
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
         """Delete everything one visitor id sent to an app, in every table (page views,

@@ -58,7 +58,7 @@ class DuckDBStore(Reads):
     def write(self, envelopes: list[Envelope]) -> list[bool]:
         """Store a group of batches in one transaction; per batch, whether it was new.
 
-        Columnar all the way (issue 9): the rows are Arrow tables built from the decoded
+        Columnar all the way (docs/performance.md): the rows are Arrow tables built from the decoded
         events (store/rows.py ``build_tables``), each table is one INSERT, the heat rollup
         is upserted from the interactions' table in the same transaction, and the batch
         ids are claimed with one INSERT … ON CONFLICT DO NOTHING that answers which ids
@@ -292,7 +292,7 @@ class DuckDBStore(Reads):
 
     def delete_app(self, app: str) -> dict[str, int]:
         steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
-        steps.append(("heat_rollup", "app = ?", [app]))  # issue 8: the app's heat rollup
+        steps.append(("heat_rollup", "app = ?", [app]))  # the app's heat rollup too
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -309,7 +309,7 @@ class DuckDBStore(Reads):
             cur.execute("BEGIN TRANSACTION")
             try:
                 for table, where, params in steps:
-                    if table == "interactions":  # issue 8: the heat rollup forgets them too
+                    if table == "interactions":  # the heat rollup forgets them too
                         subtract_from_rollup(cur, where, params)
                     ((n,),) = cur.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
                     counts[table] = counts.get(table, 0) + int(n)
@@ -357,7 +357,7 @@ def _np(table: pa.Table, column: str | int) -> np.ndarray:
 
 #: Visitors whose first session a store keeps in memory.
 _FIRSTS_KEPT = 100_000
-#: Page views whose latest layout a store keeps in memory (issue 9).
+#: Page views whose latest layout a store keeps in memory (the collector asks after every batch).
 _LAYOUTS_KEPT = 100_000
 
 

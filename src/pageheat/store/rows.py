@@ -124,7 +124,7 @@ def build_tables(
     (the first sessions these envelopes decided); an empty table is left out. Each page
     view, interaction and layout gets its width class under ``widths`` (the store's).
 
-    Columnar on purpose (issue 9, ingest): no dict per event. Each event is gathered once
+    Columnar on purpose (docs/performance.md, ingest): no dict per event. Each event is gathered once
     with the index of its envelope and of its view's dimensions; every column is then one
     pass over the gathered events, and what repeats (the envelope's ids, the view's
     dimensions, the width class) is a dictionary-encoded column whose indices are shared,

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from pageheat.meta import Principal
-from pageheat.web.api import iso
+from pageheat.params import iso
+from pageheat.web import models
 from pageheat.web.auth import require_token
+from pageheat.web.deps import ERRORS, AnswerRoute, Ph, Who
 
 if TYPE_CHECKING:
-    from pageheat.app import Pageheat
     from pageheat.meta.accounts import ApiToken
-
-Who = Annotated[Principal, Depends(require_token)]
 
 
 def token_json(t: ApiToken) -> dict[str, Any]:
@@ -23,45 +21,51 @@ def token_json(t: ApiToken) -> dict[str, Any]:
             "created": iso(t.created_ms), "last_used": iso(t.last_used_ms)}  # fmt: skip
 
 
-def router(ph: Pageheat) -> APIRouter:
-    r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["account"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["account"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
-    @r.get("/me", summary="Who is signed in, and the session's CSRF token")
-    def me(who: Who) -> dict[str, Any]:
-        return {
-            "user": {"name": who.name, "admin": who.admin},
-            "via": who.via,
-            "apps": None if who.apps is None else sorted(who.apps),
-            "csrf": who.csrf,
-        }
 
-    @r.get("/tokens", summary="The caller's API tokens")
-    def tokens(who: Who) -> dict[str, Any]:
-        return {"tokens": [token_json(t) for t in ph.meta.accounts.tokens(who.name)]}
+@router.get("/me", summary="Who is signed in, and the session's CSRF token",
+            response_model=models.Me)  # fmt: skip
+def me(who: Who) -> dict[str, Any]:
+    return {
+        "user": {"name": who.name, "admin": who.admin},
+        "via": who.via,
+        "apps": None if who.apps is None else sorted(who.apps),
+        "csrf": who.csrf,
+    }
 
-    @r.post("/tokens", status_code=201, summary="Make an API token (shown once)")
-    def create_token(who: Who, payload: Annotated[dict[str, Any], Body()]) -> JSONResponse:
-        """``{"name": "CI", "apps": ["key", …] | null}``; null reads every app the caller
-        may. The answer's ``token`` is the only time it is shown."""
-        if who.via == "api-token":
-            raise HTTPException(403, "an API token may not make API tokens; sign in")
-        apps = payload.get("apps")
-        if apps is not None:
-            if not isinstance(apps, list) or not all(isinstance(a, str) for a in apps):
-                raise HTTPException(400, "apps must be a list of app keys, or null")
-            unknown = [a for a in apps if ph.meta.app(a) is None]
-            if unknown:
-                raise HTTPException(400, f"apps: no app with key {unknown[0]!r}")
-        try:
-            token, secret = ph.meta.accounts.create_token(who.name, payload.get("name", ""), apps)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return JSONResponse({**token_json(token), "token": secret}, status_code=201)
 
-    @r.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-    def revoke_token(who: Who, token_id: str) -> Response:
-        if not ph.meta.accounts.revoke_token(who.name, token_id):
-            raise HTTPException(404, f"no API token {token_id!r} of {who.name}")
-        return Response(status_code=204)
+@router.get("/tokens", summary="The caller's API tokens", response_model=models.ApiTokens)
+def tokens(ph: Ph, who: Who) -> dict[str, Any]:
+    return {"tokens": [token_json(t) for t in ph.meta.accounts.tokens(who.name)]}
 
-    return r
+
+@router.post("/tokens", status_code=201, summary="Make an API token (shown once)",
+             response_model=models.ApiToken)  # fmt: skip
+def create_token(ph: Ph, who: Who, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """``{"name": "CI", "apps": ["key", …] | null}``; null reads every app the caller
+    may. The answer's ``token`` is the only time it is shown."""
+    if who.via == "api-token":
+        raise HTTPException(403, "an API token may not make API tokens; sign in")
+    apps = payload.get("apps")
+    if apps is not None:
+        if not isinstance(apps, list) or not all(isinstance(a, str) for a in apps):
+            raise HTTPException(400, "apps must be a list of app keys, or null")
+        unknown = [a for a in apps if ph.meta.app(a) is None]
+        if unknown:
+            raise HTTPException(400, f"apps: no app with key {unknown[0]!r}")
+    try:
+        token, secret = ph.meta.accounts.create_token(who.name, payload.get("name", ""), apps)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return {**token_json(token), "token": secret}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
+def revoke_token(ph: Ph, who: Who, token_id: str) -> Response:
+    if not ph.meta.accounts.revoke_token(who.name, token_id):
+        raise HTTPException(404, f"no API token {token_id!r} of {who.name}")
+    return Response(status_code=204)

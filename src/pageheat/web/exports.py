@@ -9,18 +9,29 @@ by calling it with its stored ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
 from pageheat import exports
-from pageheat.web.api import Params, app_for, http_errors, number, query_for
+from pageheat.app import Pageheat
+from pageheat.params import number
 from pageheat.web.auth import require_token
-
-if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+from pageheat.web.deps import (
+    CSV,
+    ERRORS,
+    PNG_ONLY,
+    AnswerRoute,
+    From,
+    Params,
+    Ph,
+    To,
+    app_for,
+    http_errors,
+    query_for,
+)  # fmt: skip
 
 #: What `export_response` makes: media type and what the file name ends with.
 EXPORTS = {"png": "image/png", "actions.csv": "text/csv; charset=utf-8",
@@ -71,47 +82,46 @@ Scale = Annotated[str | None, Q(description="relative (default) or absolute (per
                                 " views, up to `peak`)")]  # fmt: skip
 Peak = Annotated[str | None, Q(description="scale=absolute: points per 1 000 page views drawn"
                                " at full heat")]  # fmt: skip
-From = Annotated[str | None, Q(alias="from")]
-To = Annotated[str | None, Q(alias="to")]
 
 
-def router(ph: Pageheat) -> APIRouter:
-    r = APIRouter(prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"])
-    png = {200: {"content": {"image/png": {}}, "description": "The PNG, as a download"}}
-    csv = {200: {"content": {"text/csv": {}}, "description": "The CSV, as a download"}}
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], tags=["query"],
+    route_class=AnswerRoute, responses=ERRORS,
+)  # fmt: skip
 
-    # The parameters below are declared for the API's description and read again, as plain
-    # strings, by export_response: the way a share link's stored parameters are read.
-    @r.get("/apps/{key}/export.png", summary="Heatmap PNG with its legend, range and filters",
-           response_class=Response, responses=png)  # fmt: skip
-    def export_png(
-        key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
-        start: From = None, end: To = None, background: str | None = None,
-        opacity: Opacity = None, scale: Scale = None, peak: Peak = None,
-        palette: Palette = None,
-    ) -> Response:  # fmt: skip
-        """The heatmap composited on its background, under a band with the app, view,
-        kind, width, range, filters, counts and the legend of its colour scale."""
-        return export_response(ph, "png", key, params)
 
-    @r.get("/apps/{key}/export/actions.csv", summary="Top actions as CSV",
-           response_class=Response, responses=csv)  # fmt: skip
-    def export_actions(
-        key: str, params: Params, view: str | None = None, width: str = "desktop",
-        start: From = None, end: To = None, background: str | None = None,
-    ) -> Response:  # fmt: skip
-        """``rank,action,selector,clicks,share_pct,visitors,rage,dead,error``, as the
-        insights count them; cells a spreadsheet would run as formulas start with '."""
-        return export_response(ph, "actions.csv", key, params)
+# The parameters below are declared for the API's description and read again, as plain
+# strings, by export_response: the way a share link's stored parameters are read.
+@router.get("/apps/{key}/export.png", summary="Heatmap PNG with its legend, range and filters",
+            response_class=Response, responses=PNG_ONLY)  # fmt: skip
+def export_png(
+    ph: Ph, key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
+    start: From = None, end: To = None, background: str | None = None,
+    opacity: Opacity = None, scale: Scale = None, peak: Peak = None,
+    palette: Palette = None,
+) -> Response:  # fmt: skip
+    """The heatmap composited on its background, under a band with the app, view,
+    kind, width, range, filters, counts and the legend of its colour scale."""
+    return export_response(ph, "png", key, params)
 
-    @r.get("/apps/{key}/export/grid.csv", summary="Heat grid as CSV",
-           response_class=Response, responses=csv)  # fmt: skip
-    def export_grid(
-        key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
-        start: From = None, end: To = None, background: str | None = None,
-    ) -> Response:  # fmt: skip
-        """``x,y,width,height,value`` in page pixels, one row per non-empty cell: its
-        raw count (scroll: share of page views that reached it; attention: seconds)."""
-        return export_response(ph, "grid.csv", key, params)
 
-    return r
+@router.get("/apps/{key}/export/actions.csv", summary="Top actions as CSV",
+            response_class=Response, responses=CSV)  # fmt: skip
+def export_actions(
+    ph: Ph, key: str, params: Params, view: str | None = None, width: str = "desktop",
+    start: From = None, end: To = None, background: str | None = None,
+) -> Response:  # fmt: skip
+    """``rank,action,selector,clicks,share_pct,visitors,rage,dead,error``, as the
+    insights count them; cells a spreadsheet would run as formulas start with '."""
+    return export_response(ph, "actions.csv", key, params)
+
+
+@router.get("/apps/{key}/export/grid.csv", summary="Heat grid as CSV",
+            response_class=Response, responses=CSV)  # fmt: skip
+def export_grid(
+    ph: Ph, key: str, view: str, params: Params, kind: str = "click", width: str = "desktop",
+    start: From = None, end: To = None, background: str | None = None,
+) -> Response:  # fmt: skip
+    """``x,y,width,height,value`` in page pixels, one row per non-empty cell: its
+    raw count (scroll: share of page views that reached it; attention: seconds)."""
+    return export_response(ph, "grid.csv", key, params)

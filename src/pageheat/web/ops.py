@@ -16,58 +16,53 @@ import json
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from pageheat.metrics import CONTENT_TYPE
 from pageheat.web.auth import require_token
-from pageheat.web.metrics import CONTENT_TYPE, metrics_of
+from pageheat.web.deps import Ph
 
-if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+router = APIRouter(include_in_schema=False)
 
 
-def router(ph: Pageheat) -> APIRouter:
-    r = APIRouter(include_in_schema=False)
-    metrics = metrics_of(ph)
+@router.get("/readyz")
+async def readyz(ph: Ph) -> JSONResponse:
+    problems: list[str] = []
+    writer = ph.writer
+    if not writer.alive:
+        problems.append("the writer thread is not running")
+    if writer.last_error is not None:
+        problems.append(f"the last commit failed: {writer.last_error}")
+    if writer.overloaded:
+        problems.append(f"{writer.pending} events are waiting to be written")
+    try:
+        await run_in_threadpool(ph.store.last_event_ms, "")
+    except Exception as exc:
+        problems.append(f"the event store cannot be read: {exc}")
+    try:
+        await run_in_threadpool(ph.meta.app, "")
+    except Exception as exc:
+        problems.append(f"the metadata store cannot be read: {exc}")
+    body: dict[str, Any] = {
+        "status": "unready" if problems else "ready",
+        "problems": problems,
+        "queue_events": writer.pending,
+        "commits": writer.commits,
+    }
+    return JSONResponse(
+        body, status_code=503 if problems else 200, headers={"Cache-Control": "no-store"}
+    )
 
-    @r.get("/readyz")
-    async def readyz() -> JSONResponse:
-        problems: list[str] = []
-        writer = ph.writer
-        if not writer.alive:
-            problems.append("the writer thread is not running")
-        if writer.last_error is not None:
-            problems.append(f"the last commit failed: {writer.last_error}")
-        if writer.overloaded:
-            problems.append(f"{writer.pending} events are waiting to be written")
-        try:
-            await run_in_threadpool(ph.store.last_event_ms, "")
-        except Exception as exc:
-            problems.append(f"the event store cannot be read: {exc}")
-        try:
-            await run_in_threadpool(ph.meta.app, "")
-        except Exception as exc:
-            problems.append(f"the metadata store cannot be read: {exc}")
-        body: dict[str, Any] = {
-            "status": "unready" if problems else "ready",
-            "problems": problems,
-            "queue_events": writer.pending,
-            "commits": writer.commits,
-        }
-        return JSONResponse(
-            body, status_code=503 if problems else 200, headers={"Cache-Control": "no-store"}
-        )
 
-    @r.get("/metrics")
-    def prometheus(request: Request) -> Response:
-        if not ph.settings.metrics_public:
-            require_token(request)
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
-
-    return r
+@router.get("/metrics")
+def prometheus(ph: Ph, request: Request) -> Response:
+    if not ph.settings.metrics_public:
+        require_token(request)
+    return Response(ph.metrics.exposition(), media_type=CONTENT_TYPE)
 
 
 class JsonLines(logging.Formatter):

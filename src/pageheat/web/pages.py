@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import secrets
+from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pageheat.collect.guard import TokenBuckets, retry_after
+from pageheat.collect.guard import retry_after
+from pageheat.settings import Settings
 from pageheat.web.auth import COOKIE, CSRF_COOKIE, check_csrf, principal_of
-
-if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+from pageheat.web.deps import Ph
 
 #: Strict enough that captured or injected HTML cannot run script in the dashboard.
 DASHBOARD_CSP = (
@@ -39,111 +39,120 @@ def _html(name: str) -> HTMLResponse:
     return HTMLResponse(_template(name), headers={"Content-Security-Policy": DASHBOARD_CSP})
 
 
-def router(ph: Pageheat) -> APIRouter:
-    r = APIRouter(include_in_schema=False)
+@cache
+def _tracker_js(config: str) -> bytes:
+    return f"self.pageheatConfig={config};\n".encode() + _static("pageheat.js")
 
-    s = ph.settings
-    # The tracker's browser-side thresholds are settings too: written in front of the
-    # bundle, where tracker/src/frustration.ts reads them (short keys keep it small).
+
+def tracker_js(s: Settings) -> bytes:
+    """The tracker with its browser-side thresholds, which are settings too: written in
+    front of the bundle, where tracker/src/frustration.ts reads them (short keys keep it
+    small)."""
     config = json.dumps({
         "w": s.frustration_window_ms, "p": s.rage_radius_px, "n": s.rage_min_clicks,
         "m": s.move_interval_ms, "d": s.move_min_px, "i": s.session_idle_min,
     }, separators=(",", ":"))  # fmt: skip
-    tracker_js = f"self.pageheatConfig={config};\n".encode() + _static("pageheat.js")
+    return _tracker_js(config)
 
-    @r.get("/pageheat.js")
-    def tracker() -> Response:
-        # Loaded cross-origin by script tags on the sites being measured.
-        return Response(
-            tracker_js,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
-        )
 
-    @r.get("/pageheat-snapshot.js")
-    def snapshot_code() -> Response:
-        # The tracker loads this only when the collector asks it for a snapshot.
-        return Response(
-            _static("pageheat-snapshot.js"),
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
-        )
+router = APIRouter(include_in_schema=False)
 
-    @r.get("/static/{name}")
-    def static(name: str) -> Response:
-        if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:
-            raise HTTPException(404, "not found")
-        kind = "text/css" if name.endswith(".css") else "text/javascript"
-        return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
 
-    @r.get("/")
-    @r.get("/account")
-    @r.get("/apps/{key}")
-    @r.get("/apps/{key}/heatmap")
-    @r.get("/apps/{key}/settings")
-    def dashboard() -> HTMLResponse:
-        return _html("index.html")
+@router.get("/pageheat.js")
+def tracker(ph: Ph) -> Response:
+    # Loaded cross-origin by script tags on the sites being measured.
+    return Response(
+        tracker_js(ph.settings),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
 
-    @r.get("/share/{token}")
-    def shared_heatmap() -> HTMLResponse:
-        # The page is the same for every token; its script asks /api/v1/share/<token>,
-        # which says whether the link still opens. No login, no referrer leaves it.
-        return _html("share.html")
 
-    @r.get("/login")
-    def login_page() -> HTMLResponse:
-        return _html("login.html")
+@router.get("/pageheat-snapshot.js")
+def snapshot_code() -> Response:
+    # The tracker loads this only when the collector asks it for a snapshot.
+    return Response(
+        _static("pageheat-snapshot.js"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+    )
 
-    # Wrong guesses cost a token each: login_burst at once, then login_retries_per_min
-    # a minute per address.
-    wrong = TokenBuckets(rate=s.login_retries_per_min / 60, burst=s.login_burst)
 
-    @r.post("/login")
-    def login(request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
-        """``{"user", "password"}`` of an account made with ``pageheat user create``, or
-        ``{"token"}``, the admin token; 204 with the session and CSRF cookies."""
-        address = request.client.host if request.client else ""
-        wait = wrong.wait(address)
-        if wait:
-            raise HTTPException(429, "too many wrong sign-in attempts; wait a little",
-                                headers={"Retry-After": retry_after(wait)})  # fmt: skip
-        accounts = ph.meta.accounts
-        if "token" in payload:
-            token = str(payload.get("token") or "")
-            if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
-                wrong.take(address)
-                raise HTTPException(401, "that admin token is not valid")
-            secret, csrf = accounts.open_session("admin", True)
-        else:
-            user = accounts.authenticate(str(payload.get("user") or ""),
-                                         str(payload.get("password") or ""))  # fmt: skip
-            if user is None:
-                wrong.take(address)
-                raise HTTPException(401, "wrong user name or password")
-            secret, csrf = accounts.open_session(user.name, user.admin)
-        resp = Response(status_code=204)
-        secure = request.url.scheme == "https"
-        age = accounts.session_ms // 1000
-        resp.set_cookie(COOKIE, secret, httponly=True, samesite="strict", secure=secure,
-                        max_age=age)  # fmt: skip
-        resp.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure,
-                        max_age=age)  # fmt: skip
-        return resp
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:
+        raise HTTPException(404, "not found")
+    kind = "text/css" if name.endswith(".css") else "text/javascript"
+    return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
 
-    @r.post("/logout")
-    def logout(request: Request) -> Response:
-        """Ends the session on the server too, so a copied cookie stops working."""
-        who = principal_of(request)
-        if who is not None and who.session is not None:
-            check_csrf(request, who)
-            ph.meta.accounts.close_session(who.session)
-        resp = Response(status_code=204)
-        resp.delete_cookie(COOKIE)
-        resp.delete_cookie(CSRF_COOKIE)
-        return resp
 
-    @r.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+@router.get("/")
+@router.get("/account")
+@router.get("/apps/{key}")
+@router.get("/apps/{key}/heatmap")
+@router.get("/apps/{key}/settings")
+def dashboard() -> HTMLResponse:
+    return _html("index.html")
 
-    return r
+
+@router.get("/share/{token}")
+def shared_heatmap() -> HTMLResponse:
+    # The page is the same for every token; its script asks /api/v1/share/<token>,
+    # which says whether the link still opens. No login, no referrer leaves it.
+    return _html("share.html")
+
+
+@router.get("/login")
+def login_page() -> HTMLResponse:
+    return _html("login.html")
+
+
+@router.post("/login")
+def login(ph: Ph, request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
+    """``{"user", "password"}`` of an account made with ``pageheat user create``, or
+    ``{"token"}``, the admin token; 204 with the session and CSRF cookies."""
+    address = request.client.host if request.client else ""
+    wait = ph.wrong_logins.wait(address)
+    if wait:
+        raise HTTPException(429, "too many wrong sign-in attempts; wait a little",
+                            headers={"Retry-After": retry_after(wait)})  # fmt: skip
+    accounts = ph.meta.accounts
+    if "token" in payload:
+        token = str(payload.get("token") or "")
+        if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
+            ph.wrong_logins.take(address)
+            raise HTTPException(401, "that admin token is not valid")
+        secret, csrf = accounts.open_session("admin", True)
+    else:
+        user = accounts.authenticate(str(payload.get("user") or ""),
+                                     str(payload.get("password") or ""))  # fmt: skip
+        if user is None:
+            ph.wrong_logins.take(address)
+            raise HTTPException(401, "wrong user name or password")
+        secret, csrf = accounts.open_session(user.name, user.admin)
+    resp = Response(status_code=204)
+    secure = request.url.scheme == "https"
+    age = accounts.session_ms // 1000
+    resp.set_cookie(COOKIE, secret, httponly=True, samesite="strict", secure=secure,
+                    max_age=age)  # fmt: skip
+    resp.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure,
+                    max_age=age)  # fmt: skip
+    return resp
+
+
+@router.post("/logout")
+def logout(ph: Ph, request: Request) -> Response:
+    """Ends the session on the server too, so a copied cookie stops working."""
+    who = principal_of(request)
+    if who is not None and who.session is not None:
+        check_csrf(request, who)
+        ph.meta.accounts.close_session(who.session)
+    resp = Response(status_code=204)
+    resp.delete_cookie(COOKIE)
+    resp.delete_cookie(CSRF_COOKIE)
+    return resp
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from pageheat.web.server import build_app
+
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
 
@@ -15,7 +17,7 @@ def server(ph: Pageheat, **config: Any) -> uvicorn.Server:
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-* from 127.0.0.1
     # (or $FORWARDED_ALLOW_IPS) on its own; the app trusts exactly ``trusted_proxies``.
     cfg = uvicorn.Config(
-        ph.asgi(), host=ph.settings.host, port=ph.settings.port, log_level="warning",
+        build_app(ph), host=ph.settings.host, port=ph.settings.port, log_level="warning",
         access_log=False, proxy_headers=False, **config,
     )  # fmt: skip
     return uvicorn.Server(cfg)

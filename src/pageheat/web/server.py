@@ -6,25 +6,43 @@ from (``trusted_proxies``)."""
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import pageheat
-from pageheat.collect import routes as collect_routes
+from pageheat.app import Pageheat
+from pageheat.errors import error_body
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, exports, library, ops, pages, registry, shared
-
-if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
 
 
 def build_app(ph: Pageheat) -> FastAPI:
+    """The ASGI app serving ``ph``: every route reads it from ``request.app.state``."""
+    app = _routes()
+    app.state.pageheat = ph
+    proxies = trusted_proxies(ph.settings.trusted_proxies)
+    if proxies:
+        # added last, so it runs first: every route, limit and cookie sees the client's
+        # address and scheme, and sees them the same way
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    return app
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The API's description, as ``/openapi.json`` serves it (no Pageheat needed: the
+    routes are the same for every instance)."""
+    return _routes().openapi()
+
+
+def _routes() -> FastAPI:
     app = FastAPI(
         title="pageheat",
         version=pageheat.__version__,
@@ -32,44 +50,34 @@ def build_app(ph: Pageheat) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         # FastAPI's OpenTelemetry hooks look up the global providers on every request,
-        # a few per cent of a batch (issue 9's profile); pageheat's own metrics are
+        # a few per cent of a batch (docs/performance.md); pageheat's own metrics are
         # Prometheus (/metrics). Older FastAPI keeps the argument as an extra, unused.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # A field with a default may be absent from an answer (web/models.py): the schema
+        # says so, rather than the output schema's "always there".
+        separate_input_output_schemas=False,
     )
-    app.state.pageheat = ph
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return collect_routes.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    # Starlette's, of which FastAPI's is a kind: the router's 404 and 405 and FastAPI's
+    # "error parsing the body" are Starlette's, and answer in the same shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return collect.error(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse(
-            {"error": f"{first.get('msg', 'invalid request')} - at `{where}`", "field": where},
-            status_code=400,
-        )
+        message = f"{first.get('msg', 'invalid request')} - at `{where}`"
+        return JSONResponse(error_body(message, where), status_code=400)
 
-    collector = collect_routes.router(ph)
     # added first, so it runs inside SecurityHeaders: batches get the same headers
-    app.add_middleware(collect_routes.FastCollect, handler=collector.collect)
+    app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
-    proxies = trusted_proxies(ph.settings.trusted_proxies)
-    if proxies:
-        # added last, so it runs first: every route, limit and cookie sees the client's
-        # address and scheme, and sees them the same way
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
-    app.include_router(collector)
-    app.include_router(api.router(ph))
-    app.include_router(exports.router(ph))
-    app.include_router(registry.public_router())
-    app.include_router(accounts.router(ph))
-    app.include_router(library.router(ph))
-    app.include_router(shared.router(ph))
-    app.include_router(pages.router(ph))
-    app.include_router(ops.router(ph))
+    for module in (collect, api, exports, registry, accounts, library, shared, pages, ops):
+        app.include_router(module.router)
+    app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
 
 
@@ -97,11 +105,29 @@ def trusted_proxies(text: str) -> list[str]:
     return entries
 
 
+def _without_422(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema without the 422 answers it documents for every route: pageheat
+    answers a bad parameter with 400 in its one error shape (``bad_request`` above)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description,
+            routes=app.routes, separate_input_output_schemas=False,
+        )  # fmt: skip
+        for item in schema["paths"].values():
+            for op in item.values():
+                op.get("responses", {}).pop("422", None)
+        found = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            found.pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 class SecurityHeaders:
     """Refuses cross-site changes (:func:`cross_site`) and adds the security headers to
     every answer. A plain ASGI middleware rather than ``@app.middleware("http")``: that
     one runs each request through a task group and memory streams, which the ingest
-    profile showed costing more than the collector's own checks (issue 9)."""
+    profile showed costing more than the collector's own checks (docs/performance.md)."""
 
     def __init__(self, app: ASGIApp, docs_path: str = ""):
         self.app = app
@@ -147,7 +173,7 @@ class SecurityHeaders:
 NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
-_CROSS_SITE_OK = (collect_routes.COLLECT_PATH, collect_routes.SNAPSHOT_PATH)
+_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -167,5 +193,5 @@ def cross_site(request: Request) -> JSONResponse | None:
         return None
     host = request.headers.get("host", "")
     if origin == "null" or urlsplit(origin).netloc.lower() != host.lower():
-        return collect_routes.error(403, f"cross-site request from {origin} refused")
+        return collect.error(403, f"cross-site request from {origin} refused")
     return None

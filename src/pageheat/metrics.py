@@ -1,6 +1,6 @@
 """Prometheus metrics of one pageheat process, through ``prometheus-client``.
 
-Each :class:`~pageheat.app.Pageheat` gets a registry of its own (not the library's global
+Each :class:`~pageheat.app.Pageheat` holds one (``ph.metrics``), with a registry of its own (not the library's global
 one): tests build many instances in one process, and a global registry refuses a second
 metric of the same name. What is counted is what an operator asks when the dashboard
 looks thin or the server looks hot: how many batches and events came in and why some
@@ -9,14 +9,13 @@ were refused, how deep the writer's queue is, and how long commits take.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
-    from pageheat.app import Pageheat
+    from pageheat.collect.writer import Writer
 
 #: Every ``outcome`` label a collect request ends with (docs/protocol.md lists them).
 OUTCOMES = (
@@ -37,7 +36,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class Metrics:
-    def __init__(self, ph: Pageheat):
+    def __init__(self, writer: Writer):
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.batches = Counter(
@@ -64,7 +63,6 @@ class Metrics:
         self.committed_events = Counter(
             "pageheat_writer_events", "Events written by the writer.", registry=r
         )
-        writer = ph.writer
         Gauge(
             "pageheat_writer_queue_events",
             "Events waiting for a commit (backpressure answers 503 above the bound).",
@@ -93,14 +91,3 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
-
-
-_BY_INSTANCE: weakref.WeakKeyDictionary[Pageheat, Metrics] = weakref.WeakKeyDictionary()
-
-
-def metrics_of(ph: Pageheat) -> Metrics:
-    """The metrics of one Pageheat (made on first use; one per instance)."""
-    found = _BY_INSTANCE.get(ph)
-    if found is None:
-        found = _BY_INSTANCE[ph] = Metrics(ph)
-    return found
