@@ -51,7 +51,9 @@ def free_port() -> int:
 #: The tests' visitors are headless Chromium and Python HTTP clients, which pageheat
 #: drops as bots by default (tests/collect/test_guard.py shows it does): every test
 #: server keeps them, on purpose and in one place.
-TEST_SETTINGS = {"keep_bots": True}
+#: Their Chromium is the tests' too (PAGEHEAT_CHROMIUM, which `make test-fast` points
+#: nowhere): an in-process Pageheat pictures pages with it as ``pageheat serve`` does.
+TEST_SETTINGS = {"keep_bots": True, "chromium": CHROMIUM}
 
 
 def make_settings(data: Path, **extra) -> Settings:

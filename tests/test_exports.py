@@ -61,7 +61,7 @@ def test_legend_labels_each_scale_in_its_own_units():
     assert rel.ticks == [(0.05, "fewer"), (1.0, "more")] and "5 %" in rel.caption
     ab = exports.legend(clicks(10, "absolute"), "colorblind")
     peak = clicks(10, "absolute").heatmap.max
-    assert ab.palette == "colorblind" and ab.ticks[-1] == (1.0, exports._num(peak))
+    assert ab.palette == "colorblind" and ab.ticks[-1] == (1.0, exports.format_number(peak))
     assert "per 1 000 page views" in ab.caption
     band = scroll_map(np.array([1.0, 0.5]), 1440, 900)
     sc = exports.legend(Rendered("scroll", band, None, "none", None, 2, None))
@@ -69,7 +69,8 @@ def test_legend_labels_each_scale_in_its_own_units():
 
 
 def test_numbers_have_three_digits_and_no_exponent():
-    assert [exports._num(x) for x in (0.000123456, 2.5, 1234.5)] == ["0.000123", "2.5", "1230"]
+    numbers = (0.000123456, 2.5, 1234.5)
+    assert [exports.format_number(x) for x in numbers] == ["0.000123", "2.5", "1230"]
 
 
 def test_file_names_are_ascii_slugs():
@@ -80,7 +81,7 @@ def test_file_names_are_ascii_slugs():
 
 
 def test_csv_cells_that_would_run_as_formulas_are_quoted():
-    out = exports._csv(["a", "b"], [["=1+1", 3], ["+x", "-y"], ["@SUM(A1)", "ok"]])
+    out = exports.csv_text(["a", "b"], [["=1+1", 3], ["+x", "-y"], ["@SUM(A1)", "ok"]])
     assert out.splitlines() == ["a,b", "'=1+1,3", "'+x,'-y", "'@SUM(A1),ok"]
 
 

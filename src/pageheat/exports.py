@@ -33,8 +33,10 @@ __all__ = [
     "ACTIONS_HEADER",
     "GRID_HEADER",
     "actions_csv",
+    "csv_text",
     "export_png",
     "filename",
+    "format_number",
     "grid_csv",
     "header_lines",
     "legend",
@@ -170,20 +172,20 @@ def legend(r: reports.Rendered, palette: str = "heat") -> Legend:
             return Legend(palette, ticks, f"share of page views that scrolled this far; under"
                           f" {cut} not drawn")  # fmt: skip
         if h.max > 0:
-            ticks = [(v, f"{_num(v * h.max)} s") for v in _STEPS]
+            ticks = [(v, f"{format_number(v * h.max)} s") for v in _STEPS]
             return Legend(palette, ticks, "mean seconds in view per page view; under"
                           f" {cut} of the longest not drawn")  # fmt: skip
     elif h.scale == "absolute" and h.max > 0:
         noun = POINT_NOUNS.get(r.kind, "point") + "s"
-        ticks = [(v, _num(v * h.max)) for v in _STEPS]
+        ticks = [(v, format_number(v * h.max)) for v in _STEPS]
         return Legend(palette, ticks, f"{noun} per 1 000 page views in a {h.cell} px cell;"
-                      f" under {_num(IGNORED_BELOW * h.max)} not drawn")  # fmt: skip
+                      f" under {format_number(IGNORED_BELOW * h.max)} not drawn")  # fmt: skip
     return Legend(palette, [(IGNORED_BELOW, "fewer"), (1.0, "more")],
                   f"relative to this map's peak; under {cut} of it not drawn")  # fmt: skip
 
 
-def _num(x: float) -> str:
-    """Three significant digits, never in exponent form."""
+def format_number(x: float) -> str:
+    """Three significant digits, never in exponent form (legends, the PNG band)."""
     return np.format_float_positional(float(x), precision=3, unique=False, fractional=False,
                                       trim="-")  # fmt: skip
 
@@ -215,7 +217,7 @@ def actions_csv(
          a["rage"], a["dead"], a["error"])
         for i, a in enumerate(top, 1)
     )  # fmt: skip
-    return _csv(ACTIONS_HEADER, rows)
+    return csv_text(ACTIONS_HEADER, rows)
 
 
 def grid_csv(
@@ -247,10 +249,11 @@ def grid_csv(
             v = float(h.counts[i, j])
             rows.append((*size(int(j) * cell, int(i) * cell), int(v) if v.is_integer() else
                          round(v, 3)))  # fmt: skip
-    return _csv(GRID_HEADER, rows)
+    return csv_text(GRID_HEADER, rows)
 
 
-def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """A CSV file whose cells a spreadsheet will not run as formulas."""
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow(header)

@@ -139,7 +139,8 @@ def test_a_full_writer_queue_answers_503_at_once_and_takes_batches_again_after(m
             ph.store._write_lock.acquire()  # the disk is slow: the commit waits
             try:
                 waiting = asyncio.create_task(post(batch(key, 1, "a")))  # 2 events queued
-                while ph.writer.pending < 2:
+                deadline = time.monotonic() + 10
+                while ph.writer.pending < 2 and time.monotonic() < deadline:
                     await asyncio.sleep(0.01)
                 started = time.monotonic()
                 # 2 more: over 3 (without backpressure it would wait for the writer)

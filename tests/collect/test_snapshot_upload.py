@@ -9,6 +9,7 @@ import pytest
 from pageheat.pictures import states_without_snapshot
 from pageheat.store.base import Query
 from tests.collect.test_collect import ORIGIN, batch, now_ms, post, view
+from tests.tiers import needs
 
 
 def layout(v: str = "v1", h: str = "h1") -> dict:
@@ -71,6 +72,7 @@ def test_a_snapshot_is_kept_once_as_inert_html_and_pictured(client, ph, app_key)
     r = post(client, batch(app_key, [view("v5"), layout("v5", "h1")]))
     assert r.json()["need_snapshot"] == []
     # the snapshot becomes a background of the view, at the visitor's width
+    needs("Chromium")  # to render it; what is above runs in the fast tier too
     assert ph.backgrounds.wait_idle(60)
     bgs = client.get(f"/api/v1/apps/{app_key}/backgrounds", params={"view": "/p/?"}).json()
     assert bgs["status"] == "ready", bgs

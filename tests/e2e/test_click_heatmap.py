@@ -3,8 +3,6 @@ real clicks, and a heatmap whose hottest spot is on the button people clicked mo
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -107,9 +105,16 @@ def test_clicks_become_a_heatmap_with_the_hottest_spot_on_the_clicked_button(
 def test_events_from_a_page_of_another_origin_are_refused(browser, live_server, site):
     key = live_server.create_app("Elsewhere", ["https://only-this.example"])
     url = site.page("other.html", PAGE.format(server=live_server.url, key=key))
+    auth = {"Authorization": f"Bearer {live_server.token}"}
+
+    def refused() -> bool:  # the collector's own count of what it turned away
+        text = httpx.get(f"{live_server.url}/metrics", headers=auth).text
+        line = 'pageheat_collect_batches_total{endpoint="collect",outcome="forbidden"}'
+        return any(row.startswith(line + " ") and float(row.split()[-1]) >= 1
+                   for row in text.splitlines())  # fmt: skip
+
     visit(browser, url, 1400, ["#a", "#b"])
-    time.sleep(1.5)
-    r = httpx.get(f"{live_server.url}/api/v1/apps/{key}/insights",
-                  headers={"Authorization": f"Bearer {live_server.token}"})  # fmt: skip
+    assert until(refused, 30), "the tracker's batches never reached the collector"
+    r = httpx.get(f"{live_server.url}/api/v1/apps/{key}/insights", headers=auth)
     assert r.json()["stats"]["total_clicks"] == 0
     assert r.json()["stats"]["page_views"] == 0

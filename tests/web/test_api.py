@@ -129,10 +129,10 @@ def test_background_is_never_taken_of_a_page_outside_the_apps_origins(ph, key):
     """A forged page view must not point the server's browser at another host."""
     from pageheat.store.base import Query, WidthRange
 
-    assert ph._page_of_app(key, "https://shop.example/p/1")
-    assert not ph._page_of_app(key, "http://169.254.169.254/latest/meta-data/")
-    assert not ph._page_of_app(key, "file:///etc/passwd")
-    assert not ph._page_of_app("other-app", "https://shop.example/")
+    assert ph.backgrounds.url_allowed(key, "https://shop.example/p/1")
+    assert not ph.backgrounds.url_allowed(key, "http://169.254.169.254/latest/meta-data/")
+    assert not ph.backgrounds.url_allowed(key, "file:///etc/passwd")
+    assert not ph.backgrounds.url_allowed("other-app", "https://shop.example/")
 
     from tests.store.test_contract import env, view
 
@@ -269,4 +269,6 @@ def test_a_view_looked_at_before_its_first_page_view_is_pictured_once_it_has_one
         time.sleep(0.1)
     record(client, key, [view("v1"), click("v1")])
     later = client.get(f"/api/v1/apps/{key}/heatmap", params=params).json()
-    assert later["background_status"] == "capturing"
+    # a capture was started at once (this one cannot reach shop.example, and without
+    # Chromium it may have failed already: failing is what a blocked one never gets to)
+    assert later["background_status"] in ("capturing", "failed")

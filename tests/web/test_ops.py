@@ -44,7 +44,8 @@ def test_readyz_is_503_while_the_writer_is_over_its_bound(ph, client):
     ph.store._write_lock.acquire()  # a commit that does not end
     try:
         ph.writer.submit(_envelope(key))
-        while ph.writer.pending == 0:
+        deadline = time.monotonic() + 5
+        while ph.writer.pending == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
         r = client.get("/readyz")
         assert r.status_code == 503

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import shutil
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -159,6 +160,8 @@ class Screenshotter:
 
     def _ensure(self) -> Any:
         if self._browser is None:
+            if shutil.which(self.chromium) is None:  # before paying for Playwright's driver
+                raise ScreenshotError(f"cannot start Chromium at {self.chromium}: not found")
             from playwright.sync_api import sync_playwright
 
             self._pw = sync_playwright().start()
