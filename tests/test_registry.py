@@ -174,6 +174,8 @@ def test_the_api_serves_the_registry_with_its_schema(client):
     rage = next(k for k in body["kinds"] if k["name"] == "rage")
     assert rage["counted"] == KINDS["rage"].counted and rage["mode"] == "points"
     assert "where" not in rage and "rollup" not in rage  # the SQL stays home
+    # Only the frustration kinds say an empty map is good news (the dashboard reads it).
+    assert {k["name"] for k in body["kinds"] if k["frustration"]} == {"rage", "dead", "error"}
     device = next(f for f in body["filters"] if f["name"] == "device")
     assert device["values"] == list(FILTERS["device"].values) and device["label"] == "Device"
     pal = client.get("/api/v1/palettes", headers={"Authorization": ""}).json()

@@ -30,6 +30,8 @@ export interface KindInfo {
   title: string;
   /** The colour table family it is drawn with. */
   palette: "points" | "bands";
+  /** A frustration signal (rage, dead, error clicks): a map of none is good news. */
+  frustration: boolean;
 }
 
 /** The server's kinds, in its order; filled by `loadRegistry`. */
@@ -37,7 +39,7 @@ export const KINDS: KindInfo[] = [];
 
 function info(k: KindDef): KindInfo {
   const mode: Mode = k.mode === "points" ? "points" : k.band === "attention" ? "attention" : "scroll";
-  return { value: k.name, label: k.label, mode, one: k.one, many: k.many, counted: k.counted, empty: k.empty, title: k.title, palette: k.palette };
+  return { value: k.name, label: k.label, mode, one: k.one, many: k.many, counted: k.counted, empty: k.empty, title: k.title, palette: k.palette, frustration: k.frustration };
 }
 
 /** Take the server's kinds (GET /api/v1/kinds). */
@@ -56,7 +58,7 @@ export async function loadRegistry(): Promise<void> {
 export function kindInfo(kind: string): KindInfo {
   return (
     KINDS.find((k) => k.value === kind) ??
-    KINDS[0] ?? { value: kind, label: kind, mode: "points", one: "point", many: "points", counted: "points", empty: "Nothing recorded yet.", title: `${kind} map`, palette: "points" }
+    KINDS[0] ?? { value: kind, label: kind, mode: "points", one: "point", many: "points", counted: "points", empty: "Nothing recorded yet.", title: `${kind} map`, palette: "points", frustration: false }
   );
 }
 

@@ -1306,6 +1306,11 @@ export interface components {
              * @description The setting holding the sessions under which its map carries a warning; null: never.
              */
             min_sessions_setting: string | null;
+            /**
+             * Frustration
+             * @description A frustration signal (rage, dead, error clicks): none at all, over page views, is good news.
+             */
+            frustration: boolean;
         };
         /**
          * KindsAnswer

@@ -68,6 +68,10 @@ class Kind:
     where: str | None = None
     rollup: str | None = None
     band: Literal["scroll", "attention"] | None = None
+    #: A frustration signal (rage, dead, error clicks): a map of none, over page views,
+    #: is good news rather than a gap, so the dashboard says so instead of "try another
+    #: width".
+    frustration: bool = False
 
 
 KINDS: dict[str, Kind] = {
@@ -112,7 +116,7 @@ KINDS: dict[str, Kind] = {
             one="rage click", many="rage clicks", counted="rage clicks (one per burst)",
             unit="rage clicks", empty="No rage clicks in this period — good news.",
             help="Rage clicks: one per burst of clicks in one place, at its first click.",
-            palette="points",
+            palette="points", frustration=True,
             where="kind = 'click' AND rage > 0", rollup="kind = 'click' AND is_rage = 1",
         ),
         Kind(
@@ -120,7 +124,7 @@ KINDS: dict[str, Kind] = {
             one="dead click", many="dead clicks", counted="dead clicks", unit="dead clicks",
             empty="No dead clicks in this period — good news.",
             help="Dead clicks: nothing on the page changed after them.",
-            palette="points",
+            palette="points", frustration=True,
             where="kind = 'click' AND dead", rollup="kind = 'click' AND is_dead = 1",
         ),
         Kind(
@@ -128,7 +132,7 @@ KINDS: dict[str, Kind] = {
             one="error click", many="error clicks", counted="error clicks",
             unit="error clicks", empty="No error clicks in this period — good news.",
             help="Error clicks: a JavaScript error followed them.",
-            palette="points",
+            palette="points", frustration=True,
             where="kind = 'click' AND error", rollup="kind = 'click' AND is_error = 1",
         ),
     )

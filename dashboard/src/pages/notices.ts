@@ -70,7 +70,7 @@ export class Notices {
     } else if (hm.total === 0) {
       const info = kindInfo(s.kind);
       const others = WIDTHS.filter(([w]) => w !== s.width);
-      const frustration = info.value === "rage" || info.value === "dead" || info.value === "error";
+      const frustration = info.frustration;
       const why = frustration && !hm.sessions ? "No page views in this width class yet, so no frustration to show." : info.empty;
       const el = this.add(
         frustration && hm.sessions ? "ok" : "muted",

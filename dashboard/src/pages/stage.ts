@@ -243,7 +243,7 @@ export class Stage {
     if (!this.guides) return;
     mount(this.guides);
     const sc = hm.scroll;
-    if (this.host.state.kind !== "scroll" || !sc || hm.total === 0) return;
+    if (kindInfo(this.host.state.kind).mode !== "scroll" || !sc || hm.total === 0) return;
     const depthY = (pct: number) => Math.min(hm.height - 1, Math.max(1, (pct / 100) * hm.height));
     let lastPct: number | null = null;
     let lastY = -1e9;

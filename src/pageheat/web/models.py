@@ -479,6 +479,10 @@ class KindModel(Answer):
         description="The setting holding the sessions under which its map carries a"
         " warning; null: never."
     )
+    frustration: bool = Field(
+        description="A frustration signal (rage, dead, error clicks): none at all, over"
+        " page views, is good news."
+    )
 
 
 class FilterModel(Answer):
