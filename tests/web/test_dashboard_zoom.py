@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from tests.browsing import HOTTEST_PIXEL, ZOOM, box, on_screen, sign_in
+from tests.browsing import HOTTEST_PIXEL, ZOOM, box, on_screen, sign_in, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -177,5 +177,71 @@ def test_fit_and_100_percent_keep_readings_exact(browser, live_server, site):
     page.wait_for_url(lambda u: "zoom=" not in u)
     page.wait_for_function(f"c => c.getBoundingClientRect().width < {WIDTH}",
                            arg=canvas.element_handle())  # fmt: skip
+    assert problems == []
+    context.close()
+
+
+def test_a_share_link_fits_the_page_in_a_narrow_window(browser, live_server, site):
+    """The public share page draws on the same stage: Fit by default (the whole width of
+    a 1 440 px page in a 1 000 px window, the hottest pixel on Far, its hover exact),
+    100 % on request, kept as ?zoom=100 over a reload."""
+    key = live_server.create_app("Zoom share", [site.url])
+    url = site.page("zoom.html", PAGE)
+    _record(live_server, site, key, url)
+    with live_server.api() as c:
+        r = c.post(f"/api/v1/apps/{key}/shares",
+                   json={"params": {"view": "/zoom.html", "width": "desktop"}})  # fmt: skip
+        assert r.status_code in (200, 201), r.text
+        share_url = live_server.url + r.json()["url"]
+    far = box(browser, url, WIDTH, "#far")
+
+    # A stranger, not signed in, in a window narrower than the page (the area beside the
+    # panel is about 800 px wide).
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    problems = watch_problems(page)
+    page.goto(share_url)
+    canvas = page.locator("[data-testid=heat-canvas]")
+    area = page.locator("[data-testid=page-area]")
+    canvas.wait_for(timeout=90_000)
+    assert page.locator("[data-testid=zoom-switch] [data-zoom=fit]").get_attribute(
+        "aria-pressed") == "true"  # fmt: skip
+    fits = page.evaluate(FITS, [canvas.element_handle(), area.element_handle()])
+    assert fits["inside"] and not fits["scrolls"], fits
+    assert fits["width"] < WIDTH and fits["width"] >= fits["room"] - 40, fits
+    zoom = canvas.evaluate(ZOOM)
+    assert zoom < 0.7, zoom
+    assert page.locator("[data-testid=zoom-value]").inner_text() == f"{round(zoom * 100)} %"
+    hot = canvas.evaluate(HOTTEST_PIXEL)
+    assert hot["width"] == WIDTH, hot
+    assert far["x"] <= hot["x"] <= far["x"] + far["w"], (hot, far)
+    assert far["y"] <= hot["y"] <= far["y"] + far["h"], (hot, far)
+    # Far's hotspot, pointed at on screen through the zoom, tells its clicks.
+    cx, cy = CENTRES["far"]
+    page.mouse.move(*on_screen(canvas, cx, cy))
+    tip = page.locator(".tip")
+    tip.wait_for()
+    assert tip.inner_text().startswith("5 clicks"), tip.inner_text()
+    # Dragging on a shared map counts nothing (that needs a login).
+    page.mouse.down()
+    page.mouse.move(*on_screen(canvas, cx + 100, cy + 100), steps=5)
+    page.mouse.up()
+    assert page.locator("[data-testid=area-tip]").count() == 0
+
+    # 100 %: the page at its own size, the area scrolls; the choice survives a reload.
+    page.mouse.move(5, 5)
+    page.click("[data-testid=zoom-switch] [data-zoom='100']")
+    page.wait_for_url(re.compile(r"/share/[\w-]+\?zoom=100$"))
+    page.wait_for_function(f"c => Math.abs(c.getBoundingClientRect().width - {WIDTH}) < 0.5",
+                           arg=canvas.element_handle())  # fmt: skip
+    fits = page.evaluate(FITS, [canvas.element_handle(), area.element_handle()])
+    assert not fits["inside"] and fits["scrolls"], fits
+    page.reload()
+    canvas.wait_for()
+    assert page.locator("[data-testid=zoom-switch] [data-zoom='100']").get_attribute(
+        "aria-pressed") == "true"  # fmt: skip
+    assert page.locator("[data-testid=zoom-value]").inner_text() == "100 %"
+    page.click("[data-testid=zoom-switch] [data-zoom=fit]")
+    page.wait_for_url(lambda u: "zoom=" not in u)
     assert problems == []
     context.close()

@@ -191,6 +191,11 @@ class HeatmapPage {
     return scopeParams(this.state.scope);
   }
 
+  /** The stage's zoom, kept in the URL with everything else (zoom=100). */
+  zoomed(): void {
+    replaceQuery(toQuery(this.state));
+  }
+
   private filterValues(name: string) {
     return api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
   }

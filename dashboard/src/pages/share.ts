@@ -3,13 +3,17 @@
 // was made with written out, and its exports. Nothing here saves, shares, switches app
 // or view, opens the action explorer or sessions, or edits filters; it never calls an
 // API that needs a login. A revoked or expired link gets a page saying so.
+// The picture and its heat sit on the heatmap page's stage (stage.ts), read-only: drawn
+// to the area's width ("Fit", the default) or at the page's own size ("100 %", kept as
+// ?zoom=100), with the same hover readings at either zoom.
 
 import { ApiError, type Heatmap, type Insights, palettes, shareApi, shareExportLinks, type ShareInfo } from "../api";
 import { fmtInt, fmtPct, h, loading, mount, setVar } from "../dom";
-import { drawHeat, drawPlaceholder, gridImage, nearest, pageImage, PALETTES, tableOf, usePalette } from "../heat";
+import { gridImage, pageImage, PALETTES, tableOf, usePalette } from "../heat";
 import { kindInfo } from "../kinds";
 import { describeFilters, describeParamsRange, notEnoughData, widthLabel } from "./heatmap";
 import { legendFor } from "./insights";
+import { Stage, type StageHost } from "./stage";
 
 function shareBar(title?: string): HTMLElement {
   return h(
@@ -79,32 +83,19 @@ function show(root: HTMLElement, token: string, info: ShareInfo, hm: Heatmap, in
   document.title = `${name} · shared heatmap · pageheat`;
   const opacity = Math.min(1, Math.max(0, Number.parseFloat(p.opacity ?? "") || 0.7));
 
-  // The picture and its heat, exactly as the dashboard draws them.
-  const base = hm.background
-    ? h("img", { class: "stage-bg", src: hm.background.url, width: String(hm.width), height: String(hm.height), alt: `Picture of ${p.view}`, draggable: "false" })
-    : (() => {
-        const ph = h("canvas", { class: "stage-bg stage-placeholder", width: String(hm.width), height: String(hm.height) });
-        drawPlaceholder(ph);
-        return ph;
-      })();
-  const heat = h("canvas", { class: "heat-layer", "data-testid": "heat-canvas", width: String(hm.width), height: String(hm.height) });
-  drawHeat(heat, pageImage(gridImage(hm, kind.mode === "points" ? "points" : "bands"), hm, kind.mode === "points"), opacity);
-  // Hovering a hotspot of a point map tells its count and share, as on the dashboard.
-  const tip = h("div", { class: "tip", role: "tooltip", hidden: true });
-  const hover = (ev: MouseEvent | null) => {
-    const r = heat.getBoundingClientRect();
-    const spot = ev && kind.mode === "points" ? nearest(hm.hotspots, ev.clientX - r.left, ev.clientY - r.top, 30) : null;
-    if (!spot) {
-      tip.hidden = true;
-      return;
-    }
-    mount(tip, h("strong", null, `${fmtInt(spot.count)} ${spot.count === 1 ? kind.one : kind.many}`), h("span", null, ` · ${fmtPct(spot.share)} of this page's ${kind.many}`), spot.selector ? h("code", { class: "mono tip-sel" }, spot.selector) : null);
-    setVar(tip, "--x", `${Math.round(spot.x)}px`);
-    setVar(tip, "--y", `${Math.round(spot.y)}px`);
-    tip.classList.toggle("tip-left", spot.x > hm.width - 300);
-    tip.hidden = false;
+  // The picture and its heat on the dashboard's stage. Hover readings are of hotspots
+  // only (no insights handed over: the element outlines belong to the dashboard).
+  const host: StageHost = {
+    state: { key: "", view: p.view ?? "", width: p.width ?? "desktop", kind: kind.value, opacity, bg: null, zoom: new URLSearchParams(location.search).get("zoom") === "100" ? "100" : "fit" },
+    signal: new AbortController().signal,
+    hm,
+    ins: null,
+    cmp: null,
+    extra: () => ({}),
+    zoomed: () => history.replaceState(null, "", host.state.zoom === "100" ? `${location.pathname}?zoom=100` : location.pathname),
+    readOnly: true,
   };
-  const stage = h("div", { class: "stage stage-readonly", on: { mousemove: (ev: MouseEvent) => hover(ev), mouseleave: () => hover(null) } }, base, heat, tip);
+  const stage = new Stage(host);
 
   const links = shareExportLinks(token, p.palette);
   const exportBtn = (href: string, kindName: string, label: string) => h("a", { class: "btn btn-small", href, download: "", "data-export": kindName }, label);
@@ -138,10 +129,12 @@ function show(root: HTMLElement, token: string, info: ShareInfo, hm: Heatmap, in
     h(
       "div",
       { class: "heat-layout" },
-      h("section", { class: "stage-col" }, notices, h("div", { class: "page-scroll", "data-testid": "page-area" }, stage)),
+      h("section", { class: "stage-col" }, h("div", { class: "bg-bar" }, stage.zoomEl), notices, stage.el),
       h("aside", { class: "panel", "aria-label": "Insights" }, panel(ins, legendFor(kind, hm))),
     ),
   );
+  // Drawn once on the page, so Fit measures the area it is in.
+  stage.show(hm, pageImage(gridImage(hm, kind.mode === "points" ? "points" : "bands"), hm, kind.mode === "points"));
 }
 
 function panel(ins: Insights | null, legend: HTMLElement): HTMLElement {

@@ -5,17 +5,21 @@
 // ("100 %"), one CSS variable (--zoom) sizing every layer. Hover readings, area drags and
 // "locate" all work in the picture's own page pixels: a pointer position is measured
 // against the heat canvas as drawn, so they hold at any zoom.
+// The public share page draws its one heatmap on the same stage, read-only (no area
+// counts: they need a login).
 
 import { api, type Action, type Comparison, type Heatmap, type Insights, type Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, type Mark, nearest } from "../heat";
 import { kindInfo } from "../kinds";
-import { replaceQuery } from "../router";
-import { type State, toQuery, type Zoom } from "./heatstate";
+import type { State, Zoom } from "./heatstate";
+
+/** What of a page's state the stage reads (the heatmap page's State holds it all). */
+export type StageState = Pick<State, "key" | "view" | "width" | "kind" | "opacity" | "bg" | "zoom">;
 
 /** What the stage reads from the page: what is shown and how it was asked for. */
 export interface StageHost {
-  readonly state: State;
+  readonly state: StageState;
   readonly signal: AbortSignal;
   /** The heatmap drawn (in compare mode: the diff dressed as one). */
   readonly hm: Heatmap | null;
@@ -25,6 +29,10 @@ export interface StageHost {
   readonly cmp: Comparison | null;
   /** Time range and filters, as every request carries them. */
   extra(): Params;
+  /** Keep the zoom just chosen (in `state.zoom`) where the page keeps its state: its URL. */
+  zoomed(): void;
+  /** A read-only page (a share link): no area drags, whose counts need a login. */
+  readonly readOnly?: boolean;
 }
 
 type Placed = Action & { rect: [number, number, number, number] };
@@ -94,7 +102,7 @@ export class Stage {
     if (state.zoom === zoom) return;
     state.zoom = zoom;
     for (const b of this.zoomButtons) b.setAttribute("aria-pressed", String(b.dataset.zoom === zoom));
-    replaceQuery(toQuery(state));
+    this.host.zoomed();
     this.applyZoom();
   }
 
@@ -203,7 +211,7 @@ export class Stage {
     const stage = h(
       "div",
       {
-        class: "stage stage-zoom",
+        class: ["stage", "stage-zoom", this.host.readOnly && "stage-readonly"],
         on: {
           mousemove: (ev: MouseEvent) => (this.drag && !this.drag.done ? this.dragTo(ev) : this.hoverCanvas(ev)),
           mouseleave: () => this.hoverCanvas(null),
@@ -401,7 +409,7 @@ export class Stage {
   }
 
   private dragStart(ev: MouseEvent): void {
-    if (ev.button !== 0 || this.host.cmp || kindInfo(this.host.state.kind).mode !== "points") return;
+    if (ev.button !== 0 || this.host.readOnly || this.host.cmp || kindInfo(this.host.state.kind).mode !== "points") return;
     const p = this.pagePoint(ev);
     if (!p) return;
     ev.preventDefault();
