@@ -243,5 +243,16 @@ def test_a_share_link_fits_the_page_in_a_narrow_window(browser, live_server, sit
     assert page.locator("[data-testid=zoom-value]").inner_text() == "100 %"
     page.click("[data-testid=zoom-switch] [data-zoom=fit]")
     page.wait_for_url(lambda u: "zoom=" not in u)
+    # Narrower still, the panel goes under the picture: the page fits the full width and
+    # its area stays tall (the window scrolls, not a sliver of the area).
+    page.set_viewport_size({"width": 900, "height": 800})
+    page.wait_for_function(
+        "([c, a]) => c.getBoundingClientRect().right <= a.getBoundingClientRect().left"
+        " + a.clientWidth",
+        arg=[canvas.element_handle(), area.element_handle()],
+    )
+    fits = page.evaluate(FITS, [canvas.element_handle(), area.element_handle()])
+    assert fits["inside"] and not fits["scrolls"] and fits["width"] > 700, fits
+    assert area.bounding_box()["height"] > 500, area.bounding_box()
     assert problems == []
     context.close()
