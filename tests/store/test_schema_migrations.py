@@ -12,6 +12,7 @@ the new store; migrating again applies nothing; every node records the whole lis
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -27,6 +28,7 @@ from pageheat.store.rollup import group_by, select
 from tests.clickhouse import ChdbClient, fresh_database
 from tests.store.conftest import open_backend
 from tests.store.test_backends_agree import recorded_traffic
+from tests.store.test_contract import T0, click, env, view
 from tests.store.test_rollups import _points
 from tests.test_cli import run
 
@@ -39,6 +41,12 @@ QUERIES = [
     Query(app="app", view="/pricing", filters={"visitor": "returning"}),
     Query(app="app", view="/p/1", filters={"device": "mobile", "country": "FR"}),
 ]
+
+#: A visitor of the recorded traffic back, weeks later, in a new session.
+LATE = env(batch="late", visitor="u3", session="late", events=[
+    view("late1", "/pricing", t=T0 + 40 * 86_400_000),
+    click("late1", "#buy", t=T0 + 40 * 86_400_000 + 1000),
+])  # fmt: skip
 
 
 def answers(store) -> dict:
@@ -141,11 +149,21 @@ def test_a_first_release_duckdb_file_is_filled_in_on_opening(tmp_path, duckdb_ne
     store = DuckDBStore(old)
     try:
         assert answers(store) == expected
+        store.write([LATE])  # a visitor of the old file comes back: returning, not new
+        late = answers(store)
     finally:
         store.close()
     ids, stamped, applied = _recorded(old)
     assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and applied == []
     assert stamped == [True, False, False, False]  # 1 found there, 2-4 applied
+
+    shutil.copy(new, tmp_path / "new.duckdb")
+    store = DuckDBStore(tmp_path / "new.duckdb")
+    try:
+        store.write([LATE])
+        assert late == answers(store) != expected
+    finally:
+        store.close()
 
 
 def test_a_new_duckdb_file_records_every_migration_as_applied(tmp_path):
