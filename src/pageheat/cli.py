@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pageheat.filters import FILTERS
 from pageheat.kinds import KINDS
 from pageheat.settings import Settings, SettingsError, as_markdown
+
+if TYPE_CHECKING:
+    from pageheat.store.migrations import Migration
 
 DATA_HELP = "Data directory (DuckDB and SQLite files); PAGEHEAT_DATA by default."
 
@@ -519,17 +524,29 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
     try:
         if url.startswith("clickhouse:"):
             from pageheat.store.clickhouse_client import Target
-            from pageheat.store.clickhouse_schema import migrate as run
+            from pageheat.store.clickhouse_schema import upgrade
 
-            for node in run(Target.parse(url)):
+            for node, applied in upgrade(Target.parse(url)):
                 click.echo(f"events: ClickHouse {node.host}:{node.port}/{node.database} up to date")
+                _echo_applied(applied)
             moved = legacy.move_from_clickhouse(url, pictures)
         else:
-            from pageheat.app import duckdb_path
+            import duckdb
 
-            moved = legacy.move_from_duckdb(duckdb_path(s), pictures)
-            _events_store(data, events_url).close()
+            from pageheat.app import duckdb_path
+            from pageheat.store import duckdb_schema
+
+            path = duckdb_path(s)
+            moved = legacy.move_from_duckdb(path, pictures)
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(path))
+            try:
+                applied = duckdb_schema.migrate(con)
+            finally:
+                con.close()
             click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
+            _echo_applied(applied)
         where = (s.meta_url or "sqlite").split(":", 1)[0]
         click.echo(f"pictures: {where} up to date ({moved} moved out of the event store)")
     finally:
@@ -543,6 +560,12 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
     click.echo(
         f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} at revision {head()} (was {was})"
     )
+
+
+def _echo_applied(applied: Sequence[Migration]) -> None:
+    """One line per event-store migration applied (none when it was up to date)."""
+    for m in applied:
+        click.echo(f"  applied migration {m.id}: {m.why}")
 
 
 @cli.command("export")

@@ -419,6 +419,8 @@ def test_a_file_from_before_the_filters_gets_them_on_opening(tmp_path):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
     con.execute("ALTER TABLE interactions DROP COLUMN visitor_type")
     con.execute("DROP TABLE visitors")
+    con.execute("DROP TABLE heat_rollup")
+    con.execute("DROP TABLE schema_migrations")  # and before versioned migrations
     con.close()
     s = DuckDBStore(path)
     try:

@@ -8,20 +8,24 @@ visitors) and ``IN`` subqueries on view ids exact shard by shard. ``ON CLUSTER``
 ZooKeeper, which a plain pair of servers does not have, so migrating visits each node
 named in ``system.clusters`` itself.
 
-Every statement is idempotent (``IF NOT EXISTS``): migrating twice changes nothing.
-Upgrades append statements to the schema file (18.16 has no ``ADD COLUMN IF NOT
-EXISTS``, so a column added later goes in with a check of ``system.columns`` here); a
-database from before the heat rollup gets its events counted into it once.
+The steps are :data:`MIGRATIONS` (store/migrations.py says how a list works): each a
+section of schema/clickhouse.sql, applied once per node and recorded in that node's
+``schema_migrations`` (a ReplacingMergeTree, which 18.16 and current releases both
+take). ClickHouse has no transactions: a step cut short is run again whole, so its
+statements keep ``IF NOT EXISTS``. The Distributed tables of a cluster follow the
+shard-local ones on every run (``CREATE … IF NOT EXISTS``: running twice changes
+nothing).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from importlib import resources
 
 from pageheat.store import rollup
 from pageheat.store.clickhouse_client import Client, Target, connect
+from pageheat.store.migrations import Migration, check, now_ms, pending, sections
+from pageheat.store.migrations import statements as split
 
 #: Table → the sharding key of its Distributed table on a cluster.
 SHARDING = {
@@ -43,15 +47,16 @@ VIEWS: tuple[str, ...] = ("heat_rollup_mv",)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def statements(database: str, clustered: bool) -> list[str]:
-    """The schema's statements for one node, with each table's name on that node."""
+def statements(database: str, clustered: bool, migration: int | None = None) -> list[str]:
+    """The schema's statements for one node (one migration's, or all), with each table's
+    name on that node."""
     if not _IDENT.match(database):
         raise ValueError(f"database name {database!r} must be letters, digits and _")
-    text = resources.files("pageheat.store").joinpath("schema/clickhouse.sql").read_text()
-    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    found = sections("clickhouse")
+    text = found[migration] if migration is not None else ";".join(found.values())
     names = {t: f"{t}_local" if clustered else t for t in (*SHARDING, *VIEWS)}
     sql = {"rollup_select": rollup.select("clickhouse"), "rollup_group": rollup.group_by()}
-    return [s.strip().format(db=database, **names, **sql) for s in text.split(";") if s.strip()]
+    return [s.format(db=database, **names, **sql) for s in split(text)]
 
 
 def nodes(target: Target, client: Client) -> list[Target]:
@@ -87,32 +92,78 @@ def _each_node(
 
 
 def migrate(target: Target, open_client: Callable[..., Client] = connect) -> list[Target]:
-    """Create what is missing on every node; returns the nodes migrated."""
-    found = []
+    """Apply what is missing on every node; returns the nodes migrated."""
+    return [node for node, _applied in upgrade(target, open_client)]
+
+
+def upgrade(
+    target: Target, open_client: Callable[..., Client] = connect
+) -> list[tuple[Target, list[Migration]]]:
+    """Apply what each node has not recorded; returns every node with what it applied.
+
+    Run it with the writers stopped, as every ClickHouse upgrade is: a step that fills
+    rows in (the heat rollup) would count twice what arrives while it runs."""
+    out = []
     for node, client in _each_node(target, open_client):
-        found.append(node)
-        client.command(f"CREATE DATABASE IF NOT EXISTS {target.database}")
-        suffix = "_local" if target.cluster else ""
-        had = _tables(client, target.database)
-        for sql in statements(target.database, bool(target.cluster)):
-            client.command(sql)
-        if f"interactions{suffix}" in had and f"heat_rollup{suffix}" not in had:
-            # a database from before the rollup: count the events it holds in once
-            # (run migrate with the writers stopped, or their rows in between count
-            # twice: the view already counts them)
-            db = target.database
-            client.command(
-                f"INSERT INTO {db}.heat_rollup{suffix} {rollup.select('clickhouse')}"
-                f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
-            )
+        db = target.database
+        client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
+        client.command(
+            f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (id UInt32, why String,"
+            " applied Int64, stamped UInt8) ENGINE = ReplacingMergeTree() ORDER BY id"
+        )
+        done = set(recorded(client, db))
+        if not done:
+            for m in MIGRATIONS[: _baseline(client, target)]:
+                _record(client, db, m, stamped=True)
+                done.add(m.id)
+        applied = []
+        for m in pending(MIGRATIONS, done):
+            for sql in statements(db, bool(target.cluster), m.id):
+                client.command(sql)
+            if m.fill:
+                m.fill(client, db, "_local" if target.cluster else "")
+            _record(client, db, m, stamped=False)
+            applied.append(m)
         if target.cluster:
             for table, key in SHARDING.items():
                 client.command(
-                    f"CREATE TABLE IF NOT EXISTS {target.database}.{table}"
-                    f" AS {target.database}.{table}_local ENGINE = Distributed("
-                    f"{target.cluster}, {target.database}, {table}_local, {key})"
+                    f"CREATE TABLE IF NOT EXISTS {db}.{table} AS {db}.{table}_local"
+                    f" ENGINE = Distributed({target.cluster}, {db}, {table}_local, {key})"
                 )
-    return found
+        out.append((node, applied))
+    return out
+
+
+def recorded(client: Client, database: str) -> list[int]:
+    """The ids this node has recorded, in order."""
+    rows = client.query(f"SELECT DISTINCT id FROM {database}.schema_migrations ORDER BY id")
+    return [int(r[0]) for r in rows]
+
+
+def _record(client: Client, database: str, m: Migration, stamped: bool) -> None:
+    client.insert(
+        f"{database}.schema_migrations",
+        ("id", "why", "applied", "stamped"),
+        [(m.id, m.why, now_ms(), int(stamped))],
+    )
+
+
+def _baseline(client: Client, target: Target) -> int:
+    """How far a node made before versioning had come (0 for a new one): the one place
+    that still reads which tables a node has, and only when it has no record yet."""
+    had = _tables(client, target.database)
+    suffix = "_local" if target.cluster else ""
+    if f"interactions{suffix}" not in had:
+        return 0
+    return 2 if f"heat_rollup{suffix}" in had else 1
+
+
+def _fill_rollup(client: Client, db: str, suffix: str) -> None:
+    """Count the events a node holds into its new heat rollup (none on a new node)."""
+    client.command(
+        f"INSERT INTO {db}.heat_rollup{suffix} {rollup.select('clickhouse')}"
+        f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by()}"
+    )
 
 
 def _tables(client: Client, database: str) -> set[str]:
@@ -124,3 +175,15 @@ def drop(target: Target, open_client: Callable[..., Client] = connect) -> None:
     """Drop the database on every node (tests, and ``pageheat migrate --drop``)."""
     for _node, client in _each_node(target, open_client):
         client.command(f"DROP DATABASE IF EXISTS {target.database}")
+
+
+#: Each node's steps, in order (ids never reused; a new one goes at the end).
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "the event tables, with every filter dimension and the visitors table"),
+    Migration(
+        2,
+        "the heat rollup and the view that keeps it, so point maps read counted cells",
+        _fill_rollup,
+    ),
+)
+check(MIGRATIONS, "clickhouse")

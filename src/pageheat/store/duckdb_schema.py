@@ -1,45 +1,94 @@
-"""Opening a DuckDB file: the schema, and the one-time upgrades of older files.
+"""Opening a DuckDB file: its versioned migrations, applied on opening.
 
-A file written by an earlier release is brought up to date when it is opened: the
-schema's ``CREATE … IF NOT EXISTS`` and ``ALTER TABLE … ADD COLUMN IF NOT EXISTS``
-lines add what is missing, and the rows those additions need are filled in once
-(each page view's filter dimensions copied onto its events, each visitor's first
-session, the heat rollup), so its reads answer as a new file's do.
+The steps are :data:`MIGRATIONS` (store/migrations.py says how a list works), each a
+section of schema/duckdb.sql and, where an older file needs rows filled in once, a
+function here (each page view's filter dimensions copied onto its events, each visitor's
+first session, the heat rollup), so an upgraded file's reads answer as a new file's do.
+Opening applies what is missing, so ``pageheat serve`` stays one command; ``pageheat
+migrate`` does the same and says what it applied.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 import duckdb
 
 from pageheat.store import rollup
+from pageheat.store.migrations import Migration, check, now_ms, pending, sections
 from pageheat.store.rows import VIEW_DIMENSIONS
 
 
 def connect(path: str) -> duckdb.DuckDBPyConnection:
     """The file at ``path`` (``:memory:`` for a throwaway one) with the current schema."""
     con = duckdb.connect(path)
-    before = _columns(con, "pageviews")
-    had_visitors = bool(_columns(con, "visitors"))
-    had_rollup = bool(_columns(con, "heat_rollup"))
-    con.execute(_schema_sql())
-    if before and "visitor_type" not in before:
-        _fill_filter_dimensions(con)
-    if before and not had_visitors:
-        _fill_visitors(con)
-    if before and not had_rollup:
-        _fill_rollup(con)
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def _schema_sql() -> str:
-    return resources.files("pageheat.store").joinpath("schema/duckdb.sql").read_text()
+def migrate(con: Any) -> list[Migration]:
+    """Apply the migrations the file has not recorded, each in a transaction with its
+    record; returns those applied (none when the file is up to date)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY,"
+        " why VARCHAR NOT NULL, applied BIGINT NOT NULL, stamped BOOLEAN NOT NULL)"
+    )
+    done = {r[0] for r in con.execute("SELECT id FROM schema_migrations").fetchall()}
+    if not done:
+        for m in MIGRATIONS[: _baseline(con)]:
+            _record(con, m, stamped=True)
+            done.add(m.id)
+    sql = sections("duckdb")
+    applied = []
+    for m in pending(MIGRATIONS, done):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql[m.id])
+            if m.fill:
+                m.fill(con)
+            _record(con, m, stamped=False)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(m)
+    return applied
+
+
+def recorded(con: Any) -> list[int]:
+    """The ids the file has recorded, in order."""
+    return [r[0] for r in con.execute("SELECT id FROM schema_migrations ORDER BY id").fetchall()]
+
+
+def _record(con: Any, m: Migration, stamped: bool) -> None:
+    con.execute(
+        "INSERT INTO schema_migrations VALUES (?, ?, ?, ?)", [m.id, m.why, now_ms(), stamped]
+    )
+
+
+def _baseline(con: Any) -> int:
+    """How far a file made before versioning had come (0 for a new file): the one place
+    that still reads which tables and columns a file has, and only when the file has
+    no record yet. Earlier releases added, in this order, the filter dimensions, the
+    visitors table and the heat rollup."""
+    pageviews = _columns(con, "pageviews")
+    if not pageviews:
+        return 0
+    if "visitor_type" not in pageviews:
+        return 1
+    if not _columns(con, "visitors"):
+        return 2
+    return 4 if _columns(con, "heat_rollup") else 3
 
 
 def _fill_rollup(con: Any) -> None:
-    """Once, for a file written before the heat rollup: count every interaction in."""
+    """Once, for a file written before the heat rollup: count every interaction in (the
+    whole rollup rebuilt from the events, so it is right whatever the table held)."""
+    con.execute("DELETE FROM heat_rollup")
     con.execute(
         f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM interactions"
         f" GROUP BY {rollup.group_by()}"
@@ -47,7 +96,9 @@ def _fill_rollup(con: Any) -> None:
 
 
 def _fill_visitors(con: Any) -> None:
-    """Once, for a file written before the visitors table: each visitor's first session."""
+    """Once, for a file written before the visitors table: each visitor's first session
+    (rebuilt from the page views, so it is right whatever the table held)."""
+    con.execute("DELETE FROM visitors")
     con.execute(
         "INSERT INTO visitors SELECT app, visitor, arg_min(session, t), min(t) FROM pageviews"
         " GROUP BY app, visitor"
@@ -64,7 +115,6 @@ def _columns(con: Any, table: str) -> set[str]:
 def _fill_filter_dimensions(con: Any) -> None:
     """Once, for a file written before every table carried every filter dimension: copy
     each page view's dimensions onto its events, and tell new from returning visitors."""
-    con.execute("BEGIN TRANSACTION")
     con.execute("""
         UPDATE pageviews SET visitor_type = CASE WHEN pageviews.session = f.session
                                                  THEN 'new' ELSE 'returning' END
@@ -78,4 +128,17 @@ def _fill_filter_dimensions(con: Any) -> None:
             f"UPDATE {table} SET {sets} FROM pageviews p"
             f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
         )
-    con.execute("COMMIT")
+
+
+#: The file's steps, in order (ids never reused; a new one goes at the end).
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "the event tables of the first release"),
+    Migration(
+        2, "every filter dimension on every table a filtered read narrows", _fill_filter_dimensions
+    ),
+    Migration(
+        3, "each visitor's first session, for new and returning visitors at ingest", _fill_visitors
+    ),
+    Migration(4, "the heat rollup, so point maps read counted cells", _fill_rollup),
+)
+check(MIGRATIONS, "duckdb")

@@ -7,7 +7,14 @@
 -- shard-local table (`name_local`) under a Distributed table of the same columns on a
 -- cluster (store/clickhouse_schema.py SHARDING says how each is sharded). Times are ms
 -- since the epoch (Int64) in every backend, so the same numbers cross from DuckDB.
--- Booleans are UInt8. Every statement is idempotent: `pageheat migrate` runs them all.
+-- Booleans are UInt8.
+--
+-- Each `-- migration N` section is one step of store/clickhouse_schema.py MIGRATIONS,
+-- applied once per node in order (recorded in its schema_migrations table); a change to
+-- the schema is a new section at the end, never an edit of an applied one. 18.16 has no
+-- `ADD COLUMN IF NOT EXISTS`: the record, not the statement, keeps a step from running twice.
+
+-- migration 1: the event tables, with every filter dimension and the visitors table
 
 -- A batch id claimed by one writer (its token); the earliest claim of an id wins.
 CREATE TABLE IF NOT EXISTS {db}.{batches} (
@@ -89,6 +96,7 @@ CREATE TABLE IF NOT EXISTS {db}.{visitors} (
 ) ENGINE = ReplacingMergeTree()
 ORDER BY (app, visitor);
 
+-- migration 2: the heat rollup and the view that keeps it, so point maps read counted cells
 -- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
 -- app, view, UTC day, device, width class and kind. Kept by the materialised view below
 -- on every insert into interactions (on a cluster: on each shard's own rows); merges add

@@ -1,5 +1,11 @@
 -- pageheat event store, DuckDB flavour. Times are ms since the epoch (BIGINT) in every
 -- backend, so the same numbers cross from DuckDB to ClickHouse unchanged.
+--
+-- Each `-- migration N` section is one step of store/duckdb_schema.py MIGRATIONS, applied
+-- once per file in order (recorded in its schema_migrations table); a change to the
+-- schema is a new section at the end, never an edit of an applied one.
+
+-- migration 1: the event tables of the first release
 CREATE TABLE IF NOT EXISTS batches (
     app VARCHAR NOT NULL,
     id VARCHAR NOT NULL,
@@ -59,6 +65,7 @@ CREATE TABLE IF NOT EXISTS layouts (
     vw DOUBLE, width_class VARCHAR, hash VARCHAR, dw DOUBLE, dh DOUBLE
 );
 
+-- migration 2: every filter dimension on every table a filtered read narrows
 -- Filter dimensions added after the first release (a file made before gets them here):
 -- the page view's, copied onto every table a filtered read narrows (store/rows.py
 -- VIEW_DIMENSIONS), so that each filter is one condition on each table.
@@ -95,6 +102,7 @@ ALTER TABLE layouts ADD COLUMN IF NOT EXISTS country VARCHAR;
 ALTER TABLE layouts ADD COLUMN IF NOT EXISTS city VARCHAR;
 ALTER TABLE layouts ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
 
+-- migration 3: each visitor's first session, for new and returning visitors at ingest
 -- Each visitor's first session (of its earliest page view): what tells a new visitor's
 -- page view from a returning one's at ingest without scanning every page view.
 CREATE TABLE IF NOT EXISTS visitors (
@@ -103,6 +111,7 @@ CREATE TABLE IF NOT EXISTS visitors (
     PRIMARY KEY (app, visitor)
 );
 
+-- migration 4: the heat rollup, so point maps read counted cells
 -- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
 -- app, view, UTC day, device, width class and kind; kept by the writer's commit, in the
 -- same transaction as the interactions it counts.

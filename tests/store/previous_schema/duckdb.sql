@@ -1,0 +1,143 @@
+-- pageheat event store, DuckDB flavour. Times are ms since the epoch (BIGINT) in every
+-- backend, so the same numbers cross from DuckDB to ClickHouse unchanged.
+CREATE TABLE IF NOT EXISTS batches (
+    app VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    received BIGINT NOT NULL,
+    PRIMARY KEY (app, id)
+);
+
+CREATE TABLE IF NOT EXISTS pageviews (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR NOT NULL, url VARCHAR, path VARCHAR, title VARCHAR, referrer VARCHAR,
+    ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR,
+    utm_term VARCHAR, utm_content VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, vh DOUBLE, dw DOUBLE, dh DOUBLE, dpr DOUBLE, lang VARCHAR, tz VARCHAR,
+    device VARCHAR, browser VARCHAR, os VARCHAR, width_class VARCHAR, sdk VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS interactions (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL, kind VARCHAR NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    x DOUBLE, y DOUBLE, vw DOUBLE, dw DOUBLE, dh DOUBLE, sel VARCHAR, rx DOUBLE, ry DOUBLE,
+    tag VARCHAR, text VARCHAR, href VARCHAR, interactive BOOLEAN, pointer VARCHAR,
+    fixed BOOLEAN, rage INTEGER, dead BOOLEAN, error BOOLEAN,
+    device VARCHAR, browser VARCHAR, os VARCHAR, width_class VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS leaves (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL, vis_ms BIGINT, depth DOUBLE, dh DOUBLE
+);
+
+-- The latest scroll event of a view counts: deepest bottom edge and seconds per 5 % band.
+CREATE TABLE IF NOT EXISTS scrolls (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, depth DOUBLE, dh DOUBLE, vh DOUBLE, bands DOUBLE[]
+);
+
+CREATE TABLE IF NOT EXISTS errors (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    msg VARCHAR, hash VARCHAR, n INTEGER
+);
+
+-- The state a page view settled in (a hash of its rendered structure).
+CREATE TABLE IF NOT EXISTS layouts (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, env VARCHAR, version VARCHAR, service VARCHAR,
+    vw DOUBLE, width_class VARCHAR, hash VARCHAR, dw DOUBLE, dh DOUBLE
+);
+
+-- Filter dimensions added after the first release (a file made before gets them here):
+-- the page view's, copied onto every table a filtered read narrows (store/rows.py
+-- VIEW_DIMENSIONS), so that each filter is one condition on each table.
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS utm_term VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS utm_content VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS device VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS browser VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS os VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS country VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS city VARCHAR;
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS visitor_type VARCHAR;
+
+-- Each visitor's first session (of its earliest page view): what tells a new visitor's
+-- page view from a returning one's at ingest without scanning every page view.
+CREATE TABLE IF NOT EXISTS visitors (
+    app VARCHAR NOT NULL, visitor VARCHAR NOT NULL, session VARCHAR NOT NULL,
+    t BIGINT NOT NULL,
+    PRIMARY KEY (app, visitor)
+);
+
+-- Visitors' DOM snapshots, one per (app, view, width class, layout hash), as sanitised
+-- static HTML (zlib-compressed).
+CREATE TABLE IF NOT EXISTS snapshots (
+    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
+    width_class VARCHAR NOT NULL, layout_hash VARCHAR NOT NULL, url VARCHAR,
+    vw DOUBLE, dw DOUBLE, dh DOUBLE, captured BIGINT, html BLOB,
+    UNIQUE (app, view, width_class, layout_hash)
+);
+
+CREATE TABLE IF NOT EXISTS backgrounds (
+    id VARCHAR PRIMARY KEY, app VARCHAR NOT NULL, view VARCHAR NOT NULL,
+    width_class VARCHAR NOT NULL, url VARCHAR, width INTEGER, height INTEGER,
+    captured BIGINT, png BLOB
+);
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'page';
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS layout_hash VARCHAR;
+ALTER TABLE backgrounds ADD COLUMN IF NOT EXISTS snapshot_id VARCHAR;
+
+-- The box of every clicked selector in a background; (0, 0, 0, 0) when it is not there.
+CREATE TABLE IF NOT EXISTS element_rects (
+    background VARCHAR NOT NULL, sel VARCHAR NOT NULL,
+    x DOUBLE, y DOUBLE, w DOUBLE, h DOUBLE,
+    PRIMARY KEY (background, sel)
+);
+
+-- Heat rollup (store/rollup.py): each distinct snapped point of a map with its count, per
+-- app, view, UTC day, device, width class and kind; kept by the writer's commit, in the
+-- same transaction as the interactions it counts.
+CREATE TABLE IF NOT EXISTS heat_rollup (
+    app VARCHAR NOT NULL, name VARCHAR NOT NULL, day INTEGER NOT NULL,
+    device VARCHAR NOT NULL, width_class VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+    is_rage INTEGER NOT NULL, is_dead INTEGER NOT NULL, is_error INTEGER NOT NULL,
+    sel VARCHAR NOT NULL, touch INTEGER NOT NULL,
+    cx DOUBLE NOT NULL, cy DOUBLE NOT NULL, ox DOUBLE NOT NULL, oy DOUBLE NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error, sel,
+                 touch, cx, cy, ox, oy)
+);
