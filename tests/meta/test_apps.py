@@ -72,3 +72,11 @@ def test_a_database_from_before_view_rules_opens_and_takes_them(tmp_path):
     assert meta.app("k1").view_rules == ()
     assert meta.set_view_rules("k1", [("/p/*", "Product")]).view_rules == (("/p/*", "Product"),)
     meta.close()
+
+
+def test_app_keys_never_start_with_a_dash_which_the_cli_would_read_as_an_option():
+    from pageheat.meta.store import new_key
+
+    keys = [new_key() for _ in range(3000)]  # 1 in 64 random keys would start with "-"
+    assert not [k for k in keys if k.startswith("-")]
+    assert len(set(keys)) == 3000 and all(len(k) == 16 for k in keys)

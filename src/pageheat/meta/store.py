@@ -98,6 +98,14 @@ class App:
             return False
 
 
+def new_key() -> str:
+    """A random app key: 16 URL-safe characters, never starting with ``-``, which a
+    command line (``pageheat app policy KEY``) would take for an option."""
+    while (key := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return key
+
+
 def normalise_origin(origin: str) -> str:
     """``scheme://host[:port]``, lower case, default ports dropped; ``*`` stays ``*``."""
     origin = origin.strip()
@@ -157,7 +165,7 @@ class MetaStore:
         if not name or len(name) > 200:
             raise ValueError("name must be 1 to 200 characters")
         clean = tuple(dict.fromkeys(normalise_origin(o) for o in origins))
-        app = App(key=key or secrets.token_urlsafe(12), name=name, origins=clean)
+        app = App(key=key or new_key(), name=name, origins=clean)
         with self.engine.begin() as con:
             con.execute(apps.insert().values(
                 key=app.key, name=app.name, origins=list(app.origins), created_ms=app.created_ms
