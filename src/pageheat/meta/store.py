@@ -17,58 +17,18 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Float,
-    Integer,
-    String,
-    Table,
     create_engine,
-    false,
     select,
-    text,
 )
 
 from pageheat.meta import migrations
 from pageheat.meta.accounts import Accounts
 from pageheat.meta.library import Library, clean_name
-from pageheat.meta.tables import metadata
+from pageheat.meta.tables import apps, view_rules
 from pageheat.settings import default
 
 #: Most view-name rules an app may have.
 MAX_RULES = 200
-
-
-#: An app: its key, name and allowed origins, and its own settings. A setting that is NULL
-#: means "the instance's setting". Changes to this schema are migrations
-#: (meta/migrations/versions).
-apps = Table(
-    "apps",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("origins", JSON, nullable=False),
-    Column("created_ms", BigInteger, nullable=False),
-    #: Days its events are kept (0: forever); see ``pageheat expire``.
-    Column("retention_days", Integer, nullable=True),
-    #: Store batches from bots, crawlers and headless browsers.
-    Column("keep_bots", Boolean, nullable=True),
-    #: Share of visitors sampled, and whether Do-Not-Track / GPC are honoured.
-    Column("sample_rate", Float, nullable=False, server_default=text("1.0")),
-    Column("respect_dnt", Boolean, nullable=False, server_default=false()),
-)
-
-#: An app's view-name rules (pattern → name), tried in ``position`` order at ingest.
-view_rules = Table(
-    "view_rules",
-    metadata,
-    Column("app", String(64), primary_key=True),
-    Column("position", Integer, primary_key=True),
-    Column("pattern", String(1024), nullable=False),
-    Column("name", String(256), nullable=False),
-)
 
 
 @dataclass(frozen=True)
