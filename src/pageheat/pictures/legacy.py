@@ -32,7 +32,8 @@ _BACKGROUND = ("id", "app", "view", "width_class", "url", "width", "height", "ca
 
 def move_from_duckdb(path: str | Path, pictures: PictureStore) -> int:
     """Move the pictures of a DuckDB events file; how many were new to the picture
-    store (0, without opening anything, when the file has none)."""
+    store (0 when there is no file, without opening anything, or when the file has no
+    picture tables, after opening it to look)."""
     import duckdb
 
     path = str(path)
