@@ -75,11 +75,13 @@ class Pageheat:
         self.protocol = build_protocol(Limits.from_settings(self.settings))
         #: Snapshots, backgrounds and element boxes (``pictures/``), beside the metadata.
         self.pictures: PictureStore = open_pictures(self.settings)
+        self.store: EventStore = open_store(self.settings)
         if not self.settings.events_url.startswith("clickhouse:"):
             # a file written by a version that kept pictures in it: move them out, as
-            # the embedded store does its other upgrades, on opening
+            # the embedded store does its other upgrades, on opening. After the store
+            # opened the file, so the move's connection shares its database instead of
+            # opening the file a second time (DuckDB keeps one instance per file).
             move_from_duckdb(duckdb_path(self.settings), self.pictures)
-        self.store: EventStore = open_store(self.settings)
         #: Every store of an app's data: what deleting an app and retention reach.
         self.app_data: list[AppData] = [self.store, self.pictures]
         self.meta = open_meta(self.settings)
