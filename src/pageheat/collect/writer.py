@@ -87,8 +87,9 @@ class Writer:
         any, has ended): batches keep queuing and, past ``max_pending``, are refused with
         :class:`Overloaded`, exactly as while the disk is slow. A public handle on that
         state, so that what the collector, /readyz and /metrics do under a stalled store
-        is observed without reaching into the store, and a pause for maintenance that
-        needs the store to stand still."""
+        can be shown (tests/collect/test_guard.py, tests/web/test_ops.py) without reaching
+        into the store's locks. Not to be held across :meth:`close`, which waits for the
+        last commit."""
         with self._commit_lock:
             yield
 
