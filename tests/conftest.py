@@ -56,6 +56,19 @@ def free_port() -> int:
 TEST_SETTINGS = {"keep_bots": True, "chromium": CHROMIUM}
 
 
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample of a Prometheus exposition (what /metrics serves), read by
+    prometheus_client's own parser; 0 when the series is absent (a labelled counter that
+    never counted). ``labels`` are the sample's labels, all of them."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return 0.0
+
+
 def make_settings(data: Path, **extra) -> Settings:
     return Settings.load(
         {"data": str(data), "admin_token": TOKEN, **TEST_SETTINGS, **extra}, environ={}
@@ -126,6 +139,13 @@ class LiveServer:
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {TOKEN}"},
                             timeout=60)  # fmt: skip
+
+    def metric(self, name: str, **labels: str) -> float:
+        """One sample of the server's /metrics now (:func:`metric`)."""
+        with self.api() as c:
+            r = c.get("/metrics")
+            r.raise_for_status()
+            return metric(r.text, name, **labels)
 
     def create_app(self, name: str, origins: list[str]) -> str:
         with self.api() as c:

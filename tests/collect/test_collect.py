@@ -160,10 +160,11 @@ def test_mobile_agent_is_classified(client, ph, app_key):
     r = client.post("/api/v1/collect", content=json.dumps(batch(app_key, [view(vw=390)])),
                     headers={"Origin": ORIGIN, "User-Agent": ua})  # fmt: skip
     assert r.status_code == 202
-    with ph.store._con.cursor() as cur:
-        assert cur.execute("SELECT device, browser, os FROM pageviews").fetchall() == [
-            ("mobile", "Mobile Safari", "iOS")
-        ]
+    # the one page view, as the dashboard's filter pickers offer it
+    q = Query(app=app_key)
+    assert ph.store.filter_values(q, "device") == [("mobile", 1)]
+    assert ph.store.filter_values(q, "browser") == [("Mobile Safari", 1)]
+    assert ph.store.filter_values(q, "os") == [("iOS", 1)]
 
 
 def test_the_json_schema_in_the_repo_is_the_protocols_own():

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 
+import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
 from pageheat.app import Pageheat
 from pageheat.collect.enrich import Geo, client_address
-from pageheat.store.base import Query
+from pageheat.store.base import Query, parse_filters
 from pageheat.web.server import build_app
 from tests.collect.test_collect import ORIGIN, batch, click, view
 from tests.conftest import TOKEN, make_settings
@@ -19,11 +20,24 @@ from tests.geoip import write_mmdb
 
 
 def places(ph: Pageheat, key: str) -> list[tuple[str, str]]:
-    """(country, city) of each page view that has a country."""
-    rows = ph.store._read(
-        "SELECT country, city FROM pageviews WHERE app = ? AND country <> ''", [key]
-    )
-    return sorted(rows)
+    """(country, city) of each page view that has a country, read as the dashboard's
+    country and city filters offer them (a city's page views within each country)."""
+    out: list[tuple[str, str]] = []
+    for country, views in ph.store.filter_values(Query(app=key), "country"):
+        within = Query(app=key, filters=parse_filters({"country": country}))
+        cities = ph.store.filter_values(within, "city")
+        out += [(country, city) for city, n in cities for _ in range(n)]
+        out += [(country, "")] * (views - sum(n for _, n in cities))
+    return sorted(out)
+
+
+def stored_text(path: str) -> dict[str, str]:
+    """Every table of a closed DuckDB event store, each as the text of all its rows: what
+    anyone opening the file would read."""
+    with duckdb.connect(path, read_only=True) as con:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables")
+                  .fetchall()]  # fmt: skip
+        return {t: str(con.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables}
 
 
 def collector(tmp_path, peer: str = "127.0.0.1", **settings):
@@ -48,12 +62,12 @@ def test_the_connections_address_gives_country_and_city_and_is_not_kept(tmp_path
         send(client, key, 2, **{"X-Forwarded-For": "203.0.113.7"})
     try:
         assert places(ph, key) == [("DE", "Berlin"), ("DE", "Berlin")]
-        tables = ph.store._read("SELECT table_name FROM information_schema.tables", [])
-        for (table,) in tables:
-            dump = str(ph.store._read(f"SELECT * FROM {table}", []))
-            assert "127.0.0.1" not in dump and "203.0.113" not in dump, table
     finally:
         ph.close()
+    tables = stored_text(ph.store.path)
+    assert "pageviews" in tables and "Berlin" in tables["pageviews"]
+    for table, dump in tables.items():
+        assert "127.0.0.1" not in dump and "203.0.113" not in dump, table
 
 
 def test_behind_a_trusted_proxy_the_nearest_untrusted_forwarded_address_counts(tmp_path):

@@ -136,18 +136,16 @@ def test_a_full_writer_queue_answers_503_at_once_and_takes_batches_again_after(m
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://pageheat") as c:
             post = lambda b: c.post("/api/v1/collect", content=b, headers=headers())  # noqa: E731
-            ph.store._write_lock.acquire()  # the disk is slow: the commit waits
-            try:
+            with ph.writer.held():  # the disk is slow: the commit waits
                 waiting = asyncio.create_task(post(batch(key, 1, "a")))  # 2 events queued
                 deadline = time.monotonic() + 10
                 while ph.writer.pending < 2 and time.monotonic() < deadline:
                     await asyncio.sleep(0.01)
+                assert ph.writer.pending == 2, "the batch never reached the writer"
                 started = time.monotonic()
                 # 2 more: over 3 (without backpressure it would wait for the writer)
                 refused = await asyncio.wait_for(post(batch(key, 1, "b")), timeout=5)
                 took = time.monotonic() - started
-            finally:
-                ph.store._write_lock.release()
             return await waiting, refused, took
 
     accepted, refused, took = run_async(scenario())

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.browsing import until
 from tests.conftest import LiveServer
 
 ORIGIN = "http://127.0.0.1:1"
@@ -236,8 +237,9 @@ def test_twice_the_sustainable_rate_gets_retry_after_not_timeouts(tmp_path):
         assert outcomes["202"] > 0
         assert all(ra is not None and ra.isdigit() and int(ra) >= 1 for ra in retry_after)
         assert peak < RSS_BOUND_MB, f"peak RSS {peak:.0f} MB"
+        drained = until(lambda: server.metric("pageheat_writer_queue_events") == 0, 30)
+        assert drained, "the writer's queue never drained"
         with httpx.Client(base_url=server.url, timeout=TIMEOUT_S) as c:
-            time.sleep(1)  # the queue drains
             r = c.post("/api/v1/collect", content=body(tpl, 5), headers={"Origin": ORIGIN})
             assert r.status_code == 202
             assert c.get("/readyz").status_code == 200

@@ -143,11 +143,19 @@ class Capture:
         #: request for the snapshot code.
         self.snapshots: list[bytes] = []
         self.snapshot_code_loads: list[str] = []
+        #: Routed batches whose answer the page has had (or whose request failed).
+        self.answered = 0
         page.context.on("request", self.seen)
+        page.context.on("requestfinished", self.ended)
+        page.context.on("requestfailed", self.ended)
 
     def seen(self, request) -> None:
         if request.url.split("?")[0].endswith("/pageheat-snapshot.js"):
             self.snapshot_code_loads.append(request.url)
+
+    def ended(self, request) -> None:
+        if request.method == "POST" and request.url.split("?")[0].endswith("/api/v1/collect"):
+            self.answered += 1
 
     def handle_snapshot(self, route) -> None:
         self.snapshots.append(route.request.post_data_buffer or b"")
@@ -235,9 +243,36 @@ class Capture:
     def wait_events(self, kind: str, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         return self.wait(lambda: len(self.events(kind)) >= n and self.events(kind), timeout)
 
-    def settle(self, ms: int = 600) -> None:
-        """Let timers and flushes that might still be due run out."""
-        self.page.wait_for_timeout(ms)
+    def wait_answered(self) -> None:
+        """Until the page has the answer to every batch routed so far: what an answer
+        starts (a snapshot when it asks for one) starts from then on."""
+        self.wait(lambda: self.answered >= len(self.routed))
+
+    def leave(self, tracked: bool = True, to: str = "/next.html") -> list[dict[str, Any]]:
+        """The visitor goes on to another page of the site (``to``, tracked); returns the
+        events that came before that page's view, oldest first.
+
+        How a test shows what the tracker did NOT send, without waiting a while: leaving
+        is a page's last word, its tracker sends everything it still holds (held clicks,
+        open move and error events, the layout, the leave event) by beacon at pagehide,
+        and no timer of the page runs after. The next page's tracker then sends its view,
+        after anything the page left can have sent. The wait is for that view and, when
+        the page left was ``tracked``, for its leave event (its final flush); whatever is
+        missing from the events returned then was never sent. To cover what a page's
+        timers would do later, move its clock on first (``page.clock.install()`` before
+        the page loads, ``page.clock.run_for(ms)`` before leaving)."""
+        views = self.events("view")
+        before = {e["v"] for e in views}
+        path = to.split("?")[0]
+        self.page.goto(self.server.url + to)
+        [after] = self.wait(
+            lambda: [e for e in self.events("view") if e["v"] not in before and e["path"] == path]
+        )
+        if tracked:
+            assert views, "no view of the page left was sent"
+            last = views[-1]["v"]
+            self.wait(lambda: [e for e in self.events("leave") if e["v"] == last])
+        return [e for e in self.events() if e["v"] != after["v"]]
 
 
 @pytest.fixture

@@ -11,6 +11,10 @@ from pageheat.snapshots.sanitize import to_html
 pytestmark = pytest.mark.browser
 
 TYPED = {"#name": "typed-secret", "#pass": "hunter2-secret"}
+#: Past the idle callback a snapshot is taken in (at most 2 s after it is asked for).
+AFTER_MS = 2500
+#: The snapshot code has run (its load event, which schedules the snapshot, with it).
+LOADED = "typeof window.pageheatSnapshot === 'function'"
 
 
 def nodes(node: dict[str, Any]):
@@ -41,21 +45,31 @@ def open_and_type(page, capture, pages) -> dict[str, Any]:
 
 
 def test_no_snapshot_code_unless_asked(page, capture, pages):
+    page.clock.install()
     page.goto(f"{pages.url}/snapshot.html")
     capture.wait_events("layout")
-    capture.settle(1500)
+    capture.wait_answered()  # none of the answers asks
+    page.clock.run_for(AFTER_MS)
+    capture.leave()
     assert capture.snapshot_code_loads == []
     assert capture.snapshots == []
 
 
 def test_one_snapshot_of_the_view_when_asked(page, capture, pages):
+    page.clock.install()
     capture.ask = True
     layout = open_and_type(page, capture, pages)
     [body] = capture.wait(lambda: capture.snapshots)
     capture.ask = [layout["v"]]  # asked again with every later batch: still one snapshot
     page.click("#menu")
     capture.wait_events("click")
-    capture.settle(1500)
+    capture.wait_answered()
+    page.clock.run_for(AFTER_MS)
+    cross_image_shows = page.evaluate("""() => {
+        const img = document.getElementById("cross");
+        return img.complete && img.naturalWidth > 0 && !img.hasAttribute("crossorigin");
+    }""")
+    capture.leave()
     assert len(capture.snapshots) == 1
     assert capture.snapshot_code_loads == [f"{pages.url}/pageheat-snapshot.js"]
 
@@ -103,25 +117,25 @@ def test_one_snapshot_of_the_view_when_asked(page, capture, pages):
     assert b"rgb(1, 2, 3)" in body
     assert element(dom, "same")["attributes"]["rr_dataURL"].startswith("data:image/")
     assert "rr_dataURL" not in element(dom, "cross")["attributes"]
-    assert page.evaluate("""() => {
-        const img = document.getElementById("cross");
-        return img.complete && img.naturalWidth > 0 && !img.hasAttribute("crossorigin");
-    }""")
+    assert cross_image_shows
 
 
 def test_a_view_that_changed_state_sends_no_snapshot(page, capture, pages):
+    page.clock.install()
     page.goto(f"{pages.url}/layout.html")
     [layout] = capture.wait_events("layout")
     page.evaluate("document.getElementById('promo').hidden = false")  # the banner shows
     capture.ask = [layout["v"]]
     page.click("#menu")  # a batch, whose answer asks for the view's picture
     capture.wait_events("click")
-    capture.wait(lambda: capture.snapshot_code_loads)
-    capture.settle(1500)
+    page.wait_for_function(LOADED)
+    page.clock.run_for(AFTER_MS)
+    capture.leave()
     assert capture.snapshots == []  # it would be filed under the state without the banner
 
 
 def test_the_snapshot_code_loads_once_for_several_views(page, capture, pages):
+    page.clock.install()
     capture.ask = True
     page.goto(f"{pages.url}/spa.html")
     [first] = capture.wait_events("layout")
@@ -129,17 +143,21 @@ def test_the_snapshot_code_loads_once_for_several_views(page, capture, pages):
     page.click("#to-step2")
     capture.wait(lambda: len(capture.snapshots) >= 2)
     second = capture.events("layout")[1]
-    capture.settle(1500)
+    capture.wait_answered()
+    page.clock.run_for(AFTER_MS)
+    capture.leave()
     assert [json.loads(b)["v"] for b in capture.snapshots] == [first["v"], second["v"]]
     assert len(capture.snapshot_code_loads) == 1
 
 
 def test_a_snapshot_over_5_mb_is_not_sent(page, capture, pages):
+    page.clock.install()
     capture.ask = True
     page.goto(f"{pages.url}/layout.html")
     # 6 MB of text in the page (masked text keeps its length): over the limit.
     page.evaluate("document.getElementById('intro').textContent = 'x'.repeat(6000000)")
-    capture.wait_events("layout")
-    capture.wait(lambda: capture.snapshot_code_loads)
-    capture.settle(2000)
+    capture.wait_events("layout", timeout=30)  # laying out 6 MB of text takes a while
+    page.wait_for_function(LOADED)
+    page.clock.run_for(AFTER_MS)
+    capture.leave()
     assert capture.snapshots == []

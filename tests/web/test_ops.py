@@ -10,7 +10,7 @@ from pageheat.collect.enrich import name_views
 from pageheat.collect.protocol import build_protocol
 from pageheat.store.base import Envelope
 from pageheat.web.ops import JsonLines
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, metric
 
 ORIGIN = "https://shop.example"
 
@@ -20,15 +20,6 @@ def _batch(key: str, visitor: str = "v1") -> bytes:
     return json.dumps({"app": key, "visitor": visitor, "session": "s", "events": [
         {"k": "view", "t": t, "v": f"pv-{visitor}", "url": "https://shop.example/", "path": "/",
          "vw": 1440, "vh": 900, "dw": 1440, "dh": 3000}]}).encode()  # fmt: skip
-
-
-def _metric(text: str, name: str, **labels: str) -> float:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    line = f"{name}{{{want}}}" if labels else name
-    for row in text.splitlines():
-        if row.startswith(line + " "):
-            return float(row.rsplit(" ", 1)[1])
-    return 0.0
 
 
 def test_healthz_and_readyz(client):
@@ -41,20 +32,12 @@ def test_healthz_and_readyz(client):
 def test_readyz_is_503_while_the_writer_is_over_its_bound(ph, client):
     ph.writer.max_pending = 1
     key = ph.meta.create_app("Shop", [ORIGIN]).key
-    ph.store._write_lock.acquire()  # a commit that does not end
-    try:
-        ph.writer.submit(_envelope(key))
-        deadline = time.monotonic() + 5
-        while ph.writer.pending == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
+    with ph.writer.held():  # a commit that does not end (a stalled disk)
+        stored = ph.writer.submit(_envelope(key))
         r = client.get("/readyz")
         assert r.status_code == 503
         assert r.json()["problems"] == ["1 events are waiting to be written"]
-    finally:
-        ph.store._write_lock.release()
-    deadline = time.monotonic() + 5
-    while ph.writer.pending and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert stored.result(timeout=5) is True  # committed once the disk moves again
     assert client.get("/readyz").status_code == 200
 
 
@@ -76,15 +59,15 @@ def test_metrics_count_outcomes_queue_and_commits(ph, client):
 
     text = client.get("/metrics").text
     batches = "pageheat_collect_batches_total"
-    assert _metric(text, batches, endpoint="collect", outcome="accepted") == 1
-    assert _metric(text, batches, endpoint="collect", outcome="bad_request") == 1
-    assert _metric(text, batches, endpoint="collect", outcome="forbidden") == 1
-    assert _metric(text, batches, endpoint="collect", outcome="bot") == 1
-    assert _metric(text, "pageheat_collect_events_total", outcome="accepted") == 1
-    assert _metric(text, "pageheat_writer_queue_events") == 0
-    assert _metric(text, "pageheat_writer_commits_total", result="ok") >= 1
-    assert _metric(text, "pageheat_writer_commit_seconds_count") >= 1
-    assert _metric(text, "pageheat_writer_events_total") == 1
+    assert metric(text, batches, endpoint="collect", outcome="accepted") == 1
+    assert metric(text, batches, endpoint="collect", outcome="bad_request") == 1
+    assert metric(text, batches, endpoint="collect", outcome="forbidden") == 1
+    assert metric(text, batches, endpoint="collect", outcome="bot") == 1
+    assert metric(text, "pageheat_collect_events_total", outcome="accepted") == 1
+    assert metric(text, "pageheat_writer_queue_events") == 0
+    assert metric(text, "pageheat_writer_commits_total", result="ok") >= 1
+    assert metric(text, "pageheat_writer_commit_seconds_count") >= 1
+    assert metric(text, "pageheat_writer_events_total") == 1
     assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 

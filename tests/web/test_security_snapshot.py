@@ -117,12 +117,20 @@ def test_a_hostile_snapshot_runs_nothing_in_the_renderer_or_the_dashboard(
     try:
         requested: list[str] = []
         page.on("request", lambda req: requested.append(req.url))
+        page.clock.install()
         page.goto(f"{live_server.url}/apps/{key}/heatmap?view=%2Fevil.html&width=desktop")
         page.wait_for_function(
             "() => { const i = document.querySelector('img.stage-bg');"
             " return i && i.complete && i.naturalWidth > 0; }"
         )
-        page.wait_for_timeout(1500)  # time for anything that would run to run
+        page.clock.run_for(1500)  # what anything in the page would do in 1.5 s, done now
+        # A request the page makes now, the picture shown: whatever the snapshot's content
+        # could have asked for (scripts, frames, the attacker's images, a refresh) was
+        # asked for before it, and is in `requested` (or, refused by the policy, in
+        # `problems`) by the time it is.
+        with page.expect_request(f"{live_server.url}/healthz"):
+            page.evaluate("fetch('/healthz')")
+        assert page.url.startswith(f"{live_server.url}/apps/{key}/heatmap")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
         assert page.locator("iframe, object, embed").count() == 0
         assert problems == []

@@ -20,8 +20,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 
 from pageheat.store.base import Envelope, EventStore
 
@@ -55,6 +56,8 @@ class Writer:
         self._closed = False
         self._pending = 0
         self._pending_lock = threading.Lock()
+        #: Held by each commit, and by :meth:`held` to keep commits from starting.
+        self._commit_lock = threading.Lock()
         self.commits = 0
         #: When the last commit ended (monotonic) and whether it failed: what /readyz reads.
         self.last_commit_s: float | None = None
@@ -77,6 +80,18 @@ class Writer:
         fut: Future[bool] = Future()
         self._queue.put((envelope, fut, time.monotonic()))
         return fut
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No commit runs while the block does (it starts once the commit under way, if
+        any, has ended): batches keep queuing and, past ``max_pending``, are refused with
+        :class:`Overloaded`, exactly as while the disk is slow. A public handle on that
+        state, so that what the collector, /readyz and /metrics do under a stalled store
+        can be shown (tests/collect/test_guard.py, tests/web/test_ops.py) without reaching
+        into the store's locks. Not to be held across :meth:`close`, which waits for the
+        last commit."""
+        with self._commit_lock:
+            yield
 
     @property
     def depth(self) -> int:
@@ -133,7 +148,8 @@ class Writer:
         events = sum(len(env.events) for env, _ in group)
         started = time.monotonic()
         try:
-            fresh = self.store.write([env for env, _ in group])
+            with self._commit_lock:
+                fresh = self.store.write([env for env, _ in group])
         except Exception as exc:  # the store refused: every waiting request learns it
             log.exception("commit of %d batches failed", len(group))
             self._done(started, len(group), events, str(exc) or type(exc).__name__)
