@@ -78,9 +78,19 @@ def snapshot_code() -> Response:
     )
 
 
+#: What /static/ serves, and nothing else: the dashboard's script, its style sheets (one
+#: for what every page shares, one for the heatmap and shared heatmap pages, one for the
+#: forms, settings and dialogs; the templates link them in that order, which the cascade
+#: relies on), and the tracker.
+STATIC_FILES = frozenset({
+    "dashboard.js", "dashboard-base.css", "dashboard-heatmap.css", "dashboard-forms.css",
+    "pageheat.js",
+})  # fmt: skip
+
+
 @router.get("/static/{name}")
 def static(name: str) -> Response:
-    if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:
+    if name not in STATIC_FILES:
         raise HTTPException(404, "not found")
     kind = "text/css" if name.endswith(".css") else "text/javascript"
     return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
