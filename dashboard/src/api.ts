@@ -13,8 +13,15 @@ type Schemas = components["schemas"];
 
 export type App = Schemas["App"];
 
+// The bodies the dashboard sends are typed from the server's request models too
+// (src/pageheat/web/requests.py): a field the server does not take fails `tsc`.
 /** What PATCH /apps/{key} takes. */
-export type AppChanges = Partial<Pick<App, "name" | "origins" | "sample_rate" | "respect_dnt" | "retention_days" | "keep_bots">>;
+export type AppChanges = Schemas["AppChange"];
+type NewApp = Schemas["NewApp"];
+type NewToken = Schemas["NewToken"];
+type NewSaved = Schemas["NewSaved"];
+type SavedChange = Schemas["SavedChange"];
+type NewShare = Schemas["NewShare"];
 
 export type Me = Schemas["Me"];
 /** A personal API token; `apps` null = every app the user may read. */
@@ -194,7 +201,7 @@ export function shareExportLinks(token: string, palette?: string): ExportLinks {
 export const api = {
   apps: () => request<{ apps: App[] }>("GET", "/api/v1/apps").then((r) => r.apps),
   app: (key: string) => request<App>("GET", base(key)),
-  createApp: (name: string, origins: string[]) => request<App>("POST", "/api/v1/apps", { name, origins }),
+  createApp: (name: string, origins: string[]) => request<App>("POST", "/api/v1/apps", { name, origins } satisfies NewApp),
   views: (key: string, width?: string) =>
     request<{ views: View[] }>("GET", `${base(key)}/views${qs({ width })}`).then((r) => r.views),
   heatmap: (key: string, view: string, width: string, kind = "click", background?: string | null, extra: Params = {}) =>
@@ -226,19 +233,19 @@ export const api = {
   deleteApp: (key: string) => request<null>("DELETE", base(key)),
 
   tokens: () => request<{ tokens: ApiToken[] }>("GET", "/api/v1/tokens").then((r) => r.tokens),
-  createToken: (name: string, apps: string[] | null) => request<ApiToken>("POST", "/api/v1/tokens", { name, apps }),
+  createToken: (name: string, apps: string[] | null) => request<ApiToken>("POST", "/api/v1/tokens", { name, apps } satisfies NewToken),
   revokeToken: (id: string) => request<null>("DELETE", `/api/v1/tokens/${encodeURIComponent(id)}`),
 
   /** Saved heatmaps across every app the caller may read (`key`: one app's). */
   saved: (key?: string) => request<{ saved: Saved[] }>("GET", key ? `${base(key)}/saved` : "/api/v1/saved").then((r) => r.saved),
-  save: (key: string, name: string, params: Record<string, string>) => request<Saved>("POST", `${base(key)}/saved`, { name, params }),
-  updateSaved: (key: string, id: string, changes: { name?: string; params?: Record<string, string> }) =>
+  save: (key: string, name: string, params: Record<string, string>) => request<Saved>("POST", `${base(key)}/saved`, { name, params } satisfies NewSaved),
+  updateSaved: (key: string, id: string, changes: SavedChange) =>
     request<Saved>("PATCH", `${base(key)}/saved/${encodeURIComponent(id)}`, changes),
   deleteSaved: (key: string, id: string) => request<null>("DELETE", `${base(key)}/saved/${encodeURIComponent(id)}`),
 
   shares: (key: string) => request<{ shares: Share[] }>("GET", `${base(key)}/shares`).then((r) => r.shares),
   createShare: (key: string, params: Record<string, string>, name: string | null, expires_days: number | null) =>
-    request<Share>("POST", `${base(key)}/shares`, { params, name, expires_days }),
+    request<Share>("POST", `${base(key)}/shares`, { params, name, expires_days } satisfies NewShare),
   revokeShare: (key: string, id: string) => request<null>("DELETE", `${base(key)}/shares/${encodeURIComponent(id)}`),
 };
 

@@ -876,6 +876,39 @@ export interface components {
             /** Default Keep Bots */
             default_keep_bots: boolean;
         };
+        /**
+         * AppChange
+         * @description ``PATCH /api/v1/apps/{key}``: any of these; a field left out stays as it is.
+         */
+        AppChange: {
+            /** Name */
+            name?: string;
+            /**
+             * Origins
+             * @description Origins the tracker may post from, as `https://shop.example`, or `*` for any
+             */
+            origins?: string[];
+            /**
+             * Sample Rate
+             * @description The share of visitors measured, 0 to 1
+             */
+            sample_rate?: number;
+            /**
+             * Respect Dnt
+             * @description Honour Do Not Track and GPC
+             */
+            respect_dnt?: boolean;
+            /**
+             * Retention Days
+             * @description Days events are kept: 0 forever, null the instance's setting
+             */
+            retention_days?: number | null;
+            /**
+             * Keep Bots
+             * @description Keep events of bots: null the instance's setting
+             */
+            keep_bots?: boolean | null;
+        };
         /** AppList */
         AppList: {
             /** Apps */
@@ -1332,6 +1365,68 @@ export interface components {
             /** Csrf */
             csrf: string | null;
         };
+        /**
+         * NewApp
+         * @description ``POST /api/v1/apps``.
+         */
+        NewApp: {
+            /** Name */
+            name: string;
+            /**
+             * Origins
+             * @description Origins the tracker may post from, as `https://shop.example`, or `*` for any
+             * @default []
+             */
+            origins: string[];
+        };
+        /**
+         * NewSaved
+         * @description ``POST /api/v1/apps/{key}/saved``.
+         */
+        NewSaved: {
+            /** Name */
+            name: string;
+            /**
+             * Params
+             * @description The heatmap page's parameters: `view` (required), `width`, `kind`, `range`, `from`, `to`, the filters…, each a string
+             */
+            params: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * NewShare
+         * @description ``POST /api/v1/apps/{key}/shares``.
+         */
+        NewShare: {
+            /**
+             * Params
+             * @description The heatmap page's parameters: `view` (required), `width`, `kind`, `range`, `from`, `to`, the filters…, each a string
+             */
+            params: {
+                [key: string]: string;
+            };
+            /** Name */
+            name?: string | null;
+            /**
+             * Expires Days
+             * @description Days the link opens; null for ever
+             */
+            expires_days?: number | null;
+        };
+        /**
+         * NewToken
+         * @description ``POST /api/v1/tokens``.
+         */
+        NewToken: {
+            /** Name */
+            name: string;
+            /**
+             * Apps
+             * @description Keys of the apps the token may read; null for every app the caller may
+             */
+            apps?: string[] | null;
+        };
         /** NotVisible */
         NotVisible: {
             /** Selector */
@@ -1433,6 +1528,21 @@ export interface components {
             created_by: string;
             /** Url */
             url: string;
+        };
+        /**
+         * SavedChange
+         * @description ``PATCH /api/v1/apps/{key}/saved/{id}``: a new name, new parameters, or both.
+         */
+        SavedChange: {
+            /** Name */
+            name?: string;
+            /**
+             * Params
+             * @description The heatmap page's parameters: `view` (required), `width`, `kind`, `range`, `from`, `to`, the filters…, each a string
+             */
+            params?: {
+                [key: string]: string;
+            };
         };
         /** SavedList */
         SavedList: {
@@ -1636,6 +1746,19 @@ export interface components {
             clicks: number;
             /** Url */
             url?: string | null;
+        };
+        /**
+         * ViewRule
+         * @description One view-name rule: a page whose URL path matches ``pattern`` is the view ``name``.
+         */
+        ViewRule: {
+            /**
+             * Pattern
+             * @description A URL path glob starting with / (no spaces), e.g. /product/*
+             */
+            pattern: string;
+            /** Name */
+            name: string;
         };
         /** Views */
         Views: {
@@ -1877,9 +2000,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewApp"];
             };
         };
         responses: {
@@ -2055,9 +2176,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["AppChange"];
             };
         };
         responses: {
@@ -2236,9 +2355,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                }[];
+                "application/json": components["schemas"]["ViewRule"][];
             };
         };
         responses: {
@@ -3766,9 +3883,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewToken"];
             };
         };
         responses: {
@@ -4000,9 +4115,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewSaved"];
             };
         };
         responses: {
@@ -4122,9 +4235,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["SavedChange"];
             };
         };
         responses: {
@@ -4244,9 +4355,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewShare"];
             };
         };
         responses: {

@@ -179,6 +179,24 @@ def test_dashboard_pages_have_a_strict_csp(client, path):
     assert directives["default-src"] == "'self'"
 
 
+@pytest.mark.parametrize("path", ["/", "/login", "/share/x"])
+def test_every_style_sheet_a_page_links_is_served_from_static(client, path):
+    """The style sheets are split by what they style; each page's <link>s must all be
+    served as CSS (a name missing from the static list would leave the page unstyled
+    while the CSP forbids any inline fallback), revalidated so a new release shows."""
+    html = client.get(path).text
+    sheets = re.findall(r'<link rel="stylesheet" href="(/static/[^"]+)">', html)
+    assert "/static/dashboard-base.css" in sheets and len(sheets) >= 2
+    for sheet in sheets:
+        r = client.get(sheet)
+        assert r.status_code == 200, sheet
+        assert r.headers["content-type"].startswith("text/css"), sheet
+        assert r.headers["cache-control"] == "no-cache", sheet
+        assert "{" in r.text, sheet
+    assert client.get("/static/dashboard.css").status_code == 404  # the old single sheet
+    assert client.get("/static/..%2Fpages.py").status_code == 404
+
+
 def test_cross_site_posts_with_the_cookie_are_refused(ph):
     from fastapi.testclient import TestClient
 

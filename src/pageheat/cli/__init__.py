@@ -406,7 +406,7 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
     """
     from pageheat.meta import MetaStore
     from pageheat.meta.migrations import head
-    from pageheat.pictures import legacy, open_pictures
+    from pageheat.pictures import legacy, migrations, open_pictures
 
     s = _settings(data=data, events_url=events_url, meta_url=meta_url)
     url = s.events_url
@@ -438,17 +438,21 @@ def migrate(data: str | None, events_url: str | None, meta_url: str | None) -> N
             click.echo(f"events: DuckDB {url or s.data_dir / 'events.duckdb'} up to date")
             _echo_applied(applied)
         where = (s.meta_url or "sqlite").split(":", 1)[0]
-        click.echo(f"pictures: {where} up to date ({moved} moved out of the event store)")
+        click.echo(f"pictures: {where} at revision {migrations.head()} (was"
+                   f" {_was(pictures.migrated_from)}; {moved} moved out of the event store)")  # fmt: skip
     finally:
         pictures.close()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     meta = MetaStore(s.meta_url or f"sqlite:///{s.data_dir / 'meta.sqlite'}")
     meta.close()
-    was = {"new": "a new database", "legacy": "before migrations"}.get(
-        meta.migrated_from, f"at {meta.migrated_from}"
-    )
-    click.echo(
-        f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} at revision {head()} (was {was})"
+    click.echo(f"metadata: {(s.meta_url or 'sqlite').split(':', 1)[0]} at revision {head()}"
+               f" (was {_was(meta.migrated_from)})")  # fmt: skip
+
+
+def _was(migrated_from: str) -> str:
+    """Where an Alembic chain found a database (``pageheat.migrating``), in words."""
+    return {"new": "a new database", "legacy": "before migrations"}.get(
+        migrated_from, f"at {migrated_from}"
     )
 
 

@@ -37,14 +37,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from pageheat.appdata import sql_engine
+from pageheat.pictures import migrations
 from pageheat.pictures.base import Background, Rect, Snapshot
 
 if TYPE_CHECKING:
     from pageheat.settings import Settings
     from pageheat.store.base import PageState
 
-#: The picture tables, on a ``MetaData`` of their own: ``create_all`` makes them in the
-#: metadata database (or ``pictures.sqlite``) on opening.
+#: The picture tables, on a ``MetaData`` of their own, in the metadata database (or
+#: ``pictures.sqlite``); their migrations (pictures/migrations) run on opening. A change
+#: here is a new revision there.
 metadata = MetaData()
 
 snapshots = Table(
@@ -123,7 +125,8 @@ class SQLPictures:
     def __init__(self, url: str):
         self.url = url
         self.engine = sql_engine(url)
-        metadata.create_all(self.engine)
+        #: What opening found: ``new``, ``legacy`` (made before migrations) or a revision.
+        self.migrated_from = migrations.upgrade(self.engine)
         #: (app, view) → ({(width class, layout hash)}, when read): see STATES_CACHE_S.
         self._states: dict[tuple[str, str], tuple[frozenset[tuple[str, str]], float]] = {}
         self._states_lock = threading.Lock()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
 from pageheat.params import iso
 from pageheat.web import models
 from pageheat.web.auth import require_token
 from pageheat.web.deps import ERRORS, AnswerRoute, Ph, Who
+from pageheat.web.requests import NewToken
 
 if TYPE_CHECKING:
     from pageheat.meta.accounts import ApiToken
@@ -45,20 +46,16 @@ def tokens(ph: Ph, who: Who) -> dict[str, Any]:
 
 @router.post("/tokens", status_code=201, summary="Make an API token (shown once)",
              response_model=models.ApiToken)  # fmt: skip
-def create_token(ph: Ph, who: Who, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def create_token(ph: Ph, who: Who, new: NewToken) -> dict[str, Any]:
     """``{"name": "CI", "apps": ["key", …] | null}``; null reads every app the caller
     may. The answer's ``token`` is the only time it is shown."""
     if who.via == "api-token":
         raise HTTPException(403, "an API token may not make API tokens; sign in")
-    apps = payload.get("apps")
-    if apps is not None:
-        if not isinstance(apps, list) or not all(isinstance(a, str) for a in apps):
-            raise HTTPException(400, "apps must be a list of app keys, or null")
-        unknown = [a for a in apps if ph.meta.app(a) is None]
-        if unknown:
-            raise HTTPException(400, f"apps: no app with key {unknown[0]!r}")
+    unknown = [a for a in new.apps or () if ph.meta.app(a) is None]
+    if unknown:
+        raise HTTPException(400, f"apps: no app with key {unknown[0]!r}")
     try:
-        token, secret = ph.meta.accounts.create_token(who.name, payload.get("name", ""), apps)
+        token, secret = ph.meta.accounts.create_token(who.name, new.name, new.apps)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     return {**token_json(token), "token": secret}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-import msgspec
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
@@ -33,16 +32,7 @@ from pageheat.web.deps import (
     http_errors,
     query_for,
 )  # fmt: skip
-
-
-class NewApp(msgspec.Struct):
-    name: str
-    origins: list[str] = []
-
-
-class ViewRule(msgspec.Struct, forbid_unknown_fields=True):
-    pattern: str
-    name: str
+from pageheat.web.requests import AppChange, NewApp, ViewRules
 
 
 def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = "json") -> Any:
@@ -106,12 +96,9 @@ def list_apps(ph: Ph, who: Who) -> dict[str, Any]:
 
 @router.post("/apps", status_code=201, summary="Create an app", dependencies=[Writer],
              response_model=models.App)  # fmt: skip
-def create_app(ph: Ph, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    try:
-        new = msgspec.convert(payload, NewApp)
+def create_app(ph: Ph, new: NewApp) -> dict[str, Any]:
+    with http_errors():
         app = ph.meta.create_app(new.name, new.origins)
-    except (msgspec.ValidationError, ValueError) as exc:
-        raise HTTPException(400, str(exc)) from None
     return app_json(ph, app)
 
 
@@ -122,20 +109,14 @@ def get_app(ph: Ph, key: str) -> dict[str, Any]:
 
 @router.patch("/apps/{key}", summary="Change an app's name, origins, sampling or privacy",
               dependencies=[Writer], response_model=models.App)  # fmt: skip
-def change_app(ph: Ph, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def change_app(ph: Ph, key: str, change: AppChange) -> dict[str, Any]:
     """Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
     ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
     instance's); the others stay. A bad field is a 400 naming it, and nothing
     changes."""
     app_for(ph, key)
-    unknown = sorted(set(payload) - APP_FIELDS)
-    if unknown:
-        raise HTTPException(400, f"{unknown[0]}: not an app setting; expected some of"
-                            f" {', '.join(sorted(APP_FIELDS))}")  # fmt: skip
-    try:
-        return app_json(ph, ph.meta.change_app(key, **payload))
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+    with http_errors():
+        return app_json(ph, ph.meta.change_app(key, **change.given()))
 
 
 @router.delete("/apps/{key}", status_code=204, summary="Delete an app and all its data",
@@ -172,13 +153,10 @@ def get_rules(ph: Ph, key: str) -> dict[str, Any]:
     " rules; paths no rule matches keep their folded path (`/users/?`). Page views"
     " already stored keep their names.",
 )
-def put_rules(ph: Ph, key: str, payload: Annotated[list[dict[str, Any]], Body()]) -> dict[str, Any]:
+def put_rules(ph: Ph, key: str, rules: ViewRules) -> dict[str, Any]:
     app_for(ph, key)
-    try:
-        rules = msgspec.convert(payload, list[ViewRule])
+    with http_errors():
         app = ph.meta.set_view_rules(key, [(x.pattern, x.name) for x in rules])
-    except (msgspec.ValidationError, ValueError) as exc:
-        raise HTTPException(400, str(exc)) from None
     return rules_json(app)
 
 
@@ -352,8 +330,3 @@ def action_detail(
     to 2 days), day (up to 90) or week with empty buckets 0, and the latest 10
     sessions that clicked it. An open range runs from its first click to now."""
     return reports.action_detail(ph, query_for(ph, key, view, params), selector)
-
-
-#: What ``PATCH /apps/{key}`` may change.
-APP_FIELDS = frozenset({"name", "origins", "sample_rate", "respect_dnt", "retention_days",
-                        "keep_bots"})  # fmt: skip

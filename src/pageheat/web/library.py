@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
 
 from pageheat.app import Pageheat
@@ -13,6 +13,7 @@ from pageheat.params import iso
 from pageheat.web import models
 from pageheat.web.auth import require_token
 from pageheat.web.deps import ERRORS, AnswerRoute, Ph, Who, app_for
+from pageheat.web.requests import NewSaved, NewShare, SavedChange
 
 if TYPE_CHECKING:
     from pageheat.meta.library import Saved, Share
@@ -67,12 +68,12 @@ def app_saved(ph: Ph, key: str) -> dict[str, Any]:
 
 @router.post("/apps/{key}/saved", status_code=201, summary="Save a heatmap under a name",
              response_model=models.Saved)  # fmt: skip
-def save(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def save(ph: Ph, who: Who, key: str, new: NewSaved) -> dict[str, Any]:
     """``{"name": "Pricing, mobile", "params": {"view": "/pricing", "width": "mobile",
     "range": "30d", "device": "mobile", …}}``: the heatmap page's parameters."""
     app_for(ph, key)
     try:
-        saved = ph.meta.library.save(key, payload.get("name"), payload.get("params"), who.name)
+        saved = ph.meta.library.save(key, new.name, new.params, who.name)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     return saved_json(ph, saved)
@@ -80,14 +81,10 @@ def save(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()])
 
 @router.patch("/apps/{key}/saved/{saved_id}", summary="Rename a saved heatmap or change it",
               response_model=models.Saved)  # fmt: skip
-def update_saved(
-    ph: Ph, key: str, saved_id: str, payload: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
+def update_saved(ph: Ph, key: str, saved_id: str, change: SavedChange) -> dict[str, Any]:
     app_for(ph, key)
     try:
-        changed = ph.meta.library.update_saved(
-            key, saved_id, payload.get("name"), payload.get("params")
-        )
+        changed = ph.meta.library.update_saved(key, saved_id, change.name, change.params)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     except LookupError as exc:
@@ -110,15 +107,13 @@ def shares(ph: Ph, key: str) -> dict[str, Any]:
 
 @router.post("/apps/{key}/shares", status_code=201, summary="Make a read-only share link",
              response_model=models.Share)  # fmt: skip
-def share(ph: Ph, who: Who, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def share(ph: Ph, who: Who, key: str, new: NewShare) -> dict[str, Any]:
     """``{"params": {…the heatmap page's…}, "name": optional, "expires_days": 7 |
     null}``. Anyone with the link sees that one heatmap, read-only, until it expires or
     is revoked."""
     app_for(ph, key)
     try:
-        link = ph.meta.library.share(
-            key, payload.get("params"), who.name, payload.get("name"), payload.get("expires_days")
-        )
+        link = ph.meta.library.share(key, new.params, who.name, new.name, new.expires_days)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     return share_json(link)

@@ -10,15 +10,15 @@ import json
 import secrets
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from pageheat.collect.guard import retry_after
 from pageheat.settings import Settings
 from pageheat.web.auth import COOKIE, CSRF_COOKIE, check_csrf, principal_of
 from pageheat.web.deps import Ph
+from pageheat.web.requests import Login
 
 #: Strict enough that captured or injected HTML cannot run script in the dashboard.
 DASHBOARD_CSP = (
@@ -78,9 +78,19 @@ def snapshot_code() -> Response:
     )
 
 
+#: What /static/ serves, and nothing else: the dashboard's script, its style sheets (one
+#: for what every page shares, one for the heatmap and shared heatmap pages, one for the
+#: forms, settings and dialogs; the templates link them in that order, which the cascade
+#: relies on), and the tracker.
+STATIC_FILES = frozenset({
+    "dashboard.js", "dashboard-base.css", "dashboard-heatmap.css", "dashboard-forms.css",
+    "pageheat.js",
+})  # fmt: skip
+
+
 @router.get("/static/{name}")
 def static(name: str) -> Response:
-    if name not in {"dashboard.js", "dashboard.css", "pageheat.js"}:
+    if name not in STATIC_FILES:
         raise HTTPException(404, "not found")
     kind = "text/css" if name.endswith(".css") else "text/javascript"
     return Response(_static(name), media_type=kind, headers={"Cache-Control": "no-cache"})
@@ -108,7 +118,7 @@ def login_page() -> HTMLResponse:
 
 
 @router.post("/login")
-def login(ph: Ph, request: Request, payload: Annotated[dict[str, Any], Body()]) -> Response:
+def login(ph: Ph, request: Request, payload: Login) -> Response:
     """``{"user", "password"}`` of an account made with ``pageheat user create``, or
     ``{"token"}``, the admin token; 204 with the session and CSRF cookies."""
     address = request.client.host if request.client else ""
@@ -117,15 +127,14 @@ def login(ph: Ph, request: Request, payload: Annotated[dict[str, Any], Body()]) 
         raise HTTPException(429, "too many wrong sign-in attempts; wait a little",
                             headers={"Retry-After": retry_after(wait)})  # fmt: skip
     accounts = ph.meta.accounts
-    if "token" in payload:
-        token = str(payload.get("token") or "")
+    if payload.token is not None:
+        token = payload.token
         if not secrets.compare_digest(token.encode(), ph.admin_token.encode()):
             ph.wrong_logins.take(address)
             raise HTTPException(401, "that admin token is not valid")
         secret, csrf = accounts.open_session("admin", True)
     else:
-        user = accounts.authenticate(str(payload.get("user") or ""),
-                                     str(payload.get("password") or ""))  # fmt: skip
+        user = accounts.authenticate(payload.user, payload.password)
         if user is None:
             ph.wrong_logins.take(address)
             raise HTTPException(401, "wrong user name or password")

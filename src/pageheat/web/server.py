@@ -6,6 +6,7 @@ from (``trusted_proxies``)."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,10 +67,10 @@ def _routes() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        message = f"{first.get('msg', 'invalid request')} - at `{where}`"
-        return JSONResponse(error_body(message, where), status_code=400)
+        route = request.scope.get("route")
+        body = getattr(getattr(route, "body_field", None), "field_info", None)
+        fields = getattr(getattr(body, "annotation", None), "model_fields", {})
+        return JSONResponse(error_body(*invalid(exc.errors(), fields)), status_code=400)
 
     # added first, so it runs inside SecurityHeaders: batches get the same headers
     app.add_middleware(collect.FastCollect)
@@ -79,6 +80,27 @@ def _routes() -> FastAPI:
         app.include_router(module.router)
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
+
+
+def invalid(errors: Sequence[Any], fields: Iterable[str] = ()) -> tuple[str, str | None]:
+    """The message and field of FastAPI's validation errors (its 422, never sent): the
+    first error, as the collector words its own (``… - at `$.events[3].x```). A body's
+    field is named by its JSON path (``$.sample_rate``, ``$[2].pattern``, ``$`` for the
+    body itself), a query or path parameter by where it is (``query.limit``). An unknown
+    key of the body lists ``fields``, the ones it may have."""
+    first = errors[0] if errors else {}
+    loc = [str(p) if isinstance(p, str) else p for p in first.get("loc", ())]
+    if loc[:1] == ["body"]:
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    else:
+        where = ".".join(str(p) for p in loc) or None
+    message = first.get("msg", "invalid request")
+    if first.get("type") == "extra_forbidden":
+        known = sorted(fields) if len(loc) == 2 else []
+        message = "unknown field" + (f"; expected some of {', '.join(known)}" if known else "")
+    elif first.get("type") == "json_invalid":  # its loc ends in a character offset
+        message, where = "the body is not valid JSON", "$"
+    return (f"{message} - at `{where}`" if where else message), where
 
 
 def trusted_proxies(text: str) -> list[str]:
