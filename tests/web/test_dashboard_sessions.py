@@ -97,13 +97,25 @@ def test_clicking_the_most_clicked_element_lists_exactly_its_sessions(browser, l
     top = page.locator("[data-testid=top-actions] .action").first
     assert "#buy" in top.inner_text()  # the most-clicked element
 
-    # Click the element on the page: the box says how many sessions clicked it.
+    # Drag an area around the element: its clicks and the sessions behind them.
     canvas = page.locator("[data-testid=heat-canvas]")
     buy = box(browser, url, WIDTH, "#buy")
+    page.mouse.move(*on_screen(canvas, buy["x"] - 15, buy["y"] - 15))
+    page.mouse.down()
+    page.mouse.move(*on_screen(canvas, buy["x"] + buy["w"] + 15, buy["y"] + buy["h"] + 15), steps=5)
+    page.mouse.up()
+    area = page.locator("[data-testid=area-tip] [data-testid=sessions-link]")
+    area.wait_for()
+    assert (
+        page.locator("[data-testid=area-tip] strong[data-count]").get_attribute("data-count") == "4"
+    )
+    assert area.get_attribute("data-count") == str(len(buyers))
+
+    # Click the element on the page (which clears the area): the box says how many
+    # sessions clicked it.
     cx, cy = buy["x"] + buy["w"] / 2, buy["y"] + buy["h"] / 2
-    page.mouse.move(*on_screen(canvas, cx, cy))
-    page.locator("[data-testid=element-tip]").wait_for()
     page.mouse.click(*on_screen(canvas, cx, cy))
+    page.locator("[data-testid=area-tip]").wait_for(state="hidden")
     link = page.locator("[data-testid=sessions-box] [data-testid=sessions-link]")
     link.wait_for()
     assert link.get_attribute("data-count") == str(len(buyers))

@@ -218,10 +218,13 @@ export class Stage {
     this.heatCanvas = h("canvas", { class: "heat-layer", "data-testid": "heat-canvas", width: String(hm.width), height: String(hm.height) });
     this.marksCanvas = h("canvas", { class: "marks-layer", width: String(hm.width), height: String(hm.height), "aria-hidden": "true" });
     this.guides = h("div", { class: "guides-layer", "data-testid": "depth-guides" });
-    this.tooltip = h("div", { class: "tip", role: "tooltip", hidden: true });
-    // Presses on the box are its own (its link), never the start of an area drag.
+    // Presses on the box (or a counted area's tip) are its own (its link), never the
+    // start of an area drag.
     const own = (ev: Event) => ev.stopPropagation();
-    this.sessionsBox = h("div", { class: "tip tip-pinned", hidden: true, "data-testid": "sessions-box", on: { mousedown: own, mouseup: own } });
+    const tip = h("div", { class: "tip", role: "tooltip", hidden: true, on: { mousedown: (ev: Event) => tip.classList.contains("tip-pinned") && own(ev), mouseup: (ev: Event) => tip.classList.contains("tip-pinned") && own(ev) } });
+    this.tooltip = tip;
+    // (none on a read-only page: share links never reach sessions)
+    this.sessionsBox = this.host.sessionsHref ? h("div", { class: "sessions-box", hidden: true, "data-testid": "sessions-box", on: { mousedown: own, mouseup: own } }) : null;
     const stage = h(
       "div",
       {
@@ -466,7 +469,10 @@ export class Stage {
   private clearArea(): void {
     this.drag = null;
     this.areaSeq++;
-    if (this.tooltip) this.tooltip.hidden = true;
+    if (this.tooltip) {
+      this.tooltip.hidden = true;
+      this.tooltip.classList.remove("tip-pinned");
+    }
     this.hideSessions();
     this.paintMarks(null);
   }
@@ -492,7 +498,11 @@ export class Stage {
       // the very rectangle the count was asked for (api.area rounds it the same way)
       const r = { x: Math.round(d.x), y: Math.round(d.y), w: Math.round(d.w), h: Math.round(d.h) };
       const background = this.host.hm?.background?.id ?? bg ?? "";
-      if (n.count > 0) this.showSessions("In this area", { x: String(r.x), y: String(r.y), w: String(r.w), h: String(r.h), kind, background }, d.x + d.w, d.y + d.h);
+      if (n.count === 0 || !this.host.sessionsHref) return;
+      // the count stays until cleared: its "N sessions" may be clicked
+      tip.classList.add("tip-pinned");
+      const line = await this.sessionsLine({ x: String(r.x), y: String(r.y), w: String(r.w), h: String(r.h), kind, background });
+      if (seq === this.areaSeq && !this.host.signal.aborted) tip.append(line);
     } catch (e) {
       if (seq === this.areaSeq) mount(tip, h("span", null, `Could not count this area: ${(e as Error).message}`));
     }
@@ -537,26 +547,26 @@ export class Stage {
     const hm = this.host.hm;
     if (!box || !hm || !this.host.sessionsHref) return;
     const seq = ++this.sessionsSeq;
-    const { key, view, width } = this.host.state;
-    const params = Object.fromEntries(Object.entries(narrow).filter(([, v]) => v !== ""));
+    const params = narrow;
     mount(box, h("strong", null, title), h("span", { class: "tip-sub" }, h("span", { class: "spinner" }), " Counting sessions…"));
     setVar(box, "--x", `${Math.round(x)}px`);
     setVar(box, "--y", `${Math.round(y)}px`);
     box.classList.toggle("tip-left", x > hm.width - 300 / this.scale());
     box.hidden = false;
+    const line = await this.sessionsLine(params);
+    if (seq === this.sessionsSeq && !this.host.signal.aborted) mount(box, h("strong", null, title), line);
+  }
+
+  /** "N sessions →" of `narrow` (empty values left out), linking to them. */
+  private async sessionsLine(narrow: Record<string, string>): Promise<HTMLElement> {
+    const { key, view, width } = this.host.state;
+    const params = Object.fromEntries(Object.entries(narrow).filter(([, v]) => v !== ""));
     try {
-      const list = await api.sessions(key, { ...this.host.extra(), view, width, ...params, limit: "1" });
-      if (seq !== this.sessionsSeq || this.host.signal.aborted) return;
-      const n = list.total;
-      mount(
-        box,
-        h("strong", null, title),
-        n
-          ? h("a", { class: "tip-link", href: this.host.sessionsHref(params), "data-testid": "sessions-link", "data-count": String(n) }, `${fmtInt(n)} session${n === 1 ? "" : "s"} →`)
-          : h("span", { class: "tip-sub", "data-testid": "sessions-none", "data-count": "0" }, "No session in this range"),
-      );
+      const n = (await api.sessions(key, { ...this.host.extra(), view, width, ...params, limit: "1" })).total;
+      if (!n || !this.host.sessionsHref) return h("span", { class: "tip-sub", "data-testid": "sessions-none", "data-count": "0" }, "No session in this range");
+      return h("a", { class: "tip-link", href: this.host.sessionsHref(params), "data-testid": "sessions-link", "data-count": String(n) }, `${fmtInt(n)} session${n === 1 ? "" : "s"} →`);
     } catch (e) {
-      if (seq === this.sessionsSeq) mount(box, h("span", null, `Could not list the sessions: ${(e as Error).message}`));
+      return h("span", { class: "tip-sub" }, `Could not list the sessions: ${(e as Error).message}`);
     }
   }
 
