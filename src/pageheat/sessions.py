@@ -194,4 +194,4 @@ def with_replay(ph: Pageheat, app: str, sessions: list[str]) -> set[str]:
     replays = getattr(ph, "replays", None)
     if replays is None or not sessions:
         return set()
-    return set(replays.sessions_with_replay(app, sessions))
+    return set(replays.with_replay(app, sessions))
