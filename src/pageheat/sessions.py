@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,16 +158,18 @@ def session_list(
         raise ValueError(f"limit must be from 1 to {LIMIT_MAX}, got {limit}")
     q, narrowing, narrow = parse(ph, key, plain)
     after = decode_cursor(cursor)
-    within = None
+    within, clicked = None, None
     moments: dict[str, list[int]] = {}
     if narrowing.clicks:
         sess, t = matched_clicks(ph, q, narrowing)
         for s_id, at in zip(sess.tolist(), t.tolist(), strict=True):
             moments.setdefault(str(s_id), []).append(int(at))
-        within = list(moments)
-        # the clicks decided which sessions; what is listed of them is the whole session
-        q = replace(q, view=None)
-    page = ph.store.session_list(q, within, narrow, limit, after)
+        if narrowing.area is not None:
+            within = list(moments)  # placed here: the sessions are these
+        else:
+            # the same clicks, found again by the database (no list of ids to send)
+            clicked = (narrowing.kind or "click", narrowing.selector)
+    page = ph.store.session_list(q, within, narrow, limit, after, clicked)
     replayed = with_replay(ph, key, [x["id"] for x in page.sessions])
     out = []
     for x in page.sessions:

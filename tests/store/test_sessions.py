@@ -96,6 +96,16 @@ def test_the_sessions_that_clicked_a_selector_and_when(store):
     assert page.sessions[-1]["pages"] == 2  # /pricing too, though #buy was on /
     with pytest.raises(ValueError, match="kind"):
         store.session_clicks(Query(app="app"), "hover")
+    # the database finds the same sessions from the narrowing itself, under the query
+    on_buy = store.session_list(Query(app="app", view="/"), clicked=("click", "#buy"))
+    assert ids(on_buy) == ["s5", "s2", "s1"] and on_buy.total == 3
+    assert on_buy.sessions[-1]["pages"] == 2
+    assert ids(store.session_list(Query(app="app"), clicked=("rage", None))) == ["s2"]
+    early = Query(app="app", end_ms=T0 + 10 * MIN)
+    assert ids(store.session_list(early, clicked=("click", "#buy"))) == ["s2", "s1"]
+    with_errors = SessionFilter(has=frozenset({"error"}))
+    assert ids(store.session_list(Query(app="app"), narrow=with_errors,
+                                  clicked=("click", "#buy"))) == ["s5", "s2"]  # fmt: skip
 
 
 def test_paging_is_stable_and_loses_nothing(store):

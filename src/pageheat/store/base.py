@@ -300,9 +300,10 @@ class EventStore(Protocol):
     def session_list(
         self, query: Query, within: Sequence[str] | None = None,
         narrow: SessionFilter | None = None, limit: int = 25,
-        after: tuple[int, str] | None = None,
+        after: tuple[int, str] | None = None, clicked: tuple[str, str | None] | None = None,
     ) -> SessionPage:  # fmt: skip
-        """Sessions with a page view matching ``query`` (or these sessions of its app),
+        """Sessions with a page view matching ``query`` (with ``clicked``: a point of that
+        kind and selector matching it; with ``within``: these sessions of its app),
         narrowed by length, pages and frustration, newest first, keyset-paged."""
 
     def session_timeline(self, app: str, session: str) -> dict[str, Any] | None:

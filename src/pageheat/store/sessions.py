@@ -122,43 +122,74 @@ class SessionReads:
     def session_list(
         self, query: Query, within: Sequence[str] | None = None,
         narrow: SessionFilter | None = None, limit: int = 25,
-        after: tuple[int, str] | None = None,
+        after: tuple[int, str] | None = None, clicked: tuple[str, str | None] | None = None,
     ) -> SessionPage:  # fmt: skip
-        """The sessions with a page view matching ``query`` (or, with ``within``, these
-        sessions of the query's app: those whose clicks matched), narrowed by ``narrow``,
+        """The sessions with a page view matching ``query`` (with ``clicked``, ``(kind,
+        selector or None)``: a point of that kind, on that selector, matching it; with
+        ``within``, these sessions of the query's app), narrowed by ``narrow``,
         newest start first (ties by id, descending), ``limit`` of them after the session
         ``after`` (``(start, id)``, a previous page's ``next``): keyset paging, so a
         page does not shift when new sessions arrive.
 
-        Each is a summary over all of the session's events (:meth:`_summaries`)."""
+        Each is a summary over all of the session's events (`_summary`)."""
         narrow = narrow or SessionFilter()
         if within is not None and not len(within):
             return SessionPage([], 0, None)
         if narrow.user is not None:
             return SessionPage([], 0, None)  # no session names its user (yet)
+        limit = max(0, int(limit))
+        if narrow.reads_events:
+            return self._decided_in_python(query, within, narrow, limit, after, clicked)
+        # Page views decide everything asked: the database sorts, pages and counts.
         s = self._sql()
-        if within is None:
-            among = f"SELECT session FROM pageviews WHERE {where(s, query)}"
-        else:
-            among = ", ".join(s(x) for x in dict.fromkeys(str(w) for w in within))
-        heads = self._heads(s, query.app, among)
-        # what page views decide: the pages
-        keep = [
-            h for h in heads.values()
-            if (narrow.pages_min is None or h["pages"] >= narrow.pages_min)
-            and (narrow.pages_max is None or h["pages"] <= narrow.pages_max)
-        ]  # fmt: skip
-        if narrow.reads_events and keep:
-            tails = self._tails(query.app, [h["id"] for h in keep])
-            keep = [h for h in keep if _passes(_summary(h, tails.get(h["id"])), narrow)]
+        having = _pages(s, narrow)
+        if after is not None:
+            a, b = s(int(after[0])), s(str(after[1]))
+            having.append(f"(min(t) < {a} OR (min(t) = {a} AND session < {b}))")
+        rows = self._rows(
+            f"{_HEADS} FROM pageviews WHERE app = {s(query.app)}"
+            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
+            f"{_having(having)} ORDER BY min(t) DESC, session DESC LIMIT {s(limit + 1)}",
+            s.params,
+        )
+        s = self._sql()
+        ((total,),) = self._rows(
+            f"SELECT count(*) FROM (SELECT session FROM pageviews WHERE app = {s(query.app)}"
+            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
+            f"{_having(_pages(s, narrow))})",
+            s.params,
+        )
+        heads = [_head(r) for r in rows]
+        page = heads[:limit]
+        tails = self._tails(query.app, [h["id"] for h in page]) if page else {}
+        out = [_summary(h, tails.get(h["id"])) for h in page]
+        more = len(heads) > len(page) and bool(page)
+        return SessionPage(out, int(total), (page[-1]["start"], page[-1]["id"]) if more else None)
+
+    def _decided_in_python(
+        self, query: Query, within: Sequence[str] | None, narrow: SessionFilter, limit: int,
+        after: tuple[int, str] | None, clicked: tuple[str, str | None] | None,
+    ) -> SessionPage:  # fmt: skip
+        """A list whose filter needs each session's other events (its length, its rage,
+        dead or error): every candidate's page views and other events, read grouped by
+        session (one statement a table), decided and sorted here."""
+        s = self._sql()
+        rows = self._rows(
+            f"{_HEADS} FROM pageviews WHERE app = {s(query.app)}"
+            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
+            f"{_having(_pages(s, narrow))}",
+            s.params,
+        )
+        heads = [_head(r) for r in rows]
+        tails = self._tails(query.app, None if within is None else list(within), query, clicked)
+        keep = [h for h in heads if _passes(_summary(h, tails.get(h["id"])), narrow)]
         keep.sort(key=lambda h: (h["start"], h["id"]), reverse=True)
         total = len(keep)
         if after is not None:
             keep = [h for h in keep if (h["start"], h["id"]) < (int(after[0]), str(after[1]))]
-        page = keep[: max(0, int(limit))]
-        tails = self._tails(query.app, [h["id"] for h in page]) if page else {}
+        page = keep[:limit]
         out = [_summary(h, tails.get(h["id"])) for h in page]
-        more = len(keep) > len(page)
+        more = len(keep) > len(page) and bool(page)
         return SessionPage(out, total, (page[-1]["start"], page[-1]["id"]) if more else None)
 
     def session_timeline(self, app: str, session: str) -> dict[str, Any] | None:
@@ -200,36 +231,25 @@ class SessionReads:
 
     # -- the reads a list is made of -----------------------------------------------------
 
-    def _heads(self, s: Sql, app: str, among: str) -> dict[str, dict[str, Any]]:
-        """Per session among ``among`` (a subquery or a list of placeholders of ``s``):
-        what its page views say, over all of them."""
-        rows = self._rows(
-            f"""
-            SELECT session, min(t), max(t), count(*), argMin(name, t), argMax(name, t),
-                   argMin(visitor, t), argMin(device, t), argMin(browser, t),
-                   argMin(os, t), argMin(country, t)
-            FROM pageviews WHERE app = {s(app)} AND session IN ({among}) GROUP BY session
-            """,
-            s.params,
-        )
-        return {
-            str(r[0]): {
-                "id": str(r[0]), "start": int(r[1]), "last": int(r[2]), "pages": int(r[3]),
-                "entry": r[4], "exit": r[5], "visitor": r[6], "device": r[7] or None,
-                "browser": r[8] or None, "os": r[9] or None, "country": r[10] or None,
-            }
-            for r in rows
-        }  # fmt: skip
+    def _tails(
+        self, app: str, sessions: list[str] | None, query: Query | None = None,
+        clicked: tuple[str, str | None] | None = None,
+    ) -> dict[str, dict[str, int]]:  # fmt: skip
+        """Per session of ``sessions`` (None: every session of ``query``): its last event
+        time and its clicks, rage bursts, dead clicks, error clicks and page errors (one
+        read of each table)."""
+        out: dict[str, dict[str, int]] = {}
 
-    def _tails(self, app: str, sessions: list[str]) -> dict[str, dict[str, int]]:
-        """Per session: its last event time and its clicks, rage bursts, dead clicks,
-        error clicks and page errors (one read of each table)."""
-        out: dict[str, dict[str, int]] = {
-            x: {"last": 0, "clicks": 0, "rage": 0, "dead": 0, "error_clicks": 0, "errors": 0}
-            for x in sessions
-        }
+        def of(sess: Any) -> dict[str, int]:
+            key = str(sess)
+            if key not in out:
+                out[key] = {"last": 0, "clicks": 0, "rage": 0, "dead": 0, "error_clicks": 0,
+                            "errors": 0}  # fmt: skip
+            return out[key]
+
         s = self._sql()
-        cond = f"app = {s(app)} AND session IN {s.values(sessions)}"
+        among = _among(s, query or Query(app=app), sessions, clicked)
+        cond = f"app = {s(app)} AND session IN ({among})"
         for sess, last, clicks, rage, dead, err in self._rows(
             f"""
             SELECT session, max(t), countIf(kind = 'click'), countIf(kind = 'click' AND rage > 0),
@@ -238,20 +258,68 @@ class SessionReads:
             """,
             s.params,
         ):
-            o = out[str(sess)]
+            o = of(sess)
             o.update(clicks=int(clicks), rage=int(rage), dead=int(dead), error_clicks=int(err))
             o["last"] = max(o["last"], int(last))
         for sess, last, n in self._rows(
             f"SELECT session, max(t), sum(n) FROM errors WHERE {cond} GROUP BY session", s.params
         ):
-            o = out[str(sess)]
+            o = of(sess)
             o["errors"] = int(n or 0)
             o["last"] = max(o["last"], int(last))
         for sess, last in self._rows(
             f"SELECT session, max(t) FROM leaves WHERE {cond} GROUP BY session", s.params
         ):
-            out[str(sess)]["last"] = max(out[str(sess)]["last"], int(last))
+            o = of(sess)
+            o["last"] = max(o["last"], int(last))
         return out
+
+
+#: Per session, what its page views say, over all of them (``GROUP BY session``).
+_HEADS = """SELECT session, min(t), max(t), count(*), argMin(name, t), argMax(name, t),
+       argMin(visitor, t), argMin(device, t), argMin(browser, t), argMin(os, t),
+       argMin(country, t)"""
+
+
+def _head(r: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "id": str(r[0]), "start": int(r[1]), "last": int(r[2]), "pages": int(r[3]),
+        "entry": r[4], "exit": r[5], "visitor": r[6], "device": r[7] or None,
+        "browser": r[8] or None, "os": r[9] or None, "country": r[10] or None,
+    }  # fmt: skip
+
+
+def _among(
+    s: Sql, query: Query, within: Sequence[str] | None,
+    clicked: tuple[str, str | None] | None = None,
+) -> str:  # fmt: skip
+    """The candidate sessions for ``session IN (…)``: those of the query's page views, of
+    its points of a kind (on a selector: ``clicked``), or the ones given (placeholders)."""
+    if within is None and clicked is not None:
+        kind, selector = clicked
+        if kind not in POINT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(POINT_KINDS)}, got {kind!r}")
+        on = f" AND sel = {s(selector)}" if selector is not None else ""
+        return (
+            f"SELECT session FROM interactions WHERE {where(s, query)} AND {POINT_KINDS[kind]}{on}"
+        )
+    if within is None:
+        return f"SELECT session FROM pageviews WHERE {where(s, query)}"
+    return ", ".join(s(x) for x in dict.fromkeys(str(w) for w in within))
+
+
+def _pages(s: Sql, narrow: SessionFilter) -> list[str]:
+    """HAVING conditions of a page-view count."""
+    out = []
+    if narrow.pages_min is not None:
+        out.append(f"count(*) >= {s(int(narrow.pages_min))}")
+    if narrow.pages_max is not None:
+        out.append(f"count(*) <= {s(int(narrow.pages_max))}")
+    return out
+
+
+def _having(conds: list[str]) -> str:
+    return f" HAVING {' AND '.join(conds)}" if conds else ""
 
 
 def _summary(head: dict[str, Any], tail: dict[str, int] | None) -> dict[str, Any]:
