@@ -28,6 +28,7 @@ import numpy as np
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
 from pageheat.store.base import POINT_KINDS, Query
+from pageheat.store.reads import _match
 from pageheat.store.sql import Dialect, Sql, where
 
 #: What ``has=`` may ask a session to contain: a rage burst, a dead click, a page error.
@@ -171,26 +172,62 @@ class SessionReads:
         after: tuple[int, str] | None, clicked: tuple[str, str | None] | None,
     ) -> SessionPage:  # fmt: skip
         """A list whose filter needs each session's other events (its length, its rage,
-        dead or error): every candidate's page views and other events, read grouped by
-        session (one statement a table), decided and sorted here."""
-        s = self._sql()
-        rows = self._rows(
-            f"{_HEADS} FROM pageviews WHERE app = {s(query.app)}"
-            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
-            f"{_having(_pages(s, narrow))}",
-            s.params,
-        )
-        heads = [_head(r) for r in rows]
-        tails = self._tails(query.app, None if within is None else list(within), query, clicked)
-        keep = [h for h in heads if _passes(_summary(h, tails.get(h["id"])), narrow)]
-        keep.sort(key=lambda h: (h["start"], h["id"]), reverse=True)
-        total = len(keep)
+        dead or error): every candidate's span and counts, read grouped by session (one
+        statement a table), decided, sorted and paged in numpy; then the page's sessions
+        read as any list's."""
+
+        def grouped(table: str, columns: str, having: bool = False) -> Sequence[Sequence[Any]]:
+            s = self._sql()
+            return self._columns(
+                f"SELECT session, {columns} FROM {table} WHERE app = {s(query.app)}"
+                f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
+                f"{_having(_pages(s, narrow)) if having else ''}",
+                s.params,
+            )
+
+        heads = grouped("pageviews", "min(t), max(t)", having=True)
+        if not heads or not len(heads[0]):
+            return SessionPage([], 0, None)
+        ids = np.asarray(heads[0], dtype=str)
+        start = np.asarray(heads[1], dtype=np.int64)
+        last = np.array(heads[2], dtype=np.int64)  # a copy: merged into below
+        counts = {k: np.zeros(len(ids), dtype=np.int64) for k in ("rage", "dead", "err", "errors")}
+
+        def merge(cols: Sequence[Sequence[Any]], names: tuple[str, ...]) -> None:
+            at, found = _match(ids, cols[0] if cols else ())
+            if not found.any():
+                return
+            pick = at[found]
+            t = np.asarray(cols[1], dtype=np.int64)[pick]
+            last[found] = np.maximum(last[found], t)
+            for i, name in enumerate(names):
+                counts[name][found] = np.asarray(cols[2 + i], dtype=np.int64)[pick]
+
+        merge(grouped("interactions", "max(t), countIf(kind = 'click' AND rage > 0),"
+                      " countIf(kind = 'click' AND dead), countIf(kind = 'click' AND error)"),
+              ("rage", "dead", "err"))  # fmt: skip
+        merge(grouped("errors", "max(t), sum(n)"), ("errors",))
+        merge(grouped("leaves", "max(t)"), ())
+        duration = last - start
+        keep = np.ones(len(ids), dtype=bool)
+        if narrow.duration_min_ms is not None:
+            keep &= duration >= narrow.duration_min_ms
+        if narrow.duration_max_ms is not None:
+            keep &= duration <= narrow.duration_max_ms
+        flags = {"rage": counts["rage"] > 0, "dead": counts["dead"] > 0,
+                 "error": (counts["errors"] > 0) | (counts["err"] > 0)}  # fmt: skip
+        for name in narrow.has:
+            keep &= flags[name]
+        total = int(keep.sum())
         if after is not None:
-            keep = [h for h in keep if (h["start"], h["id"]) < (int(after[0]), str(after[1]))]
-        page = keep[:limit]
-        out = [_summary(h, tails.get(h["id"])) for h in page]
-        more = len(keep) > len(page) and bool(page)
-        return SessionPage(out, total, (page[-1]["start"], page[-1]["id"]) if more else None)
+            a, b = int(after[0]), str(after[1])
+            keep &= (start < a) | ((start == a) & (ids < b))
+        ids, start = ids[keep], start[keep]
+        order = np.lexsort((ids, start))[::-1]  # newest first, ties by id descending
+        chosen = [str(x) for x in ids[order[:limit]]]
+        page = self.session_list(Query(app=query.app), within=chosen, limit=limit).sessions
+        more = len(order) > len(chosen) and bool(page)
+        return SessionPage(page, total, (page[-1]["start"], page[-1]["id"]) if more else None)
 
     def session_timeline(self, app: str, session: str) -> dict[str, Any] | None:
         """One session: its summary and its timeline, ``t`` in ms from its start: page
@@ -231,13 +268,9 @@ class SessionReads:
 
     # -- the reads a list is made of -----------------------------------------------------
 
-    def _tails(
-        self, app: str, sessions: list[str] | None, query: Query | None = None,
-        clicked: tuple[str, str | None] | None = None,
-    ) -> dict[str, dict[str, int]]:  # fmt: skip
-        """Per session of ``sessions`` (None: every session of ``query``): its last event
-        time and its clicks, rage bursts, dead clicks, error clicks and page errors (one
-        read of each table)."""
+    def _tails(self, app: str, sessions: list[str]) -> dict[str, dict[str, int]]:
+        """Per session of ``sessions``: its last event time and its clicks, rage bursts,
+        dead clicks, error clicks and page errors (one read of each table)."""
         out: dict[str, dict[str, int]] = {}
 
         def of(sess: Any) -> dict[str, int]:
@@ -248,7 +281,7 @@ class SessionReads:
             return out[key]
 
         s = self._sql()
-        among = _among(s, query or Query(app=app), sessions, clicked)
+        among = _among(s, Query(app=app), sessions)
         cond = f"app = {s(app)} AND session IN ({among})"
         for sess, last, clicks, rage, dead, err in self._rows(
             f"""
@@ -334,19 +367,6 @@ def _summary(head: dict[str, Any], tail: dict[str, int] | None) -> dict[str, Any
         "device": head["device"], "browser": head["browser"], "os": head["os"],
         "country": head["country"], "entry": head["entry"], "exit": head["exit"],
     }  # fmt: skip
-
-
-def _passes(x: dict[str, Any], narrow: SessionFilter) -> bool:
-    d = x["duration_ms"]
-    if narrow.duration_min_ms is not None and d < narrow.duration_min_ms:
-        return False
-    if narrow.duration_max_ms is not None and d > narrow.duration_max_ms:
-        return False
-    found = {
-        "rage": x["rage"] > 0, "dead": x["dead"] > 0,
-        "error": x["errors"] > 0 or x["error_clicks"] > 0,
-    }  # fmt: skip
-    return all(found[h] for h in narrow.has)
 
 
 def _num(v: Any) -> float | None:
