@@ -143,5 +143,15 @@ def test_clicking_the_most_clicked_element_lists_exactly_its_sessions(browser, l
         ["view", 0], ["click", 700], ["click", 1400]]  # fmt: skip
     assert "Buy" in page.locator(".timeline-moment").inner_text()
     assert page.locator("[data-testid=no-replay]").inner_text() == "No replay of this session"
+
+    # The action detail's latest sessions open theirs, at the click.
+    page.goto(f"{live_server.url}/apps/{key}/heatmap?view=%2Fsessions.html&width=desktop"
+              "&action=%23buy")  # fmt: skip
+    latest = page.locator("[data-testid=action-sessions] tbody tr")
+    latest.first.wait_for()
+    assert latest.evaluate_all("rs => rs.map(r => r.dataset.session)") == ["s3", "s1", "s0"]
+    latest.first.locator("[data-testid=action-session-link]").click()
+    page.wait_for_url(re.compile(rf"/apps/{key}/sessions/s3\?t={moments['s3'][-1]}$"))
+    page.locator("[data-testid=timeline] .timeline-moment").wait_for()
     assert problems == [], problems
     context.close()
