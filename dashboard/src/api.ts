@@ -65,6 +65,10 @@ export type ActionChange = Schemas["ActionChange"];
 export type Comparison = Schemas["Comparison"];
 export type AreaCount = Schemas["AreaCount"];
 export type ActionDetail = Schemas["ActionDetail"];
+export type Session = Schemas["Session"];
+export type SessionList = Schemas["SessionList"];
+export type SessionDetail = Schemas["SessionDetail"];
+export type TimelineItem = Schemas["TimelineItem"];
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
@@ -223,6 +227,9 @@ export const api = {
     ),
   actionDetail: (key: string, view: string, width: string, selector: string, extra: Params = {}) =>
     request<ActionDetail>("GET", `${base(key)}/actions/detail${qs({ ...extra, view, width, selector })}`),
+  /** Sessions narrowed by `params` (filters, range, view, width, selector, area, kind…), newest first. */
+  sessions: (key: string, params: Params) => request<SessionList>("GET", `${base(key)}/sessions${qs(params)}`),
+  session: (key: string, id: string) => request<SessionDetail>("GET", `${base(key)}/sessions/${encodeURIComponent(id)}`),
   /** Lists what is there; unlike the heatmap, it never starts a capture. */
   backgrounds: (key: string, view: string, width: string, extra: Params = {}) =>
     request<Backgrounds>("GET", `${base(key)}/backgrounds${qs({ ...extra, view, width })}`),

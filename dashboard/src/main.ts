@@ -10,6 +10,8 @@ import { topbar } from "./layout";
 import { renderAccount } from "./pages/account";
 import { renderApps } from "./pages/apps";
 import { renderHeatmap } from "./pages/heatmap";
+import { renderReplay, renderSession } from "./pages/session";
+import { renderSessions } from "./pages/sessions";
 import { renderSettings } from "./pages/settings";
 import { renderShare } from "./pages/share";
 import { renderViews } from "./pages/views";
@@ -35,6 +37,15 @@ function render(root: HTMLElement): void {
       break;
     case "settings":
       renderSettings(root, route.key!, ctl.signal);
+      break;
+    case "sessions":
+      void renderSessions(root, route.key!, route.query, ctl.signal);
+      break;
+    case "session":
+      void renderSession(root, route.key!, route.id!, route.query, ctl.signal);
+      break;
+    case "replay":
+      void renderReplay(root, route.key!, route.id!, ctl.signal);
       break;
     case "account":
       renderAccount(root, ctl.signal);

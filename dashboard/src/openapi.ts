@@ -340,6 +340,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{key}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions of an app, newest first
+         * @description Sessions with a page view in the range, view, width and filters, newest start
+         *     first, ``limit`` a page (``next`` is the following page's ``cursor``). With
+         *     ``selector``, an area or ``kind``: only the sessions whose clicks did that, with
+         *     ``moments``, ms from each session's start of those clicks; the area is placed as
+         *     the heatmap places points on the chosen background. What a session says of itself
+         *     (length, pages, clicks, entry, exit) covers all of it, whatever narrowed the list.
+         */
+        get: operations["session_list_api_v1_apps__key__sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/sessions/{session}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One session with its timeline
+         * @description The session's summary and what happened in it, ms from its start: page views,
+         *     clicks (selector, text, position, rage/dead/error) and page errors.
+         */
+        get: operations["session_detail_api_v1_apps__key__sessions__session__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{key}/export.png": {
         parameters: {
             query?: never;
@@ -1595,6 +1641,102 @@ export interface components {
             clicks: number;
         };
         /**
+         * Session
+         * @description A session as a list shows it; times in ms (``start`` since the epoch).
+         */
+        Session: {
+            /** Id */
+            id: string;
+            /** Visitor */
+            visitor: string;
+            /** User */
+            user: string | null;
+            /** Start */
+            start: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Pages */
+            pages: number;
+            /** Clicks */
+            clicks: number;
+            /** Rage */
+            rage: number;
+            /** Dead */
+            dead: number;
+            /** Error Clicks */
+            error_clicks: number;
+            /** Errors */
+            errors: number;
+            /** Device */
+            device: string | null;
+            /** Browser */
+            browser: string | null;
+            /** Os */
+            os: string | null;
+            /** Country */
+            country: string | null;
+            /** Entry */
+            entry: string | null;
+            /** Exit */
+            exit: string | null;
+            /** Has Replay */
+            has_replay: boolean;
+            /** Moments */
+            moments?: number[];
+        };
+        /** SessionDetail */
+        SessionDetail: {
+            /** Id */
+            id: string;
+            /** Visitor */
+            visitor: string;
+            /** User */
+            user: string | null;
+            /** Start */
+            start: number;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Pages */
+            pages: number;
+            /** Clicks */
+            clicks: number;
+            /** Rage */
+            rage: number;
+            /** Dead */
+            dead: number;
+            /** Error Clicks */
+            error_clicks: number;
+            /** Errors */
+            errors: number;
+            /** Device */
+            device: string | null;
+            /** Browser */
+            browser: string | null;
+            /** Os */
+            os: string | null;
+            /** Country */
+            country: string | null;
+            /** Entry */
+            entry: string | null;
+            /** Exit */
+            exit: string | null;
+            /** Has Replay */
+            has_replay: boolean;
+            /** Moments */
+            moments?: number[];
+            /** Timeline */
+            timeline: components["schemas"]["TimelineItem"][];
+        };
+        /** SessionList */
+        SessionList: {
+            /** Sessions */
+            sessions: components["schemas"]["Session"][];
+            /** Next */
+            next: string | null;
+            /** Total */
+            total: number;
+        };
+        /**
          * Share
          * @description A read-only link to one heatmap.
          */
@@ -1726,6 +1868,50 @@ export interface components {
             session_end_ratio: number | null;
             /** Popularity */
             popularity: number | null;
+        };
+        /**
+         * TimelineItem
+         * @description One thing that happened, ``t`` ms after the session's start: a page view
+         *     (``view``, ``url``, ``title``), a click (``selector``, ``tag``, ``text``, ``x``,
+         *     ``y``, ``rage``: the burst's clicks, 0 for none, ``dead``, ``error``) or a page
+         *     error (``message``, ``count``); each names its page view and view.
+         */
+        TimelineItem: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "view" | "click" | "error";
+            /** T */
+            t: number;
+            /** View Id */
+            view_id: string;
+            /** View */
+            view: string | null;
+            /** Url */
+            url?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Selector */
+            selector?: string | null;
+            /** Tag */
+            tag?: string | null;
+            /** Text */
+            text?: string | null;
+            /** X */
+            x?: number | null;
+            /** Y */
+            y?: number | null;
+            /** Rage */
+            rage?: number;
+            /** Dead */
+            dead?: boolean;
+            /** Error */
+            error?: boolean;
+            /** Message */
+            message?: string | null;
+            /** Count */
+            count?: number;
         };
         /** User */
         User: {
@@ -3390,6 +3576,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActionDetail"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    session_list_api_v1_apps__key__sessions_get: {
+        parameters: {
+            query?: {
+                view?: string | null;
+                /** @description a width class or MIN-MAX px; default every width (desktop with an area, as the heatmap) */
+                width?: string | null;
+                from?: string | null;
+                to?: string | null;
+                /** @description only sessions that clicked it */
+                selector?: string | null;
+                /** @description an area (x, y, w, h: page px of the view's background) the sessions clicked in */
+                x?: number | null;
+                y?: number | null;
+                w?: number | null;
+                h?: number | null;
+                /** @description the clicks' kind (click, rage, dead, error, …); alone: sessions with one */
+                kind?: string | null;
+                /** @description the background the area is on (default the view's, as the heatmap's) */
+                background?: string | null;
+                /** @description the user the site identified */
+                user?: string | null;
+                /** @description seconds */
+                duration_min?: number | null;
+                /** @description seconds */
+                duration_max?: number | null;
+                pages_min?: number | null;
+                pages_max?: number | null;
+                /** @description comma-separated: rage, dead, error; each must be in the session */
+                has?: string | null;
+                limit?: number;
+                /** @description `next` of the previous page */
+                cursor?: string | null;
+                /** @description Device class: desktop, mobile, tablet or bot. */
+                device?: string | null;
+                /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
+                browser?: string | null;
+                /** @description Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS. */
+                os?: string | null;
+                /** @description Country, ISO 3166 code (needs the geoip_db setting), e.g. DE. */
+                country?: string | null;
+                /** @description City name in English (needs the geoip_db setting). */
+                city?: string | null;
+                /** @description Traffic source: direct, or the referring host without www. */
+                referrer?: string | null;
+                /** @description utm_source of the page's URL. */
+                utm_source?: string | null;
+                /** @description utm_medium of the page's URL. */
+                utm_medium?: string | null;
+                /** @description utm_campaign of the page's URL. */
+                utm_campaign?: string | null;
+                /** @description utm_term of the page's URL. */
+                utm_term?: string | null;
+                /** @description utm_content of the page's URL. */
+                utm_content?: string | null;
+                /** @description new (the visitor's first session) or returning. */
+                visitor?: string | null;
+                /** @description The env tag (pageheat.tag('env', ...)). */
+                env?: string | null;
+                /** @description The version tag. */
+                version?: string | null;
+                /** @description The service tag. */
+                service?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    session_detail_api_v1_apps__key__sessions__session__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDetail"];
                 };
             };
             /** @description A bad parameter or body, named in `error` */

@@ -2,8 +2,10 @@
 // index.html, so a reload or a pasted link lands on the same page.
 
 export interface Route {
-  name: "apps" | "views" | "heatmap" | "settings" | "account" | "notfound";
+  name: "apps" | "views" | "heatmap" | "settings" | "account" | "sessions" | "session" | "replay" | "notfound";
   key?: string;
+  /** A session's id (session and replay pages). */
+  id?: string;
   query: URLSearchParams;
 }
 
@@ -16,6 +18,11 @@ export function parse(pathname: string, search: string): Route {
   if (parts[0] === "apps" && parts.length === 2) return { name: "views", key: parts[1], query };
   if (parts[0] === "apps" && parts.length === 3 && parts[2] === "heatmap") {
     return { name: "heatmap", key: parts[1], query };
+  }
+  if (parts[0] === "apps" && parts[2] === "sessions") {
+    if (parts.length === 3) return { name: "sessions", key: parts[1], query };
+    if (parts.length === 4) return { name: "session", key: parts[1], id: parts[3], query };
+    if (parts.length === 5 && parts[4] === "replay") return { name: "replay", key: parts[1], id: parts[3], query };
   }
   return { name: "notfound", query };
 }
@@ -54,6 +61,20 @@ export function heatmapUrl(key: string, view: string, width = "desktop", opacity
   if (opacity) q.set("opacity", opacity);
   return `/apps/${encodeURIComponent(key)}/heatmap?${q.toString()}`;
 }
+
+/** The sessions page narrowed by `params` (view, width, selector, area, kind, range, filters…). */
+export function sessionsUrl(key: string, params: Record<string, string>): string {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ""));
+  const s = q.toString();
+  return `/apps/${encodeURIComponent(key)}/sessions${s ? `?${s}` : ""}`;
+}
+
+/** One session's timeline; `back` is the list it was opened from (its query string). */
+export const sessionUrl = (key: string, id: string, back = "") =>
+  `/apps/${encodeURIComponent(key)}/sessions/${encodeURIComponent(id)}${back ? `?${back}` : ""}`;
+
+/** The player of a session's replay, starting `t` ms into it. */
+export const replayUrl = (key: string, id: string, t = 0) => `/apps/${encodeURIComponent(key)}/sessions/${encodeURIComponent(id)}/replay?t=${Math.max(0, Math.round(t))}`;
 
 export const appUrl = (key: string) => `/apps/${encodeURIComponent(key)}`;
 export const settingsUrl = (key: string) => `/apps/${encodeURIComponent(key)}/settings`;

@@ -51,8 +51,14 @@ function chart(d: ActionDetail): Element {
   );
 }
 
+/** Where the sessions of an action lead: all of them, and one (at `t` ms into it). */
+export interface SessionLinks {
+  list: string;
+  one(id: string, t: number | null): string;
+}
+
 /** The detail of one action, with a way back to the list. */
-export function actionPanel(d: ActionDetail, back: () => void, locate: (() => void) | null): HTMLElement {
+export function actionPanel(d: ActionDetail, back: () => void, locate: (() => void) | null, links: SessionLinks | null = null): HTMLElement {
   const stat = (label: string, value: number, id: string) => h("div", { class: "tile", "data-stat": id }, h("div", { class: "tile-value" }, fmtInt(value)), h("div", { class: "tile-label" }, label));
   return h(
     "div",
@@ -67,6 +73,7 @@ export function actionPanel(d: ActionDetail, back: () => void, locate: (() => vo
       "section",
       null,
       h("h3", null, `Latest sessions (${d.sessions.length})`),
+      links && d.sessions.length ? h("p", { class: "small" }, h("a", { href: links.list, "data-testid": "action-all-sessions" }, "All the sessions that clicked it →")) : null,
       d.sessions.length
         ? h(
             "table",
@@ -79,7 +86,7 @@ export function actionPanel(d: ActionDetail, back: () => void, locate: (() => vo
                 h(
                   "tr",
                   { "data-session": s.session },
-                  h("td", { title: new Date(s.t).toISOString() }, fmtAgo(s.t)),
+                  h("td", { title: new Date(s.t).toISOString() }, links ? h("a", { href: links.one(s.session, s.last_click - s.t), "data-testid": "action-session-link" }, fmtAgo(s.t)) : fmtAgo(s.t)),
                   h("td", { class: "num" }, fmtSeconds(s.duration_s)),
                   h("td", { class: "mono", title: s.visitor }, s.visitor.slice(0, 8)),
                   h("td", null, s.browser ?? "—"),

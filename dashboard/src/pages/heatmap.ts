@@ -6,11 +6,11 @@
 
 import { api, ApiError, palettes, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Insights, type Params, type View } from "../api";
 import { errorBox, h, loading, mount } from "../dom";
-import { FilterBar, scopeParams } from "../filters";
+import { FilterBar, scopeParams, writeScope } from "../filters";
 import { gridImage, pageImage, tableOf, usePalette } from "../heat";
 import { kindInfo } from "../kinds";
 import { topbar } from "../layout";
-import { appUrl, heatmapUrl, navigate, redirect, replaceQuery } from "../router";
+import { appUrl, heatmapUrl, navigate, redirect, replaceQuery, sessionsUrl, sessionUrl } from "../router";
 import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
 import { CompareBar, compareLegend, comparePanel, compareParams, sideNames } from "./compare";
@@ -191,6 +191,15 @@ class HeatmapPage {
     return scopeParams(this.state.scope);
   }
 
+  /** The sessions page narrowed by `narrow` (selector, area, kind) under this page's
+   * view, width, range and filters. */
+  sessionsHref(narrow: Record<string, string>): string {
+    const q = new URLSearchParams({ view: this.state.view, width: this.state.width });
+    writeScope(this.state.scope, q);
+    for (const [k, v] of Object.entries(narrow)) if (v !== "") q.set(k, v);
+    return sessionsUrl(this.state.key, Object.fromEntries(q));
+  }
+
   /** The stage's zoom, kept in the URL with everything else (zoom=100). */
   zoomed(): void {
     replaceQuery(toQuery(this.state));
@@ -337,7 +346,7 @@ class HeatmapPage {
 
   private showInsights(): void {
     if (!this.ins) return;
-    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector) }));
+    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }));
   }
 
   /** The panel shows one action's detail (kept in the URL as action=). */
@@ -363,6 +372,7 @@ class HeatmapPage {
             this.showInsights();
           },
           placed ? () => this.stage.locate(placed) : null,
+          { list: this.sessionsHref({ selector }), one: (id, t) => sessionUrl(key, id, t === null ? "" : `t=${t}`) },
         ),
       );
       if (placed) this.stage.pin(placed);

@@ -12,6 +12,8 @@ export interface ActionHooks {
   locate(action: Action): void;
   /** Show the action's detail (its clicks over time and the sessions that did it). */
   open(action: Action): void;
+  /** The sessions page narrowed by `narrow` (a selector, a kind); none on a read-only page. */
+  sessions?(narrow: Record<string, string>): string;
 }
 
 /** `legendSlot` holds the colour scale; the heatmap page fills it per heatmap type. */
@@ -31,9 +33,9 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
     h(
       "dl",
       { class: "facts" },
-      fact("Rage clicks", fmtInt(s.rage_clicks)),
-      fact("Dead clicks", fmtInt(s.dead_clicks)),
-      fact("Error clicks", fmtInt(s.error_clicks)),
+      fact("Rage clicks", kindLink(hooks, "rage", s.rage_clicks)),
+      fact("Dead clicks", kindLink(hooks, "dead", s.dead_clicks)),
+      fact("Error clicks", kindLink(hooks, "error", s.error_clicks)),
       fact("Page errors", fmtInt(s.page_errors), "page-errors", (s.page_errors ?? 0) > 0),
       fact("Avg. visible time", fmtSeconds(s.avg_visible_s)),
       fact("Session end ratio", fmtPct(s.session_end_ratio)),
@@ -48,7 +50,13 @@ function tile(label: string, value: string, id: string): HTMLElement {
   return h("div", { class: "tile", "data-stat": id }, h("div", { class: "tile-value" }, value), h("div", { class: "tile-label" }, label));
 }
 
-function fact(label: string, value: string, id?: string, bad = false): HTMLElement[] {
+/** A count of frustration clicks, linking to the sessions that made them when it may. */
+function kindLink(hooks: ActionHooks, kind: string, n: number | null | undefined): HTMLElement | string {
+  if (!hooks.sessions || !n) return fmtInt(n);
+  return h("a", { href: hooks.sessions({ kind }), "data-testid": `${kind}-sessions`, title: `The sessions with ${kind} clicks on this view` }, fmtInt(n));
+}
+
+function fact(label: string, value: HTMLElement | string, id?: string, bad = false): HTMLElement[] {
   return [h("dt", null, label), h("dd", { class: bad ? "fact-bad" : undefined, "data-stat": id }, value)];
 }
 
@@ -196,7 +204,7 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
             h("span", { class: "action-count" }, fmtInt(a.count)),
           ),
           h("code", { class: "action-sel mono", title: a.selector }, a.selector),
-          frustrationBadges(a),
+          frustrationBadges(a, hooks),
           h(
             "div",
             { class: "share" },
@@ -219,6 +227,7 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
                 "Locate",
               ),
             ),
+            hooks.sessions ? h("a", { class: "btn btn-small btn-ghost", href: hooks.sessions({ selector: a.selector }), "data-testid": "action-sessions", title: "The sessions that clicked it" }, "Sessions") : null,
           ),
           hidden
             ? h(
@@ -242,7 +251,7 @@ function hiddenCount(actions: Action[]): HTMLElement | null {
 }
 
 /** Small rage/dead/error counts on an action, only when non-zero. */
-function frustrationBadges(a: Action): HTMLElement | null {
+function frustrationBadges(a: Action, hooks: ActionHooks): HTMLElement | null {
   const flags: [string, number, string][] = [
     ["rage", a.rage ?? 0, "rage click"],
     ["dead", a.dead ?? 0, "dead click"],
@@ -253,8 +262,12 @@ function frustrationBadges(a: Action): HTMLElement | null {
   return h(
     "div",
     { class: "action-flags" },
-    shown.map(([kind, n, noun]) =>
-      h("span", { class: `badge badge-${kind}`, "data-flag": kind, title: `${fmtInt(n)} ${noun}${n === 1 ? "" : "s"} on this element` }, `${fmtInt(n)} ${kind}`),
-    ),
+    shown.map(([kind, n, noun]) => {
+      const title = `${fmtInt(n)} ${noun}${n === 1 ? "" : "s"} on this element`;
+      // a link to the sessions that made them, where sessions may be opened
+      return hooks.sessions
+        ? h("a", { class: `badge badge-${kind}`, "data-flag": kind, href: hooks.sessions({ selector: a.selector, kind }), title: `${title}: the sessions that made them` }, `${fmtInt(n)} ${kind}`)
+        : h("span", { class: `badge badge-${kind}`, "data-flag": kind, title }, `${fmtInt(n)} ${kind}`);
+    }),
   );
 }

@@ -33,6 +33,12 @@ export interface StageHost {
   zoomed(): void;
   /** A read-only page (a share link): no area drags, whose counts need a login. */
   readonly readOnly?: boolean;
+  /**
+   * The sessions page narrowed by `narrow` (selector, area, kind…) and the page's own
+   * range, width and filters; absent on a read-only page (share links never reach
+   * sessions), which then offers no "N sessions".
+   */
+  sessionsHref?(narrow: Record<string, string>): string;
 }
 
 type Placed = Action & { rect: [number, number, number, number] };
@@ -54,6 +60,9 @@ export class Stage {
   private marksCanvas: HTMLCanvasElement | null = null;
   private guides: HTMLElement | null = null;
   private tooltip: HTMLElement | null = null;
+  /** "N sessions" of what was clicked or dragged on the page: a box that stays, with its link. */
+  private sessionsBox: HTMLElement | null = null;
+  private sessionsSeq = 0;
   /** The background the stage was built for (undefined: no stage). */
   private shownBg: string | null | undefined = undefined;
   /** The action located or opened, marked until another is. */
@@ -92,6 +101,7 @@ export class Stage {
     this.marksCanvas = null;
     this.guides = null;
     this.tooltip = null;
+    this.sessionsBox = null;
     this.stageEl = null;
     mount(this.el, ...content);
   }
@@ -134,6 +144,7 @@ export class Stage {
     this.big = big;
     this.pinned = null;
     this.drag = null;
+    this.hideSessions();
     const bgKey = hm.background ? hm.background.id : null;
     if (this.shownBg !== bgKey || !this.heatCanvas || this.heatCanvas.width !== hm.width || this.heatCanvas.height !== hm.height) {
       this.build(hm);
@@ -207,7 +218,13 @@ export class Stage {
     this.heatCanvas = h("canvas", { class: "heat-layer", "data-testid": "heat-canvas", width: String(hm.width), height: String(hm.height) });
     this.marksCanvas = h("canvas", { class: "marks-layer", width: String(hm.width), height: String(hm.height), "aria-hidden": "true" });
     this.guides = h("div", { class: "guides-layer", "data-testid": "depth-guides" });
-    this.tooltip = h("div", { class: "tip", role: "tooltip", hidden: true });
+    // Presses on the box (or a counted area's tip) are its own (its link), never the
+    // start of an area drag.
+    const own = (ev: Event) => ev.stopPropagation();
+    const tip = h("div", { class: "tip", role: "tooltip", hidden: true, on: { mousedown: (ev: Event) => tip.classList.contains("tip-pinned") && own(ev), mouseup: (ev: Event) => tip.classList.contains("tip-pinned") && own(ev) } });
+    this.tooltip = tip;
+    // (none on a read-only page: share links never reach sessions)
+    this.sessionsBox = this.host.sessionsHref ? h("div", { class: "sessions-box", hidden: true, "data-testid": "sessions-box", on: { mousedown: own, mouseup: own } }) : null;
     const stage = h(
       "div",
       {
@@ -224,6 +241,7 @@ export class Stage {
       this.marksCanvas,
       this.guides,
       this.tooltip,
+      this.sessionsBox,
     );
     setVar(stage, "--w", `${hm.width}px`);
     setVar(stage, "--h", `${hm.height}px`);
@@ -414,6 +432,7 @@ export class Stage {
     if (!p) return;
     ev.preventDefault();
     this.areaSeq++;
+    this.hideSessions();
     this.drag = { x0: p[0], y0: p[1], x: p[0], y: p[1], w: 0, h: 0, done: false };
     if (this.tooltip) this.tooltip.hidden = true;
   }
@@ -440,6 +459,7 @@ export class Stage {
     const s = this.scale();
     if (d.w * s < 6 || d.h * s < 6) {
       this.clearArea(); // a plain click: no area, and the one counted before is gone
+      this.clickAt(d.x0, d.y0);
       return;
     }
     d.done = true;
@@ -449,7 +469,11 @@ export class Stage {
   private clearArea(): void {
     this.drag = null;
     this.areaSeq++;
-    if (this.tooltip) this.tooltip.hidden = true;
+    if (this.tooltip) {
+      this.tooltip.hidden = true;
+      this.tooltip.classList.remove("tip-pinned");
+    }
+    this.hideSessions();
     this.paintMarks(null);
   }
 
@@ -471,9 +495,84 @@ export class Stage {
         h("span", null, ` in this area · ${fmtPct(n.share)} of ${fmtInt(n.total)}`),
         h("span", { class: "tip-sub" }, `${Math.round(d.w)} × ${Math.round(d.h)} px · click to clear`),
       );
+      // the very rectangle the count was asked for (api.area rounds it the same way)
+      const r = { x: Math.round(d.x), y: Math.round(d.y), w: Math.round(d.w), h: Math.round(d.h) };
+      const background = this.host.hm?.background?.id ?? bg ?? "";
+      if (n.count === 0 || !this.host.sessionsHref) return;
+      // the count stays until cleared: its "N sessions" may be clicked
+      tip.classList.add("tip-pinned");
+      const line = await this.sessionsLine({ x: String(r.x), y: String(r.y), w: String(r.w), h: String(r.h), kind, background });
+      if (seq === this.areaSeq && !this.host.signal.aborted) tip.append(line);
     } catch (e) {
       if (seq === this.areaSeq) mount(tip, h("span", null, `Could not count this area: ${(e as Error).message}`));
     }
+  }
+
+  // ----- the sessions behind a click on the page -----------------------------------------
+
+  /**
+   * A plain click on the page: on a top element (click maps), the sessions that clicked
+   * it; on a hotspot, those whose points make it (its square of 5 × 5 cells, the one its
+   * count covers); elsewhere nothing, and the box shown before goes.
+   */
+  private clickAt(x: number, y: number): void {
+    const hm = this.host.hm;
+    const kind = this.host.state.kind;
+    if (!hm || this.host.cmp || !this.host.sessionsHref || kindInfo(kind).mode !== "points") return;
+    const el = this.elementAt(x, y);
+    if (el) {
+      this.pinned = { x: el.rect[0] + el.rect[2] / 2, y: el.rect[1] + el.rect[3] / 2, rect: el.rect };
+      this.paintMarks(null);
+      this.showSessions(el.name, { selector: el.selector, kind }, el.rect[0] + el.rect[2], el.rect[1] + el.rect[3] / 2);
+      return;
+    }
+    const spot = nearest(hm.hotspots, x, y, 30 / this.scale());
+    if (spot) {
+      const half = 2.5 * hm.cell;
+      const background = hm.background?.id ?? "";
+      this.showSessions(
+        `Hotspot${spot.selector ? ` on ${spot.selector}` : ""}`,
+        { x: String(spot.x - half), y: String(spot.y - half), w: String(5 * hm.cell), h: String(5 * hm.cell), kind, background },
+        spot.x + half,
+        spot.y,
+      );
+      return;
+    }
+    this.hideSessions();
+  }
+
+  /** The box at page point (x, y): what was picked, then "N sessions" linking to them. */
+  private async showSessions(title: string, narrow: Record<string, string>, x: number, y: number): Promise<void> {
+    const box = this.sessionsBox;
+    const hm = this.host.hm;
+    if (!box || !hm || !this.host.sessionsHref) return;
+    const seq = ++this.sessionsSeq;
+    const params = narrow;
+    mount(box, h("strong", null, title), h("span", { class: "tip-sub" }, h("span", { class: "spinner" }), " Counting sessions…"));
+    setVar(box, "--x", `${Math.round(x)}px`);
+    setVar(box, "--y", `${Math.round(y)}px`);
+    box.classList.toggle("tip-left", x > hm.width - 300 / this.scale());
+    box.hidden = false;
+    const line = await this.sessionsLine(params);
+    if (seq === this.sessionsSeq && !this.host.signal.aborted) mount(box, h("strong", null, title), line);
+  }
+
+  /** "N sessions →" of `narrow` (empty values left out), linking to them. */
+  private async sessionsLine(narrow: Record<string, string>): Promise<HTMLElement> {
+    const { key, view, width } = this.host.state;
+    const params = Object.fromEntries(Object.entries(narrow).filter(([, v]) => v !== ""));
+    try {
+      const n = (await api.sessions(key, { ...this.host.extra(), view, width, ...params, limit: "1" })).total;
+      if (!n || !this.host.sessionsHref) return h("span", { class: "tip-sub", "data-testid": "sessions-none", "data-count": "0" }, "No session in this range");
+      return h("a", { class: "tip-link", href: this.host.sessionsHref(params), "data-testid": "sessions-link", "data-count": String(n) }, `${fmtInt(n)} session${n === 1 ? "" : "s"} →`);
+    } catch (e) {
+      return h("span", { class: "tip-sub" }, `Could not list the sessions: ${(e as Error).message}`);
+    }
+  }
+
+  private hideSessions(): void {
+    this.sessionsSeq++;
+    if (this.sessionsBox) this.sessionsBox.hidden = true;
   }
 
   /** Show the tooltip by page point (x, y), on its left near the page's right edge. */

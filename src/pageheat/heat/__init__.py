@@ -15,7 +15,7 @@ diverging palette by `diff_png` / `diff_composite`); `count_in` counts the place
 points inside a rectangle (the dashboard's hover).
 """
 
-from .compare import Comparison, compare, comparison_json, count_in, diff
+from .compare import Comparison, compare, comparison_json, count_in, diff, inside
 from .encode import composite, diff_composite, diff_png, mark_lines, png
 from .grid import grid
 from .hotspots import hotspots
@@ -44,6 +44,7 @@ __all__ = [
     "grid",
     "heatmap",
     "hotspots",
+    "inside",
     "mark_lines",
     "normalise",
     "per_page_views",

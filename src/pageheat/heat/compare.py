@@ -21,7 +21,7 @@ from .pipeline import UNIT_ABSOLUTE, Heatmap
 from .placement import Placed
 from .shade import IGNORED_BELOW
 
-__all__ = ["Comparison", "compare", "comparison_json", "count_in", "diff"]
+__all__ = ["Comparison", "compare", "comparison_json", "count_in", "diff", "inside"]
 
 
 def diff(
@@ -164,8 +164,16 @@ def count_in(
     and all points on the ``width`` x ``height`` page (what a heatmap's ``total`` counts,
     so the share matches the map's). Closed so a click on an element's very edge, as
     anchoring at ``rx = 1`` puts it, belongs to the element's box."""
+    on_page = inside(placed, 0, 0, width, height, width, height)
+    return placed.count(inside(placed, x, y, w, h, width, height)), placed.count(on_page)
+
+
+def inside(
+    placed: Placed, x: float, y: float, w: float, h: float, width: float, height: float
+) -> np.ndarray:
+    """Which placed points :func:`count_in` counts inside the rectangle (a mask): the
+    sessions behind an area are those of exactly these points."""
     px = np.asarray(placed.x, dtype=np.float64)
     py = np.asarray(placed.y, dtype=np.float64)
     on_page = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-    inside = on_page & (px >= x) & (px <= x + w) & (py >= y) & (py <= y + h)
-    return placed.count(inside), placed.count(on_page)
+    return on_page & (px >= x) & (px <= x + w) & (py >= y) & (py <= y + h)

@@ -8,7 +8,7 @@ reaches every backend, and every read of a backend, through one type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,6 +21,8 @@ from pageheat.settings import default
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from pageheat.store.sessions import SessionClicks, SessionFilter, SessionPage
 
 #: Width classes (docs/design.md), widest first (the order of their codes in the tables).
 WIDTH_CLASSES = ("desktop", "tablet", "mobile")
@@ -286,6 +288,26 @@ class EventStore(Protocol):
         first (ties by value), with their page-view counts. The query's own filter on
         ``name`` is not applied, so a picker shows every alternative it may add; the other
         filters are. Empty values are left out. ValueError for an unknown name."""
+
+    # -- the sessions behind the heat (store/sessions.py) ------------------------------
+
+    def session_clicks(
+        self, query: Query, kind: str = "click", selector: str | None = None
+    ) -> SessionClicks:
+        """The points of ``kind`` the query counts (on ``selector`` when given), each with
+        its session and time: what narrows a session list to a selector, area or kind."""
+
+    def session_list(
+        self, query: Query, within: Sequence[str] | None = None,
+        narrow: SessionFilter | None = None, limit: int = 25,
+        after: tuple[int, str] | None = None, clicked: tuple[str, str | None] | None = None,
+    ) -> SessionPage:  # fmt: skip
+        """Sessions with a page view matching ``query`` (with ``clicked``: a point of that
+        kind and selector matching it; with ``within``: these sessions of its app),
+        narrowed by length, pages and frustration, newest first, keyset-paged."""
+
+    def session_timeline(self, app: str, session: str) -> dict[str, Any] | None:
+        """One session's summary and its page views, clicks and errors as offsets."""
 
     # -- bulk loading ----------------------------------------------------------------
 

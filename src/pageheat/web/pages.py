@@ -101,6 +101,9 @@ def static(name: str) -> Response:
 @router.get("/apps/{key}")
 @router.get("/apps/{key}/heatmap")
 @router.get("/apps/{key}/settings")
+@router.get("/apps/{key}/sessions")
+@router.get("/apps/{key}/sessions/{session}")
+@router.get("/apps/{key}/sessions/{session}/replay")
 def dashboard() -> HTMLResponse:
     return _html("index.html")
 

@@ -23,6 +23,7 @@ from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
 from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
+from pageheat.web import sessions as session_routes
 
 
 def build_app(ph: Pageheat) -> FastAPI:
@@ -76,7 +77,8 @@ def _routes() -> FastAPI:
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    for module in (collect, api, exports, registry, accounts, library, shared, pages, ops):
+    routers = (collect, api, session_routes, exports, registry, accounts, library, shared, pages)
+    for module in (*routers, ops):
         app.include_router(module.router)
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
