@@ -86,6 +86,8 @@ def app_json(ph: Pageheat, app: App) -> dict[str, Any]:
         "default_retention_days": ph.settings.retention_days,
         "keep_bots": app.keep_bots,
         "default_keep_bots": ph.settings.keep_bots,
+        "replay": app.replay,
+        "replay_sample": app.replay_sample,
     }
 
 
@@ -124,8 +126,9 @@ def get_app(ph: Ph, key: str) -> dict[str, Any]:
               dependencies=[Writer], response_model=models.App)  # fmt: skip
 def change_app(ph: Ph, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
-    ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
-    instance's); the others stay. A bad field is a 400 naming it, and nothing
+    ``retention_days`` (0 forever, null the instance's), ``keep_bots`` (null the
+    instance's), ``replay`` (record sessions) and ``replay_sample`` (0..1, the share of
+    sessions recorded); the others stay. A bad field is a 400 naming it, and nothing
     changes."""
     app_for(ph, key)
     unknown = sorted(set(payload) - APP_FIELDS)
@@ -356,4 +359,4 @@ def action_detail(
 
 #: What ``PATCH /apps/{key}`` may change.
 APP_FIELDS = frozenset({"name", "origins", "sample_rate", "respect_dnt", "retention_days",
-                        "keep_bots"})  # fmt: skip
+                        "keep_bots", "replay", "replay_sample"})  # fmt: skip

@@ -22,6 +22,7 @@ from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
 from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
+from pageheat.web import replay as replay_web
 
 
 def build_app(ph: Pageheat) -> FastAPI:
@@ -75,7 +76,8 @@ def _routes() -> FastAPI:
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    for module in (collect, api, exports, registry, accounts, library, shared, pages, ops):
+    for module in (collect, replay_web, api, exports, registry, accounts, library, shared, pages,
+                   ops):  # fmt: skip
         app.include_router(module.router)
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app
@@ -173,7 +175,7 @@ class SecurityHeaders:
 NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
-_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH)
+_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH, replay_web.REPLAY_PATH)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
