@@ -73,6 +73,11 @@ class Decoded:
     gzipped: bytes
     inflated_bytes: int
 
+    @property
+    def app(self) -> str:
+        """The app key (what the collector's checks look up, as for a batch)."""
+        return self.chunk.app
+
 
 def inflate(body: bytes, max_bytes: int) -> bytes:
     """The gzip member ``body`` inflated, at most ``max_bytes`` of it ever in memory;
