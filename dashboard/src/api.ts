@@ -14,7 +14,7 @@ type Schemas = components["schemas"];
 export type App = Schemas["App"];
 
 /** What PATCH /apps/{key} takes. */
-export type AppChanges = Partial<Pick<App, "name" | "origins" | "sample_rate" | "respect_dnt" | "retention_days" | "keep_bots">>;
+export type AppChanges = Partial<Pick<App, "name" | "origins" | "sample_rate" | "respect_dnt" | "retention_days" | "keep_bots" | "replay" | "replay_sample">>;
 
 export type Me = Schemas["Me"];
 /** A personal API token; `apps` null = every app the user may read. */

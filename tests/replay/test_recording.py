@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.browsing import until
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, LiveServer
 
 pytestmark = pytest.mark.browser
 
 SECRET = "Zq7xSecretWord"
+#: rrweb's own build of the same version the recorder bundles (its Replayer among it).
+RRWEB_UMD = ROOT / "node_modules" / "rrweb" / "dist" / "rrweb.umd.min.cjs"
 
 FORM = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Form</title>
@@ -139,6 +141,52 @@ def test_a_visit_is_recorded_per_page_view_without_what_was_typed(browser, serve
     assert any(d.get("source") == 3 for d in incremental)  # scroll
     assert any(d.get("source") == 2 and d.get("type") == 2 for d in incremental)  # click
     assert any(u.endswith("/api/v1/replay") for u in urls)
+    # Played by rrweb's Replayer, each page is rebuilt with what the visitor clicked.
+    seen = replayed(browser, site, events)
+    assert [sel for sel in ("#buy", "#route", "#on-route") if sel in seen] == [
+        "#buy", "#route", "#on-route"], seen  # fmt: skip
+    assert seen["#buy"] == "Bought" and seen["#on-route"] == "Route button"
+
+
+#: Plays the events in a blank page: at the start and end of each page's part (a page
+#: load, an SPA route), which of the clicked elements the rebuilt document has, and their
+#: text (the latest seen).
+REPLAY = """async events => {
+  const replayer = new rrweb.Replayer(events, {root: document.body, showWarning: false});
+  const start = events[0].timestamp;
+  const found = {};
+  const look = () => {
+    const doc = replayer.iframe.contentDocument;
+    for (const sel of ["#buy", "#route", "#on-route"]) {
+      const el = doc && doc.querySelector(sel);
+      if (el) found[sel] = el.textContent;
+    }
+  };
+  // each page's part as it started (after its full snapshot) and as it ended (just
+  // before the meta event of the next one), in time order
+  const starts = events.filter(e => e.type === 2).map(e => e.timestamp + 1);
+  const ends = events.filter(e => e.type === 4).map(e => e.timestamp - 1).slice(1);
+  const times = [...starts, ...ends, events[events.length - 1].timestamp].sort((a, b) => a - b);
+  for (const t of times) {
+    replayer.pause(t - start);
+    look();
+  }
+  return found;
+}"""
+
+
+def replayed(browser, site, events: list[dict]) -> dict[str, str]:
+    site.page("rrweb.js", RRWEB_UMD.read_text())
+    url = site.page("player.html", '<!doctype html><html><head><meta charset="utf-8">'
+                    '<script src="rrweb.js"></script></head><body></body></html>')  # fmt: skip
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("typeof rrweb !== 'undefined' && !!rrweb.Replayer")
+        return page.evaluate(REPLAY, events)
+    finally:
+        context.close()
 
 
 def test_a_session_outside_the_sample_never_loads_the_recorder(browser, server, site):
