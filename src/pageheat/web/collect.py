@@ -13,6 +13,7 @@ rendered from it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
 import secrets
 import time
@@ -160,7 +161,8 @@ async def receive(
     """Read, decode and authorise a sender's body: (app, decoded, CORS headers, client
     address) or the refusal to send, cheapest checks first (415 type, 429 address, 503
     overload, 413 size, 400 naming the field, 403 app or origin). Nothing is stored
-    before every check has passed. ``busy`` says whether the queue this body goes to is
+    before every check has passed. ``decode`` may return an awaitable (a thread's
+    work, for bodies too large to decode on the event loop). ``busy`` says whether the queue this body goes to is
     full (the event writer's unless given: replay chunks have their own); ``decode``
     raises :class:`BadBatch` (400) or :class:`ChunkTooLarge` (413)."""
     origin = request.headers.get("origin")
@@ -186,6 +188,8 @@ async def receive(
         return body
     try:
         decoded = decode(body)
+        if inspect.isawaitable(decoded):  # a large body is decoded off the event loop
+            decoded = await decoded
     except BadBatch as exc:
         return refuse(ph, endpoint, "bad_request", 400, str(exc), cors)
     except ChunkTooLarge as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated
 
 import msgspec
@@ -65,8 +66,10 @@ async def replay_chunk(request: Request) -> Response:
     ph: Pageheat = request.app.state.pageheat
     s = ph.settings
 
-    def decode(body: bytes) -> Decoded:
-        return decode_chunk(body, s.max_replay_chunk_inflated)
+    def decode(body: bytes) -> Awaitable[Decoded]:
+        # Inflating and validating a chunk of tens of KB is a millisecond or more: on a
+        # thread, so the event loop keeps taking event batches meanwhile.
+        return run_in_threadpool(decode_chunk, body, s.max_replay_chunk_inflated)
 
     received = await receive(ph, request, s.max_replay_chunk_bytes, "replay", decode,
                              busy=lambda: ph.replay_writer.overloaded)  # fmt: skip

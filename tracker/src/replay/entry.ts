@@ -37,6 +37,8 @@ const MAX_EVENTS = 5000;
 /** A full snapshot every 5 minutes on a page that stays: a player seeking into a long
  * session starts from the nearest one instead of the session's start. */
 const CHECKOUT_MS = 300_000;
+/** Largest body sent with keepalive (its in-flight total is capped at 64 KB). */
+const KEEPALIVE_BYTES = 50_000;
 /** rrweb's IncrementalSnapshot event, and its Input source (never sent). */
 const INCREMENTAL = 3;
 const INPUT = 5;
@@ -56,10 +58,12 @@ function start(base: string, app: string, visitor: string, state: State): void {
     clearInterval(timer);
   };
 
-  /** Retries: 2, 4, 8, 16 s, then the chunk is given up (the page has moved on). */
-  const deliver = (body: BodyInit, beacon?: boolean, tries = 0): void => {
+  /** Retries: 2, 4, 8, 16 s, then the chunk is given up (the page has moved on). A
+   * small body may outlive the page (keepalive: browsers cap those at 64 KB in flight),
+   * so a chunk sent as the page is hidden still arrives if it is then closed. */
+  const deliver = (body: Blob, beacon?: boolean, tries = 0): void => {
     if (beacon && navigator.sendBeacon(url, body)) return;
-    fetch(url, { method: "POST", body, credentials: "omit", keepalive: !!beacon }).then(
+    fetch(url, { method: "POST", body, credentials: "omit", keepalive: body.size < KEEPALIVE_BYTES }).then(
       (r) => {
         if (r.status >= 400 && r.status < 500 && r.status !== 429) stop();
         else if (!r.ok) throw 0;
