@@ -68,8 +68,9 @@ def expire(ph: Pageheat, now_ms: int | None = None) -> dict[str, dict[str, int]]
                 done[app.key].update(store.expire(app.key, before))
         replay_days = ph.settings.replay_retention_days
         if replay_days > 0 and (days <= 0 or replay_days < days):
-            gone = ph.replays.expire(app.key, now_ms - replay_days * DAY_MS)
-            done.setdefault(app.key, {}).update(gone)
+            counts = done.setdefault(app.key, {})
+            for table, n in ph.replays.expire(app.key, now_ms - replay_days * DAY_MS).items():
+                counts[table] = counts.get(table, 0) + n
     return done
 
 
