@@ -1,6 +1,7 @@
 // Builds the browser bundles that the Python package serves: the tracker (pageheat.js),
-// its lazily loaded snapshot code (pageheat-snapshot.js) and the dashboard (dashboard.js).
-// Prints the tracker's gzipped size against its budget, and the snapshot code's size.
+// its lazily loaded snapshot code (pageheat-snapshot.js) and session recorder
+// (pageheat-replay.js), and the dashboard (dashboard.js). Prints the tracker's and the
+// recorder's gzipped sizes against their budgets, and the snapshot code's size.
 import { build } from "esbuild";
 import { minify } from "terser";
 import { gzipSync } from "node:zlib";
@@ -32,6 +33,28 @@ const withoutPostcss = {
   },
 };
 
+// rrweb's single-file build (rrweb.js: recorder, replayer, rrdom and rrweb-snapshot in one)
+// carries PostCSS twice (rrweb-snapshot's copy for `rebuild`, rrdom's), for replaying
+// only: the recorder never calls it. The same cut as above, on both copies; if a new
+// version no longer matches, fail rather than ship them (≈ 37 KB gzipped).
+const RRWEB_POSTCSS = [
+  [/^var import_postcss\$1 = [\s\S]*?^var postcss_default = import_postcss\$1\.default;\n(?:import_postcss\$1\.default\.\w+;\n)*/m, "var postcss_default;\n"],
+  [/^var import_postcss = [\s\S]*?^\}\)\)\)\(\), 1\);\n(?:import_postcss\.default(?:\.\w+)?;\n)+/m, ""],
+];
+const recorderWithoutPostcss = {
+  name: "rrweb-without-postcss",
+  setup(b) {
+    b.onLoad({ filter: /rrweb[\\/]dist[\\/]rrweb\.js$/ }, ({ path }) => {
+      let src = readFileSync(path, "utf8");
+      for (const [block, instead] of RRWEB_POSTCSS) {
+        if (!block.test(src)) throw new Error(`${path}: a PostCSS block was not found (rrweb changed?)`);
+        src = src.replace(block, instead);
+      }
+      return { contents: src, loader: "js" };
+    });
+  },
+};
+
 // esbuild bundles and mangles the internal names; terser then minifies again: its
 // compression passes and names given by frequency take ≈ 140 bytes more off the gzipped
 // tracker than esbuild alone, which is the margin the 6 KB budget needs.
@@ -44,6 +67,12 @@ await build({
   outfile: `${out}/pageheat-snapshot.js`,
   plugins: [withoutPostcss],
 });
+await build({
+  ...tracker,
+  entryPoints: ["tracker/src/replay/entry.ts"],
+  outfile: `${out}/pageheat-replay.js`,
+  plugins: [recorderWithoutPostcss],
+});
 await build({ ...common, entryPoints: ["dashboard/src/main.ts"], outfile: `${out}/dashboard.js`, format: "iife", target: ["es2020"] });
 
 const size = (name) => {
@@ -55,7 +84,19 @@ const budget = 6144;
 console.log(`tracker: ${raw} bytes, ${gz} bytes gzipped (budget ${budget})`);
 const [snapRaw, snapGz] = size("pageheat-snapshot.js");
 console.log(`snapshot (loaded on demand): ${snapRaw} bytes, ${snapGz} bytes gzipped`);
+// The recorder's budget: rrweb 2.2.2's `record` without PostCSS is ≈ 24.8 KB gzipped
+// and pageheat's own part under 1 KB; 26 KB leaves room for rrweb's patch releases and
+// fails a change that pulls the replayer, rrdom or PostCSS back in (each ≥ 10 KB). It is
+// fetched only by recorded sessions, once an hour at most (Cache-Control), after the page
+// has loaded and its first batch was answered: the page's own load never waits for it.
+const [recRaw, recGz] = size("pageheat-replay.js");
+const recBudget = 26_624;
+console.log(`replay recorder (recorded sessions only): ${recRaw} bytes, ${recGz} bytes gzipped (budget ${recBudget})`);
 if (gz > budget) {
   console.error("tracker is over its gzipped size budget");
+  process.exit(1);
+}
+if (recGz > recBudget) {
+  console.error("replay recorder is over its gzipped size budget");
   process.exit(1);
 }

@@ -42,6 +42,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a session replay chunk (rrweb events of one page view) */
+        post: operations["replay_chunk_api_v1_replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/sessions/{session}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A session's replay (rrweb events)
+         * @description The session's rrweb events in time order, across its page views. ``from`` starts
+         *     at the full snapshot at or before it (so the player can build the page there without
+         *     the session's beginning), ``to`` ends at events up to it; both in ms since the epoch.
+         *     404 when the session has no replay at all. Sent as it is (not through the model: a long
+         *     session has tens of thousands of events).
+         */
+        get: operations["session_replay_api_v1_apps__key__sessions__session__replay_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -78,8 +119,9 @@ export interface paths {
         /**
          * Change an app's name, origins, sampling or privacy
          * @description Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
-         *     ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
-         *     instance's); the others stay. A bad field is a 400 naming it, and nothing
+         *     ``retention_days`` (0 forever, null the instance's), ``keep_bots`` (null the
+         *     instance's), ``replay`` (record sessions) and ``replay_sample`` (0..1, the share of
+         *     sessions recorded); the others stay. A bad field is a 400 naming it, and nothing
          *     changes.
          */
         patch: operations["change_app_api_v1_apps__key__patch"];
@@ -921,6 +963,16 @@ export interface components {
             keep_bots: boolean | null;
             /** Default Keep Bots */
             default_keep_bots: boolean;
+            /**
+             * Replay
+             * @description Record sessions (session replay)
+             */
+            replay: boolean;
+            /**
+             * Replay Sample
+             * @description 0..1: the share of sessions recorded, by a hash of the session id
+             */
+            replay_sample: number;
         };
         /**
          * AppChange
@@ -954,6 +1006,16 @@ export interface components {
              * @description Keep events of bots: null the instance's setting
              */
             keep_bots?: boolean | null;
+            /**
+             * Replay
+             * @description Record sessions for replay
+             */
+            replay?: boolean;
+            /**
+             * Replay Sample
+             * @description The share of sessions recorded, 0 to 1
+             */
+            replay_sample?: number;
         };
         /** AppList */
         AppList: {
@@ -1090,6 +1152,11 @@ export interface components {
              * @enum {string}
              */
             dropped?: "bot" | "dnt" | "sampled_out";
+            /**
+             * Replay
+             * @description This session is recorded: the tracker loads pageheat-replay.js (sent only when the app has replay on and the session is in its replay sample)
+             */
+            replay?: boolean;
         };
         /**
          * Comparison
@@ -1536,6 +1603,38 @@ export interface components {
              * @enum {string}
              */
             background_status: "ready" | "capturing" | "rendering" | "none" | "failed";
+        };
+        /**
+         * ReplayEvents
+         * @description A session's recording: rrweb events in time order, as rrweb's Replayer takes them.
+         */
+        ReplayEvents: {
+            /**
+             * Events
+             * @description rrweb events ({type, timestamp, data}); with `from`, starting at the full snapshot (and its meta event) the player needs to build the page at `from`
+             */
+            events: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * ReplayTaken
+         * @description A replay chunk taken (202), or turned away as a success so it is not resent.
+         */
+        ReplayTaken: {
+            /** Stored */
+            stored: boolean;
+            /**
+             * Duplicate
+             * @description A retried chunk, already stored
+             */
+            duplicate?: boolean;
+            /**
+             * Dropped
+             * @description Why nothing was kept
+             * @enum {string}
+             */
+            dropped?: "bot" | "dnt" | "sampled_out";
         };
         /** Rule */
         Rule: {
@@ -2112,6 +2211,144 @@ export interface operations {
             };
             /** @description overloaded or store unavailable; see Retry-After */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replay_chunk_api_v1_replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayTaken"];
+                };
+            };
+            /** @description malformed chunk; nothing stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown app key, origin not allowed, replay off for the app, or the session outside its replay sample */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body over the size limit as sent or once inflated, or the session over its cap */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description content type or encoding not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate limit of the address or the app; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description overloaded or store unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    session_replay_api_v1_apps__key__sessions__session__replay_get: {
+        parameters: {
+            query?: {
+                /** @description ms since the epoch */
+                from?: number | null;
+                /** @description ms since the epoch */
+                to?: number | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayEvents"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

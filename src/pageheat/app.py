@@ -25,6 +25,8 @@ from pageheat.meta import MetaStore, normalise_origin
 from pageheat.metrics import Metrics
 from pageheat.pictures import PictureStore, open_pictures
 from pageheat.pictures.legacy import move_from_duckdb
+from pageheat.replay import ReplayStore, open_replays
+from pageheat.replay.writer import ReplayWriter
 from pageheat.settings import Settings
 from pageheat.snapshots.backgrounds import Backgrounds, Timing
 from pageheat.snapshots.screenshot import FetchRule, Screenshotter
@@ -82,8 +84,10 @@ class Pageheat:
             # opened the file, so the move's connection shares its database instead of
             # opening the file a second time (DuckDB keeps one instance per file).
             move_from_duckdb(duckdb_path(self.settings), self.pictures)
+        #: Session replays (``replay/``): rrweb chunks, ``replays.sqlite`` by default.
+        self.replays: ReplayStore = open_replays(self.settings)
         #: Every store of an app's data: what deleting an app and retention reach.
-        self.app_data: list[AppData] = [self.store, self.pictures]
+        self.app_data: list[AppData] = [self.store, self.pictures, self.replays]
         self.meta = open_meta(self.settings)
         self.writer = Writer(
             self.store,
@@ -91,6 +95,8 @@ class Pageheat:
             self.settings.commit_rows,
             max_pending=self.settings.max_queue_events,
         )
+        #: Replay chunks' own queue and thread, so recording never slows event ingest.
+        self.replay_writer = ReplayWriter(self.replays, self.settings.replay_queue_bytes)
         #: Threads that run a heatmap's store reads beside its drawing (reports.render);
         #: they start on first use, so the CLI that draws nothing starts none.
         self.render_pool = ThreadPoolExecutor(
@@ -174,9 +180,11 @@ class Pageheat:
     def close(self) -> None:
         """Commit what the writer holds, then close everything (in that order)."""
         self.writer.close()
+        self.replay_writer.close()
         self.render_pool.shutdown(wait=True)
         self.backgrounds.close()
         self.store.close()
         self.pictures.close()
+        self.replays.close()
         self.meta.close()
         self.geo.close()

@@ -1,5 +1,5 @@
 """Visitors' data rights, across the metadata and every store of an app's data (events,
-pictures: ``Pageheat.app_data``): forget a visitor, delete an app, keep what is tied to
+pictures, session replays: ``Pageheat.app_data``): forget a visitor, delete an app, keep what is tied to
 visitors only as long as the app's retention says.
 
 The CLI (``pageheat forget``, ``pageheat app delete``, ``pageheat expire``) and the
@@ -28,8 +28,9 @@ def forget_visitor(ph: Pageheat, visitor: str, app: str | None = None) -> dict[s
     keys = [app] if app else [a.key for a in ph.meta.list_apps()]
     total: dict[str, int] = {}
     for key in keys:
-        for table, n in ph.store.forget_visitor(key, visitor).items():
-            total[table] = total.get(table, 0) + n
+        for store in (ph.store, ph.replays):
+            for table, n in store.forget_visitor(key, visitor).items():
+                total[table] = total.get(table, 0) + n
     return total
 
 
@@ -39,7 +40,7 @@ def delete_app(ph: Pageheat, key: str) -> dict[str, int]:
     if ph.meta.app(key) is None:
         raise LookupError(f"no app with key {key!r}")
     counts: dict[str, int] = {}
-    for store in ph.app_data:  # events, pictures (and, later, replays)
+    for store in ph.app_data:  # events, pictures, replays
         counts.update(store.delete_app(key))
     ph.meta.delete_app(key)
     return counts
@@ -54,7 +55,8 @@ def retention_days(ph: Pageheat, key: str) -> int:
 
 def expire(ph: Pageheat, now_ms: int | None = None) -> dict[str, dict[str, int]]:
     """Apply every app's retention once: app key → rows deleted per table (apps that
-    keep everything are left out)."""
+    keep everything are left out). Replays have their own, shorter retention
+    (``replay_retention_days``); an app's event retention, when shorter, reaches them too."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     done: dict[str, dict[str, int]] = {}
     for app in ph.meta.list_apps():
@@ -64,6 +66,11 @@ def expire(ph: Pageheat, now_ms: int | None = None) -> dict[str, dict[str, int]]
             done[app.key] = {}
             for store in ph.app_data:
                 done[app.key].update(store.expire(app.key, before))
+        replay_days = ph.settings.replay_retention_days
+        if replay_days > 0 and (days <= 0 or replay_days < days):
+            counts = done.setdefault(app.key, {})
+            for table, n in ph.replays.expire(app.key, now_ms - replay_days * DAY_MS).items():
+                counts[table] = counts.get(table, 0) + n
     return done
 
 

@@ -241,6 +241,37 @@ SETTINGS: tuple[Setting, ...] = (
         15.0,
         "Longest a heatmap request waits for that measurement, in seconds.",
     ),
+    # Session replay (rrweb chunks beside the events; replay/).
+    Setting(
+        "replay_chunk_s",
+        10,
+        "Seconds between two replay chunks a recording browser sends (and at pagehide).",
+    ),
+    Setting(
+        "replay_session_max_bytes",
+        10_000_000,
+        "Stored (compressed) bytes of one session's replay; later chunks are refused and the recorder stops. About 100 minutes at the 100 KB a minute a docs-like page costs, and a bound on a page that changes its DOM without end.",
+    ),
+    Setting(
+        "replay_retention_days",
+        30,
+        "Days session replays are kept (an app's shorter event retention wins); 0 means as long as the events.",
+    ),
+    Setting(
+        "max_replay_chunk_bytes",
+        2_097_152,
+        "Largest replay chunk as sent (gzip or JSON) in bytes; larger get 413.",
+    ),
+    Setting(
+        "max_replay_chunk_inflated",
+        16_777_216,
+        "Largest replay chunk once decompressed, in bytes: a zip bomb stops there with 413.",
+    ),
+    Setting(
+        "replay_queue_bytes",
+        33_554_432,
+        "Bytes of replay chunks that may wait for the replay writer; past it chunks get 503 (event ingest has its own queue).",
+    ),
     Setting(
         "snapshot_ask_s",
         60,

@@ -55,7 +55,8 @@ def stored(ph, key: str) -> tuple[int, int]:
 def test_accepted_batch_is_stored_with_view_dimensions_and_cors(client, ph, app_key):
     r = post(client, batch(app_key, [view(), click(), click(x=300)]))
     assert r.status_code == 202, r.text
-    assert r.json() == {"accepted": 3, "need_snapshot": []}
+    # a new app records sessions (replay on, every session): the tracker loads the recorder
+    assert r.json() == {"accepted": 3, "need_snapshot": [], "replay": True}
     assert r.headers["access-control-allow-origin"] == ORIGIN
     assert stored(ph, app_key) == (1, 2)
     views = ph.store.views(Query(app=app_key))

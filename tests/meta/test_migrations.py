@@ -83,6 +83,8 @@ def test_a_database_of_the_previous_schema_keeps_every_apps_settings(meta_url, t
             1.0,
             False,
         )
+        # Apps made before session replay do not start recording by themselves.
+        assert (shop.replay, shop.replay_sample, blog.replay) == (False, 1.0, False)
         # The settings are apps' columns now: one row per lookup, the old tables gone.
         tables = _schema(meta_url)
         assert "app_policies" not in tables and "app_collect" not in tables

@@ -182,20 +182,22 @@ def test_scroll_endpoint_reports_reach_and_marks(client, key):
 
 
 def test_the_served_tracker_carries_the_browser_side_thresholds(tmp_path):
-    """Rage, dead and move thresholds are settings like the rest; the tracker gets them."""
+    """Rage, dead and move thresholds are settings like the rest; the tracker gets them
+    (and the replay recorder its chunk interval, ``r``)."""
     from fastapi.testclient import TestClient
 
     from pageheat.app import Pageheat
     from tests.conftest import make_settings
 
-    ph = Pageheat(make_settings(tmp_path / "d", rage_min_clicks=4, frustration_window_ms=700))
+    ph = Pageheat(make_settings(tmp_path / "d", rage_min_clicks=4, frustration_window_ms=700,
+                                replay_chunk_s=5))  # fmt: skip
     try:
         with TestClient(build_app(ph)) as c:
             js = c.get("/pageheat.js").text
     finally:
         ph.close()
     head = js.splitlines()[0]
-    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20,"i":30};'
+    assert head == 'self.pageheatConfig={"w":700,"p":30,"n":4,"m":100,"d":20,"i":30,"r":5};'
 
 
 def test_scroll_png_marks_where_the_visitors_dropped_off(client, key):

@@ -179,11 +179,19 @@ def test_account_app_heatmap_saved_shared_exported(browser, server, shop) -> Non
     assert "shop.example" in err.inner_text()
     page.fill("#app-origins", shop.url)
     page.fill("#app-retention_days", "90")
+    # a new app records sessions, every one: record a quarter of them instead
+    assert page.is_checked("#app-replay") and page.input_value("#app-replay_sample") == "100"
+    page.fill("#app-replay_sample", "25")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=settings-status]:has-text('Saved')")
     assert err.is_hidden()
     with server.api() as api:
-        assert api.get(f"/api/v1/apps/{key}").json()["retention_days"] == 90
+        saved = api.get(f"/api/v1/apps/{key}").json()
+        assert (saved["retention_days"], saved["replay"], saved["replay_sample"]) == (
+            90,
+            True,
+            0.25,
+        )
     shot(page, "dashboard-settings.png", full=True)
     # A stale CSRF token (another tab signed in again): the page says what to do.
     csrf = next(c for c in context.cookies() if c["name"] == "pageheat_csrf")

@@ -96,8 +96,8 @@ def test_a_wrong_body_field_is_a_400_naming_it_and_changes_nothing(
 def test_an_unknown_key_lists_the_ones_the_body_may_have(client, key):
     r = client.patch(f"/api/v1/apps/{key}", json={"colour": "red"})
     assert r.json()["error"] == (
-        "unknown field; expected some of keep_bots, name, origins, respect_dnt,"
-        " retention_days, sample_rate - at `$.colour`"
+        "unknown field; expected some of keep_bots, name, origins, replay, replay_sample,"
+        " respect_dnt, retention_days, sample_rate - at `$.colour`"
     )
 
 

@@ -20,8 +20,10 @@ from tests.conftest import TOKEN
 PUBLIC = {
     "/api/v1/collect": "the tracker posts from visitors' browsers (app key + origin)",
     "/api/v1/snapshot": "the tracker posts from visitors' browsers (app key + origin)",
+    "/api/v1/replay": "the recorder posts from visitors' browsers (app key + origin)",
     "/pageheat.js": "the script tag on the measured sites",
     "/pageheat-snapshot.js": "loaded by the tracker when asked for a snapshot",
+    "/pageheat-replay.js": "loaded by the tracker for sessions it records",
     "/static/{name}": "the dashboard's own script and style sheet",
     "/": "the dashboard shell; its data comes from the API",
     "/apps/{key}": "the dashboard shell",

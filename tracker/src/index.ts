@@ -62,6 +62,16 @@
  *   favicon links, head meta (description, keywords, social, robots, http-equiv,
  *   author, verification) and canvas pixels. Nothing is sent over 5 000 000 bytes.
  *
+ * - session replay, only for the sessions the collector's answer says are recorded
+ *   (the app has replay on and the session id's hash is in its replay sample): the
+ *   recorder (`pageheat-replay.js`, rrweb) is loaded from the collector once a page and
+ *   posts the page's DOM and its changes, scrolls, mouse positions and clicks to
+ *   `/api/v1/replay`, every 10 s and at pagehide, with the visitor, session and page
+ *   view ids. Left out: every input value ("" instead) and every input event, the
+ *   content of data-pageheat-block elements, the text in data-pageheat-mask and
+ *   contenteditable elements, canvas pixels, cross-origin frames, scripts and head meta
+ *   (tracker/src/replay/entry.ts lists it).
+ *
  * Never collected: keystrokes, input values, cookies, IP-derived
  * data in the browser, anything on pages where the visitor opted out (localStorage
  * `pageheat_optout`), sends Do-Not-Track / Global Privacy Control with

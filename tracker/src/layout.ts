@@ -6,10 +6,13 @@
  * who see the same state of the page (banner or not, logged in or not) send the same
  * `h`. When the collector answers that it has no picture of that state
  * (`need_snapshot`), the snapshot code (pageheat-snapshot.js) is loaded, once a page,
- * and sends one snapshot of the view, once a view.
+ * and sends one snapshot of the view, once a view. When it answers that this session is
+ * recorded (`replay`: decided by the collector from the app's settings and a hash of the
+ * session id), the recorder (pageheat-replay.js) is loaded, once a page.
  */
 import { quiet } from "./frustration";
 import { idName } from "./finder";
+import { sessionId } from "./ids";
 import { app, base, flush, hooks, off, push, visitor } from "./transport";
 import { fnv, now } from "./util";
 import { sizes, view } from "./view";
@@ -25,6 +28,16 @@ let sent = "";
 let h = "";
 let asked = "";
 let chunk: Promise<unknown> | undefined;
+let recording: unknown;
+
+/** Load `/pageheat-NAME.js` from the collector (its DOM work is not page activity). */
+const load = (name: string) =>
+  new Promise((loaded) => {
+    const s = document.createElement("script");
+    s.src = base + "/pageheat-" + name + ".js";
+    s.onload = loaded;
+    quiet(() => document.head.appendChild(s));
+  });
 
 /** The hash of what is rendered now. Generated ids (`:r1:`, `ember123`) would make
  * every visitor's hash differ, so only ids that selectors trust count. A box: an
@@ -65,16 +78,14 @@ export function watchLayout(): void {
 /** The collector's answer to a batch: send a snapshot if it asks for the current view.
  * The page must still be in the state hashed, or the picture would be filed under the
  * wrong state. */
-export function answered(a: { need_snapshot?: string[] }): void {
+export function answered(a: { need_snapshot?: string[]; replay?: boolean }): void {
+  // The recorder reads the current view and session ids at each event (false: opted out).
+  if (a.replay && !recording)
+    recording = load("replay").then(() => (self as any).pageheatReplay(base, app, visitor, () => !off && [view, sessionId(now())]), () => {});
   const v = sent;
   if (v !== view || v === asked || (a.need_snapshot || []).indexOf(v) < 0) return;
   asked = v;
-  chunk ||= new Promise((loaded) => {
-    const s = document.createElement("script");
-    s.src = base + "/pageheat-snapshot.js";
-    s.onload = loaded;
-    quiet(() => document.head.appendChild(s));
-  });
+  chunk ||= load("snapshot");
   // A refused load (Trusted Types, say) must not reach the page as an unhandled rejection.
   // Serialising a large page is a long task (≈ 70 ms for 3 000 elements): when idle.
   const take = () => !off && v === view && hash() === h && quiet(() => (self as any).pageheatSnapshot(base, app, visitor, v, h));

@@ -1,6 +1,7 @@
 // One app's settings: its script tag to copy, the origins its events may come from, the
 // share of visitors recorded, the privacy switch (Do-Not-Track / Global Privacy
-// Control), how long its data is kept and whether bots count. Saved with one PATCH; an
+// Control), session replay (on or off, and the share of sessions recorded), how long its
+// data is kept and whether bots count. Saved with one PATCH; an
 // error the server names a field in is shown under that field. Deleting the app (and all
 // its data) asks first.
 
@@ -55,6 +56,8 @@ function settingsPage(app: App): HTMLElement[] {
   origins.value = app.origins.join("\n");
   const rate = h("input", { id: "app-sample_rate", type: "number", min: "0", max: "100", step: "any", value: String(Math.round((app.sample_rate ?? 1) * 1000) / 10), class: "num-input" });
   const dnt = h("input", { id: "app-respect_dnt", type: "checkbox", checked: !!app.respect_dnt });
+  const replay = h("input", { id: "app-replay", type: "checkbox", checked: !!app.replay });
+  const replayRate = h("input", { id: "app-replay_sample", type: "number", min: "0", max: "100", step: "any", value: String(Math.round((app.replay_sample ?? 1) * 1000) / 10), class: "num-input" });
   const def = app.default_retention_days;
   const defText = def === null || def === undefined ? "the instance default" : def === 0 ? "the instance default (forever)" : `the instance default (${def} days)`;
   const retention = h("input", { id: "app-retention_days", type: "number", min: "0", step: "1", value: app.retention_days === null || app.retention_days === undefined ? "" : String(app.retention_days), placeholder: def ? String(def) : "", class: "num-input" });
@@ -71,11 +74,14 @@ function settingsPage(app: App): HTMLElement[] {
     origins: row("origins", "Allowed origins", origins, "One per line (or comma-separated): scheme, host and port. Events from any other origin are refused."),
     sample_rate: row("sample_rate", "Sampling rate (%)", h("div", { class: "inline" }, rate, h("span", { class: "muted" }, "% of visitors recorded")), "Lower it on a busy site: heatmaps keep their shape, storage shrinks. Applied by the tag (data-sample)."),
     respect_dnt: row("respect_dnt", "Privacy", h("label", { class: "check", for: "app-respect_dnt" }, dnt, "Honour Do-Not-Track and Global Privacy Control"), "Visitors whose browser sends DNT: 1 or Sec-GPC: 1 are not recorded at all."),
+    replay: row("replay", "Session replay", h("label", { class: "check", for: "app-replay" }, replay, "Record sessions to watch them later"), "Inputs are masked and never sent; data-pageheat-mask text is masked, data-pageheat-block elements are left out."),
+    replay_sample: row("replay_sample", "Sessions recorded (%)", h("div", { class: "inline" }, replayRate, h("span", { class: "muted" }, "% of sessions")), "A session is recorded whole or not at all; heatmaps still count every visitor."),
     retention_days: row("retention_days", "Data retention (days)", retention, `Empty: ${defText}. 0 keeps events forever. Older events are deleted every night.`),
     keep_bots: row("keep_bots", "Bots", bots, "Headless browsers and crawlers are dropped unless kept."),
   };
   // The privacy row's label is the checkbox's own: the row label names the group only.
   rows.respect_dnt.el.querySelector("label[for=app-respect_dnt]")?.removeAttribute("for");
+  rows.replay.el.querySelector("label[for=app-replay]")?.removeAttribute("for");
 
   const status = h("span", { class: "save-status", role: "status", "data-testid": "settings-status" });
   const general = h("p", { class: "form-error", role: "alert", hidden: true });
@@ -113,6 +119,10 @@ function settingsPage(app: App): HTMLElement[] {
           if (rate.value.trim() === "" || !Number.isFinite(pct) || pct < 0 || pct > 100) return showError("sample_rate", "A percentage from 0 to 100.");
           changes.sample_rate = Math.round(pct * 10) / 1000;
           changes.respect_dnt = dnt.checked;
+          changes.replay = replay.checked;
+          const rpct = Number(replayRate.value);
+          if (replayRate.value.trim() === "" || !Number.isFinite(rpct) || rpct < 0 || rpct > 100) return showError("replay_sample", "A percentage from 0 to 100.");
+          changes.replay_sample = Math.round(rpct * 10) / 1000;
           if (retention.value.trim() === "") changes.retention_days = null;
           else {
             const d = Number(retention.value);

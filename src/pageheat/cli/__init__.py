@@ -198,12 +198,40 @@ def app_policy(key: str, retention_days: str | None, bots: str | None, data: str
         ph.close()
 
 
+@app.command("replay")
+@click.argument("key")
+@click.option("--on/--off", "on", default=None, help="Record this app's sessions, or stop.")
+@click.option("--sample", type=click.FloatRange(0, 1), metavar="SHARE",
+              help="Share of sessions recorded, 0 to 1 (by a hash of the session id).")  # fmt: skip
+@click.option("--data", help=DATA_HELP)
+def app_replay(key: str, on: bool | None, sample: float | None, data: str | None) -> None:
+    """Show or change an app's session replay: whether sessions are recorded and which
+    share of them (printed as JSON). Heatmaps count every visitor whatever this says."""
+    changes: dict = {}
+    if on is not None:
+        changes["replay"] = on
+    if sample is not None:
+        changes["replay_sample"] = sample
+    ph = _pageheat(data=data)
+    try:
+        try:
+            a = ph.meta.change_app(key, **changes) if changes else ph.meta.app(key)
+            if a is None:
+                raise LookupError(f"no app with key {key!r}")
+        except (LookupError, ValueError) as exc:
+            raise click.BadParameter(str(exc.args[0] if exc.args else exc)) from None
+        click.echo(json.dumps({"key": a.key, "replay": a.replay,
+                               "replay_sample": a.replay_sample}))  # fmt: skip
+    finally:
+        ph.close()
+
+
 @cli.command()
 @click.argument("visitor")
 @click.option("--app", "key", help="Only in this app (default: every app).")
 @click.option("--data", help=DATA_HELP)
 def forget(visitor: str, key: str | None, data: str | None) -> None:
-    """Delete every event of one visitor id (the tracker's pageheat_vid), in every table.
+    """Delete every event and replay of one visitor id (the tracker's pageheat_vid).
 
     Prints the rows deleted per table as JSON. Run it with the server stopped, or against
     the same data directory the server uses only when the server is not running (DuckDB

@@ -47,6 +47,10 @@ class App:
     sample_rate: float = 1.0
     #: Refuse batches from browsers that send Do-Not-Track or Global Privacy Control.
     respect_dnt: bool = False
+    #: Record sessions (session replay), and the share of sessions recorded (0..1, by a
+    #: hash of the session id: ``replay.protocol.in_replay_sample``).
+    replay: bool = True
+    replay_sample: float = 1.0
 
     def allows(self, origin: str | None) -> bool:
         """Whether a browser origin may send events (``*`` in the list allows any)."""
@@ -128,7 +132,8 @@ class MetaStore:
         app = App(key=key or new_key(), name=name, origins=clean)
         with self.engine.begin() as con:
             con.execute(apps.insert().values(
-                key=app.key, name=app.name, origins=list(app.origins), created_ms=app.created_ms
+                key=app.key, name=app.name, origins=list(app.origins), created_ms=app.created_ms,
+                replay=app.replay, replay_sample=app.replay_sample,
             ))  # fmt: skip
         self._apps.pop(app.key, None)
         return app
@@ -234,6 +239,8 @@ class MetaStore:
         keep_bots: bool | object | None = ...,
         sample_rate: float | object = ...,
         respect_dnt: bool | object = ...,
+        replay: bool | object = ...,
+        replay_sample: float | object = ...,
     ) -> App:
         """Change any of an app's settings in one transaction; an argument left out is
         left as it is. Every value is checked first, so a ValueError (naming the field)
@@ -266,7 +273,14 @@ class MetaStore:
         dnt = app.respect_dnt if respect_dnt is ... else respect_dnt
         if not isinstance(dnt, bool):
             raise ValueError("respect_dnt must be true or false")
-        row.update(kept, sample_rate=float(rate), respect_dnt=dnt)
+        on = app.replay if replay is ... else replay
+        if not isinstance(on, bool):
+            raise ValueError("replay must be true or false")
+        share = app.replay_sample if replay_sample is ... else replay_sample
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError("replay_sample must be a number from 0 to 1 (the share of sessions)")
+        row.update(kept, sample_rate=float(rate), respect_dnt=dnt, replay=on,
+                   replay_sample=float(share))  # fmt: skip
         with self.engine.begin() as con:
             con.execute(apps.update().where(apps.c.key == key).values(**row))
         self._apps.pop(key, None)
@@ -296,4 +310,5 @@ def _app(row, rules: tuple[tuple[str, str], ...] = ()) -> App:
     origins = row.origins if isinstance(row.origins, list) else json.loads(row.origins)
     return App(key=row.key, name=row.name, origins=tuple(origins), created_ms=row.created_ms,
                view_rules=rules, retention_days=row.retention_days, keep_bots=row.keep_bots,
-               sample_rate=row.sample_rate, respect_dnt=bool(row.respect_dnt))  # fmt: skip
+               sample_rate=row.sample_rate, respect_dnt=bool(row.respect_dnt),
+               replay=bool(row.replay), replay_sample=row.replay_sample)  # fmt: skip

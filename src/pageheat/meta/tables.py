@@ -35,6 +35,10 @@ apps = Table(
     #: Share of visitors sampled, and whether Do-Not-Track / GPC are honoured.
     Column("sample_rate", Float, nullable=False, server_default=text("1.0")),
     Column("respect_dnt", Boolean, nullable=False, server_default=false()),
+    #: Session replay: whether sessions are recorded (off for apps made before it
+    #: existed, on for new ones: ``MetaStore.create_app``) and the share recorded.
+    Column("replay", Boolean, nullable=False, server_default=false()),
+    Column("replay_sample", Float, nullable=False, server_default=text("1.0")),
 )
 
 #: An app's view-name rules (pattern → name), tried in ``position`` order at ingest.

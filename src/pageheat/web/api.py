@@ -76,6 +76,8 @@ def app_json(ph: Pageheat, app: App) -> dict[str, Any]:
         "default_retention_days": ph.settings.retention_days,
         "keep_bots": app.keep_bots,
         "default_keep_bots": ph.settings.keep_bots,
+        "replay": app.replay,
+        "replay_sample": app.replay_sample,
     }
 
 
@@ -111,8 +113,9 @@ def get_app(ph: Ph, key: str) -> dict[str, Any]:
               dependencies=[Writer], response_model=models.App)  # fmt: skip
 def change_app(ph: Ph, key: str, change: AppChange) -> dict[str, Any]:
     """Any of ``name``, ``origins`` (list), ``sample_rate`` (0..1), ``respect_dnt``,
-    ``retention_days`` (0 forever, null the instance's) and ``keep_bots`` (null the
-    instance's); the others stay. A bad field is a 400 naming it, and nothing
+    ``retention_days`` (0 forever, null the instance's), ``keep_bots`` (null the
+    instance's), ``replay`` (record sessions) and ``replay_sample`` (0..1, the share of
+    sessions recorded); the others stay. A bad field is a 400 naming it, and nothing
     changes."""
     app_for(ph, key)
     with http_errors():

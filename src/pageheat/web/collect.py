@@ -13,6 +13,7 @@ rendered from it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
 import secrets
 import time
@@ -30,6 +31,7 @@ from pageheat.collect.protocol import CONTENT_TYPES, BadBatch
 from pageheat.collect.writer import Overloaded
 from pageheat.errors import error_body
 from pageheat.pictures.base import Snapshot, states_without_snapshot
+from pageheat.replay.protocol import ChunkTooLarge, in_replay_sample
 from pageheat.snapshots.sanitize import BadSnapshot, to_html
 from pageheat.store.base import Envelope
 from pageheat.web.models import Collected, Error, SnapshotTaken
@@ -153,15 +155,19 @@ def refuse(
 
 
 async def receive(
-    ph: Pageheat, request: Request, max_bytes: int, what: str, decode: Callable[[bytes], Any]
-) -> tuple[App, Any, dict[str, str], str | None] | Response:
+    ph: Pageheat, request: Request, max_bytes: int, what: str, decode: Callable[[bytes], Any],
+    busy: Callable[[], bool] | None = None,
+) -> tuple[App, Any, dict[str, str], str | None] | Response:  # fmt: skip
     """Read, decode and authorise a sender's body: (app, decoded, CORS headers, client
     address) or the refusal to send, cheapest checks first (415 type, 429 address, 503
     overload, 413 size, 400 naming the field, 403 app or origin). Nothing is stored
-    before every check has passed."""
+    before every check has passed. ``decode`` may return an awaitable (a thread's
+    work, for bodies too large to decode on the event loop). ``busy`` says whether the queue this body goes to is
+    full (the event writer's unless given: replay chunks have their own); ``decode``
+    raises :class:`BadBatch` (400) or :class:`ChunkTooLarge` (413)."""
     origin = request.headers.get("origin")
     cors = cors_headers(origin)
-    endpoint = "snapshot" if what == "snapshot" else "collect"
+    endpoint = what if what in {"snapshot", "replay"} else "collect"
     refused = unsupported(request, cors)
     if refused is not None:
         ph.metrics.collected(endpoint, "unsupported")
@@ -173,7 +179,7 @@ async def receive(
             return refuse(ph, endpoint, "rate_limited_ip", 429,
                           "too many requests from this address; retry later",
                           {**cors, "Retry-After": retry_after(wait)})  # fmt: skip
-    if ph.writer.overloaded:
+    if busy() if busy is not None else ph.writer.overloaded:
         return refuse(ph, endpoint, "overloaded", 503, "pageheat is busy; retry later",
                       {**cors, "Retry-After": "1"})  # fmt: skip
     body = await read_body(request, max_bytes, what, cors)
@@ -182,8 +188,12 @@ async def receive(
         return body
     try:
         decoded = decode(body)
+        if inspect.isawaitable(decoded):  # a large body is decoded off the event loop
+            decoded = await decoded
     except BadBatch as exc:
         return refuse(ph, endpoint, "bad_request", 400, str(exc), cors)
+    except ChunkTooLarge as exc:
+        return refuse(ph, endpoint, "too_large", 413, str(exc), cors)
     app = ph.meta.app(decoded.app)
     if app is None:
         return refuse(ph, endpoint, "forbidden", 403, f"unknown app key {decoded.app!r}", cors)
@@ -191,6 +201,18 @@ async def receive(
         return refuse(ph, endpoint, "forbidden", 403,
                       f"origin {origin} is not allowed for this app", cors)  # fmt: skip
     return app, decoded, cors, address
+
+
+def turned_away(ph: Pageheat, app: App, request: Request, visitor: str, device: str) -> str | None:
+    """Why a sender's body is answered as taken but not kept, or None: a bot, crawler or
+    scripted browser (unless the app, or the instance, keeps them), or a visitor the
+    app's policy leaves out (Do-Not-Track, outside the visitor sample). Shared by every
+    endpoint that stores what visitors do (collect, replay)."""
+    agent = request.headers.get("user-agent", "")
+    keep_bots = app.keep_bots if app.keep_bots is not None else ph.settings.keep_bots
+    if not keep_bots and (device == "bot" or is_automated(agent)):
+        return "bot"
+    return declined(app.sample_rate, app.respect_dnt, request.headers, visitor)
 
 
 @router.post(
@@ -219,15 +241,9 @@ async def collect(request: Request) -> Response:
                       {**cors, "Retry-After": retry_after(wait)}, n)  # fmt: skip
     agent = request.headers.get("user-agent", "")
     device, browser, os_family = classify_agent(agent)
-    keep_bots = app.keep_bots if app.keep_bots is not None else s.keep_bots
-    if not keep_bots and (device == "bot" or is_automated(agent)):
-        # Answered as a success so that the sender does not retry; nothing is kept.
-        ph.metrics.collected("collect", "bot", n)
-        return JSONResponse({"accepted": 0, "need_snapshot": [], "dropped": "bot"},
-                            status_code=202, headers=cors)  # fmt: skip
-    why = declined(app.sample_rate, app.respect_dnt, request.headers, batch.visitor)
+    why = turned_away(ph, app, request, batch.visitor, device)
     if why is not None:
-        # Also a success, and nothing kept: the visitor is not to be measured.
+        # Answered as a success so that the sender does not retry; nothing is kept.
         ph.metrics.collected("collect", why, n)
         return JSONResponse({"accepted": 0, "need_snapshot": [], "dropped": why},
                             status_code=202, headers=cors)  # fmt: skip
@@ -266,6 +282,8 @@ async def collect(request: Request) -> Response:
     body_out: dict = {"accepted": len(batch.events), "need_snapshot": need}
     if not fresh:
         body_out["duplicate"] = True
+    if app.replay and in_replay_sample(batch.session, app.replay_sample):
+        body_out["replay"] = True
     return JSONResponse(body_out, status_code=202, headers=cors)
 
 

@@ -55,6 +55,10 @@ class App(Answer):
         description="Keep events of browsers that look like bots; null = the instance default"
     )
     default_keep_bots: bool
+    replay: bool = Field(description="Record sessions (session replay)")
+    replay_sample: float = Field(
+        description="0..1: the share of sessions recorded, by a hash of the session id"
+    )
 
 
 class AppList(Answer):
@@ -445,6 +449,11 @@ class Collected(Answer):
     need_snapshot: list[str]
     duplicate: bool = Field(None, description="A retried batch, already stored")
     dropped: Literal["bot", "dnt", "sampled_out"] = Field(None, description="Why nothing was kept")
+    replay: bool = Field(
+        None,
+        description="This session is recorded: the tracker loads pageheat-replay.js (sent"
+        " only when the app has replay on and the session is in its replay sample)",
+    )
 
 
 class SnapshotTaken(Answer):

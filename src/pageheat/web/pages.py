@@ -51,6 +51,7 @@ def tracker_js(s: Settings) -> bytes:
     config = json.dumps({
         "w": s.frustration_window_ms, "p": s.rage_radius_px, "n": s.rage_min_clicks,
         "m": s.move_interval_ms, "d": s.move_min_px, "i": s.session_idle_min,
+        "r": s.replay_chunk_s,
     }, separators=(",", ":"))  # fmt: skip
     return _tracker_js(config)
 
@@ -73,6 +74,16 @@ def snapshot_code() -> Response:
     # The tracker loads this only when the collector asks it for a snapshot.
     return Response(
         _static("pageheat-snapshot.js"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.get("/pageheat-replay.js")
+def replay_code() -> Response:
+    # The tracker loads this only for sessions the collector's answer says are recorded.
+    return Response(
+        _static("pageheat-replay.js"),
         media_type="text/javascript",
         headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
     )

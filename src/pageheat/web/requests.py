@@ -73,6 +73,10 @@ class AppChange(RequestBody):
     keep_bots: bool | None = Field(
         default=None, description="Keep events of bots: null the instance's setting"
     )
+    replay: bool = Field(default=None, description="Record sessions for replay")
+    replay_sample: float = Field(
+        default=None, ge=0, le=1, description="The share of sessions recorded, 0 to 1"
+    )
 
 
 class ViewRule(RequestBody):

@@ -23,6 +23,7 @@ from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
 from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
+from pageheat.web import replay as replay_web
 from pageheat.web import sessions as session_routes
 
 
@@ -77,7 +78,9 @@ def _routes() -> FastAPI:
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    routers = (collect, api, session_routes, exports, registry, accounts, library, shared, pages)
+    routers = (
+        collect, replay_web, api, session_routes, exports, registry, accounts, library, shared, pages,
+    )  # fmt: skip
     for module in (*routers, ops):
         app.include_router(module.router)
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
@@ -197,7 +200,7 @@ class SecurityHeaders:
 NO_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 #: Paths other sites post to on purpose: the tracker's, from every page it is on.
-_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH)
+_CROSS_SITE_OK = (collect.COLLECT_PATH, collect.SNAPSHOT_PATH, replay_web.REPLAY_PATH)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -1,0 +1,27 @@
+"""The answers of the session replay routes (web/replay.py), as pydantic models for
+``/openapi.json``; beside web/models.py, which is near its size limit."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from pageheat.web.models import Answer
+
+
+class ReplayTaken(Answer):
+    """A replay chunk taken (202), or turned away as a success so it is not resent."""
+
+    stored: bool
+    duplicate: bool = Field(None, description="A retried chunk, already stored")
+    dropped: Literal["bot", "dnt", "sampled_out"] = Field(None, description="Why nothing was kept")
+
+
+class ReplayEvents(Answer):
+    """A session's recording: rrweb events in time order, as rrweb's Replayer takes them."""
+
+    events: list[dict[str, Any]] = Field(
+        description="rrweb events ({type, timestamp, data}); with `from`, starting at the"
+        " full snapshot (and its meta event) the player needs to build the page at `from`"
+    )
