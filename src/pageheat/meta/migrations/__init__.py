@@ -53,7 +53,8 @@ def upgrade(engine: Engine) -> str:
     (``"new"`` for an empty database, ``"legacy"`` for one made before migrations)."""
     # Importing the modules that declare tables fills ``metadata``.
     import pageheat.meta.accounts
-    import pageheat.meta.library  # noqa: F401
+    import pageheat.meta.library
+    import pageheat.meta.outcomes  # noqa: F401
 
     with engine.begin() as con:
         if con.dialect.name == "postgresql":
