@@ -8,7 +8,7 @@ reaches every backend, and every read of a backend, through one type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -303,6 +303,20 @@ class EventStore(Protocol):
         """The ``limit`` sessions that clicked the selector latest: ``session``,
         ``visitor``, ``browser``, ``device``, ``clicks`` (on it), ``last_click``, and the
         session's ``start`` and ``end`` (ms, over all of the app's events of the session)."""
+
+    # -- outcomes (store/outcomes.py) --------------------------------------------------
+
+    def conversion(self, query: Query, goal: Did, selectors: Sequence[str]) -> dict[str, Any]:
+        """The view's sessions (``viewers``) and those that reached ``goal``
+        (``viewers_converted``); per selector (``actions``) the sessions that clicked it
+        on the view and those that converted, and the same for the view's other
+        sessions (``others_sessions``, ``others_converted``)."""
+
+    def funnel_steps(self, query: Query, steps: Sequence[Did]) -> list[Any]:
+        """Per step, the sessions that reached it in order and when (``StepTimes``)."""
+
+    def journeys(self, query: Query, limit: int = 10) -> dict[str, Any]:
+        """Views right before and after the query's view (sessions each), entries, exits."""
 
     # -- page states (the pictures themselves are in pictures/) ----------------------
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
-from pageheat import privacy, reports
+from pageheat import outcomes, privacy, reports
 from pageheat.app import Pageheat
 from pageheat.meta import App
 from pageheat.params import iso, number, side_queries
@@ -240,10 +240,15 @@ def insights(
     start: From = None, end: To = None,
     limit: Annotated[int, Q(ge=1, le=100)] = 100,
     background: str | None = None,
+    goal: Annotated[str | None, Q(description="A goal's id: each action's conversion"
+                                  " towards it")] = None,
 ) -> dict[str, Any]:  # fmt: skip
     query = query_for(ph, key, view, params)
     with http_errors():
-        return {**reports.insights(ph, query, limit, background), "filters": query.filters}
+        answer = reports.insights(ph, query, limit, background)
+        if goal:
+            outcomes.add_conversion(ph, query, goal, answer)
+        return {**answer, "filters": query.filters}
 
 
 @router.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width",

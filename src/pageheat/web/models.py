@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pageheat.web.outcome_models import Conversion, GoalSummary
+
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -221,6 +223,7 @@ class Action(Answer):
     x: float | None
     y: float | None
     visible: bool | None
+    conversion: Conversion = Field(None, description="With goal=ID: towards that goal")
 
 
 class Element(Action):
@@ -234,6 +237,7 @@ class Insights(Answer):
     top_actions: list[Action]
     top_elements: list[Element]
     filters: Filters
+    goal: GoalSummary = Field(None, description="With goal=ID: the goal and the view's rate")
 
 
 class FilterValue(Answer):
