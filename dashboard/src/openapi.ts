@@ -1681,6 +1681,11 @@ export interface components {
              */
             palette: "points" | "bands";
             /**
+             * Goal
+             * @description Drawn towards a goal: the map needs `goal=ID` (a goal's id).
+             */
+            goal: boolean;
+            /**
              * Min Sessions Setting
              * @description The setting holding the sessions under which its map carries a warning; null: never.
              */
@@ -2779,6 +2784,8 @@ export interface operations {
                 peak?: number | null;
                 /** @description format=png: heat or colorblind */
                 palette?: string;
+                /** @description kind=conversion: the goal's id */
+                goal?: string | null;
                 /** @description Device class: desktop, mobile, tablet or bot. */
                 device?: string | null;
                 /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */

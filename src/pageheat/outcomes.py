@@ -32,6 +32,8 @@ from pageheat.store.base import Cohort, Did, Query
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
+    from pageheat.heat.placement import Points
+    from pageheat.reports import Rendered
 
 #: What ``cohort=`` takes (docs/api): ``converted:GOAL``, ``not_converted:GOAL``,
 #: ``clicked:SELECTOR`` (on the view), ``rage``, ``dead``, ``error`` and
@@ -212,3 +214,57 @@ def funnel_report(ph: Pageheat, funnel: Funnel, query: Query) -> dict[str, Any]:
     return {**funnel.json(), "steps": steps, "sessions": first,
             "converted": len(reached[-1].sessions) if reached else 0,
             "filters": query.filters}  # fmt: skip
+
+
+# -- the conversion map --------------------------------------------------------------------
+
+#: Cells whose click density is under this share of the map's peak are left undrawn on a
+#: conversion map: a rate of one stray click says nothing.
+CONVERSION_FLOOR = 0.05
+
+
+def conversion_map(
+    ph: Pageheat, query: Query, kind: str, goal_id: str | None, capture: bool = True,
+    background: str | None = None,
+) -> Rendered:  # fmt: skip
+    """The clicks of ``query`` coloured by the conversion rate of the sessions that made
+    them: each cell's intensity is the smoothed density of converting sessions' clicks
+    over the smoothed density of all clicks (0 to 1, a rate, not a share of the peak),
+    where the clicks are dense enough (:data:`CONVERSION_FLOOR`), 0 elsewhere. Placed
+    and smoothed as a click map is, on the same background."""
+    from pageheat import heat, reports
+
+    if not goal_id:
+        raise ValueError(f"kind {kind} needs goal=ID: the goal whose conversion it colours by")
+    goal = goal_of(ph, query.app, goal_id)
+    counting = ph.render_pool.submit(ph.store.sessions, query)
+    points, won = ph.store.conversion_points(query, goal_did(goal))
+    bg = reports._background(ph, query, points.selectors, capture, background)
+    if bg is not None:
+        width, height, rects = bg.width, bg.height, bg.rects
+    else:
+        (width, height), rects = reports._page_size(ph, query, points), None
+    s = ph.settings
+
+    def draw(p: Points) -> heat.Heatmap:
+        return heat.heatmap(
+            p, width, height, cell=s.cell_px, radius_mouse=s.radius_mouse_px,
+            radius_touch=s.radius_touch_px, rects=rects, clip_percentile=s.clip_percentile,
+            n_hotspots=s.hotspots,
+        )  # fmt: skip
+
+    clicks = draw(points)
+    converted = draw(replace(points, n=won.astype(np.int64)))
+    dense = clicks.density >= CONVERSION_FLOOR * clicks.max if clicks.max > 0 else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(dense, converted.density / clicks.density, 0.0) if dense is not None \
+            else np.zeros_like(clicks.density)  # fmt: skip
+    h = replace(clicks, intensity=np.clip(rate, 0, 1).astype(clicks.intensity.dtype), max=1.0)
+    sessions = counting.result()
+    needed = reports.minimum_sessions(ph, kind)
+    warning = None
+    if sessions < needed:
+        warning = (f"Only {sessions} session{'s' if sessions != 1 else ''} in this heatmap: a"
+                   f" conversion map needs about {needed} to show a reliable pattern.")  # fmt: skip
+    status, error = reports._status(ph, query, bg)
+    return reports.Rendered(kind, h, bg, status, error, sessions, warning)

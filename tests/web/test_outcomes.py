@@ -223,3 +223,22 @@ def test_deleting_the_app_deletes_its_goals_and_funnels(client, ph, key):
     define(client, key, "funnels", {"name": "F", "steps": [{"view": "a"}, {"goal": done}]})
     assert client.delete(f"/api/v1/apps/{key}").status_code == 204
     assert ph.meta.outcomes.goals(key) == [] and ph.meta.outcomes.funnels(key) == []
+
+
+def test_the_conversion_map_colours_each_spot_by_its_sessions_rate(client, key):
+    shop(client, key)
+    done = define(client, key, "goals", {"name": "Done", "view": "done"})["id"]
+    params = {"view": "product", "kind": "conversion", "goal": done, "width": "0-100000"}
+    r = client.get(f"/api/v1/apps/{key}/heatmap", params=params)
+    assert r.status_code == 200, r.text
+    h = r.json()
+    assert (h["kind"], h["total"], h["max"]) == ("conversion", 7, 1.0)
+    assert h["placed"]["positional"] == 7  # no background: drawn where the clicks were
+    cols = h["cols"]
+    # #a at (100, 200): 3 of its 5 sessions converted; #b at (600, 200): none did
+    assert h["grid"][20 * cols + 10] == pytest.approx(0.6, abs=1e-3)
+    assert h["grid"][20 * cols + 60] == 0.0
+    png = client.get(f"/api/v1/apps/{key}/heatmap", params={**params, "format": "png"})
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    refused = client.get(f"/api/v1/apps/{key}/heatmap", params={**params, "goal": ""})
+    assert refused.status_code == 400 and "goal=ID" in refused.json()["error"]

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from pageheat.heat.placement import Points
+from pageheat.store import rollup
 from pageheat.store.base import Did, Query
 from pageheat.store.sql import Dialect, Sql, did, where
 
@@ -96,19 +98,25 @@ class OutcomeReads:
             }
         return out
 
-    def converted_points(self, query: Query, goal: Did) -> tuple[np.ndarray, np.ndarray]:
-        """The sessions of the query's clicks (one per click, in the order of
-        ``store.points``) and whether each reached ``goal``: what the conversion map
-        weighs the clicks by. Two reads (the clicks' sessions, the goal's sessions)."""
+    def conversion_points(self, query: Query, goal: Did) -> tuple[Points, np.ndarray]:
+        """The query's clicks (exact, as ``store.points``) and, per click, whether its
+        session reached ``goal`` in the range: what the conversion map weighs clicks by.
+        Two reads: the clicks with their sessions, the goal's sessions among them."""
         s = self._sql()
         cols = self._columns(
-            f"SELECT session FROM interactions WHERE {where(s, query)} AND kind = 'click'",
+            f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch, session"
+            f" FROM interactions WHERE {where(s, query)} AND kind = 'click'",
             s.params,
         )
-        sess = np.asarray(cols[0], dtype=str) if cols else np.zeros(0, str)
+        if not cols or not len(cols[0]):
+            return Points.empty(), np.zeros(0, bool)
         s = self._sql()
-        won = self._sessions(f"SELECT DISTINCT session FROM ({did(s, query, goal)})", s.params)
-        return sess, np.isin(sess, won)
+        won = self._sessions(
+            f"SELECT DISTINCT session FROM ({did(s, query, goal)}) WHERE session IN"
+            f" (SELECT session FROM interactions WHERE {where(s, query)} AND kind = 'click')",
+            s.params,
+        )
+        return rollup.points(cols[:7]), np.isin(np.asarray(cols[7], dtype=str), won)
 
     # -- funnels -----------------------------------------------------------------------
 

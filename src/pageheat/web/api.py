@@ -54,6 +54,7 @@ def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = 
         rendered = reports.render(
             ph, query, plain.get("kind") or "click", background=plain.get("background"),
             scale=plain.get("scale") or "relative", peak=number(plain, "peak", None, 0),
+            goal=plain.get("goal") or None,
         )  # fmt: skip
         if fmt == "png":
             png = reports.heatmap_png(ph, rendered, number(plain, "opacity", 0.7, 0, 1),
@@ -205,6 +206,7 @@ def heatmap(
     peak: Annotated[float | None, Q(gt=0, description="scale=absolute: points per"
                                     " 1 000 page views drawn at full heat")] = None,
     palette: Annotated[str, Q(description="format=png: heat or colorblind")] = "heat",
+    goal: Annotated[str | None, Q(description="kind=conversion: the goal's id")] = None,
 ) -> Any:  # fmt: skip
     if format not in {"json", "png"}:
         raise HTTPException(400, f"format must be json or png, got {format!r}")

@@ -479,6 +479,7 @@ class KindModel(Answer):
     palette: Literal["points", "bands"] = Field(
         description="The palette family (`/api/v1/palettes` `families`) it is drawn with."
     )
+    goal: bool = Field(description="Drawn towards a goal: the map needs `goal=ID` (a goal's id).")
     min_sessions_setting: str | None = Field(
         description="The setting holding the sessions under which its map carries a"
         " warning; null: never."
