@@ -7,9 +7,11 @@ go to another page. Every answer of the API is the script's.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.browsing import until
+from tests.browsing import sign_in, until
 
 pytestmark = pytest.mark.browser
 
@@ -90,3 +92,20 @@ def test_goal_conversion_cohort_funnel_and_journeys_equal_the_script(browser, li
             {"view": "/other.html", "sessions": 2},
         ]
         assert (j["entries"], j["exits"], j["previous"]) == (6, 2, [])
+
+    # the dashboard: pick the goal, and each top action says how it converts
+    context, page, problems = sign_in(browser, live_server)
+    page.goto(f"{live_server.url}/apps/{key}/heatmap?view=%2Fshop.html&width=desktop")
+    picker = page.locator("[data-testid=goal-picker]")
+    picker.wait_for(timeout=60_000)
+    picker.select_option(label="Order")
+    page.wait_for_url(re.compile(f"goal={goal}"))
+    a = page.locator("[data-testid=top-actions] .action", has_text="#a")
+    a.locator("[data-testid=conversion]").wait_for()
+    assert "converts 50.0 % (+50.0 pts vs. others" in a.inner_text()
+    b = page.locator("[data-testid=top-actions] .action", has_text="#b")
+    assert "converts 0.0 % (\u221250.0 pts vs. others" in b.inner_text()
+    assert "33.3 % of this page's 6 sessions reached Order" in page.inner_text(
+        "[data-testid=goal-rate]")  # fmt: skip
+    assert problems == []
+    context.close()
