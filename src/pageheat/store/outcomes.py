@@ -60,42 +60,42 @@ class OutcomeReads:
         """Per selector clicked on the query's view: the sessions that clicked it
         (``sessions``) and those of them that reached ``goal`` (``converted``), and the
         same for the sessions that viewed the view and did not click it (``others_*``).
-        Also the view's ``viewers`` and ``viewers_converted``. Three reads: the view's
-        sessions, the sessions per selector, the goal's sessions among the view's."""
-        s = self._sql()
-        viewers = self._sessions(
-            f"SELECT DISTINCT session FROM pageviews WHERE {where(s, query)}", s.params
-        )
-        clicked: dict[str, np.ndarray] = {sel: np.zeros(0, str) for sel in selectors}
-        if selectors:
+        Also the view's ``viewers`` and ``viewers_converted``. Counts only leave the
+        database (four reads, two tables; the goal and the view's sessions as ``IN``
+        subqueries, which a cluster answers shard by shard): sets of session ids in
+        numpy cost more than the reads themselves."""
+
+        def viewers(converted: bool) -> int:
             s = self._sql()
-            cols = self._columns(
-                f"SELECT sel, session FROM interactions WHERE {where(s, query)}"
-                f" AND kind = 'click' AND sel IN {s.values(selectors)} GROUP BY sel, session",
+            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
+            ((n,),) = self._rows(
+                f"SELECT count(DISTINCT session) FROM pageviews WHERE {where(s, query)}{won}",
                 s.params,
             )
-            if cols:
-                sel, sess = np.asarray(cols[0], dtype=str), np.asarray(cols[1], dtype=str)
-                for name in selectors:
-                    clicked[name] = np.unique(sess[sel == name])
-        s = self._sql()
-        converted = self._sessions(
-            f"SELECT DISTINCT session FROM ({did(s, query, goal)}) WHERE session IN"
-            f" (SELECT session FROM pageviews WHERE {where(s, query)})",
-            s.params,
-        )
-        won = np.isin(viewers, converted)
-        out: dict[str, Any] = {
-            "viewers": len(viewers), "viewers_converted": int(won.sum()), "actions": {},
-        }  # fmt: skip
-        for name, sess in clicked.items():
-            did_click = np.isin(viewers, sess)
+            return int(n)
+
+        def clickers(converted: bool) -> dict[str, int]:
+            if not selectors:
+                return {}
+            s = self._sql()
+            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
+            rows = self._rows(
+                f"SELECT sel, count(DISTINCT session) FROM interactions WHERE {where(s, query)}"
+                f" AND kind = 'click' AND sel IN {s.values(selectors)} AND session IN"
+                f" (SELECT session FROM pageviews WHERE {where(s, query)}){won} GROUP BY sel",
+                s.params,
+            )
+            return {str(sel): int(n) for sel, n in rows}
+
+        seen, won = viewers(False), viewers(True)
+        clicked, converted = clickers(False), clickers(True)
+        out: dict[str, Any] = {"viewers": seen, "viewers_converted": won, "actions": {}}
+        for name in selectors:
+            n, k = clicked.get(name, 0), converted.get(name, 0)
             out["actions"][name] = {
-                "sessions": len(sess),
-                "converted": int(np.isin(sess, converted).sum()),
-                "others_sessions": int((~did_click).sum()),
-                "others_converted": int((~did_click & won).sum()),
-            }
+                "sessions": n, "converted": k,
+                "others_sessions": seen - n, "others_converted": won - k,
+            }  # fmt: skip
         return out
 
     def conversion_points(self, query: Query, goal: Did) -> tuple[Points, np.ndarray]:
@@ -133,7 +133,7 @@ class OutcomeReads:
             agg, group = ("session, min(t)", " GROUP BY session") if i == 0 else ("session, t", "")
             cols = self._columns(
                 f"SELECT {agg} FROM ({did(s, query, step, 'session, t')})"
-                f" WHERE session IN ({among}){group}",
+                f" WHERE session IN ({among}){group} ORDER BY session, {'min(t)' if i == 0 else 't'}",
                 s.params,
             )
             sess = np.asarray(cols[0], dtype=str) if cols else np.zeros(0, str)
@@ -154,18 +154,18 @@ class OutcomeReads:
         cols = self._columns(
             f"SELECT session, t, view_id, name FROM pageviews"
             f" WHERE {where(s, query, view=False, filters=False)} AND session IN"
-            f" (SELECT session FROM pageviews WHERE {where(s, query)})",
+            f" (SELECT session FROM pageviews WHERE {where(s, query)})"
+            " ORDER BY session, t, view_id",
             s.params,
         )
         return journey_counts(cols, query.view, limit)
 
 
 def first_times(sess: np.ndarray, t: np.ndarray) -> StepTimes:
-    """Each session once with its earliest time, in session order."""
+    """Each session once with its earliest time, from rows in session and time order
+    (the reads sort them: sorting strings here cost more than the reads)."""
     if not len(sess):
         return StepTimes(np.zeros(0, str), np.zeros(0, np.int64))
-    order = np.lexsort((t, sess))
-    sess, t = sess[order], t[order]
     first = np.ones(len(sess), bool)
     first[1:] = sess[1:] != sess[:-1]
     return StepTimes(sess[first], t[first])
@@ -188,25 +188,23 @@ def journey_counts(cols: Sequence[Sequence[Any]], view: str | None, limit: int) 
                              "sessions": 0, "page_views": 0}  # fmt: skip
     if not cols or not len(cols[0]):
         return empty
-    sess = np.asarray(cols[0], dtype=str)
-    t = np.asarray(cols[1], dtype=np.int64)
-    ids = np.asarray(cols[2], dtype=str)
-    names = np.asarray(cols[3], dtype=str)
-    order = np.lexsort((ids, t, sess))
-    sess, names = sess[order], names[order]
+    # in session, time and view id order (the read sorts them: no string sort here)
+    sess = np.asarray(cols[0], dtype=object)
+    names = np.asarray(cols[3], dtype=object)
     n = len(sess)
     starts = np.ones(n, bool)
     starts[1:] = sess[1:] != sess[:-1]
     ends = np.ones(n, bool)
-    ends[:-1] = sess[1:] != sess[:-1]
+    ends[:-1] = starts[1:]
     here = names == view
     if not here.any():
         return empty
     at = np.flatnonzero(here)
+    number = np.cumsum(starts)  # each row's session as a number
 
     def around(step: int, edge: np.ndarray) -> list[dict[str, Any]]:
         has = at[~edge[at]]
-        pairs = set(zip(sess[has].tolist(), names[has + step].tolist(), strict=True))
+        pairs = set(zip(number[has].tolist(), names[has + step].tolist(), strict=True))
         counts = Counter(page for _, page in pairs)
         rows = sorted(counts.items(), key=lambda r: (-r[1], r[0]))
         return [{"view": p, "sessions": int(c)} for p, c in rows[:limit]]
@@ -214,8 +212,8 @@ def journey_counts(cols: Sequence[Sequence[Any]], view: str | None, limit: int) 
     return {
         "previous": around(-1, starts),
         "next": around(1, ends),
-        "entries": len(np.unique(sess[starts & here])),
-        "exits": len(np.unique(sess[ends & here])),
-        "sessions": len(np.unique(sess[here])),
+        "entries": int((starts & here).sum()),
+        "exits": int((ends & here).sum()),
+        "sessions": len(np.unique(number[here])),
         "page_views": int(here.sum()),
     }
