@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from io import BytesIO
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -89,12 +90,18 @@ def api(data):
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_kind_renders_through_the_api(api, kind):
     c, key = api
-    r = c.get(f"/api/v1/apps/{key}/heatmap", params={**EVERY, "kind": kind})
+    params = {**EVERY, "kind": kind}
+    if KINDS[kind].goal:  # drawn towards a goal: it needs one, and says so without
+        refused = c.get(f"/api/v1/apps/{key}/heatmap", params=params)
+        assert refused.status_code == 400 and "goal=ID" in refused.json()["error"]
+        goal = c.post(f"/api/v1/apps/{key}/goals", json={"name": "Home", "view": "/"})
+        params["goal"] = goal.json()["id"]
+    r = c.get(f"/api/v1/apps/{key}/heatmap", params=params)
     assert r.status_code == 200, r.text
     h = r.json()
     assert h["kind"] == kind and h["total"] > 0 and h["max"] > 0
     assert ("scroll" in h) == (KINDS[kind].band == "scroll")
-    png = c.get(f"/api/v1/apps/{key}/export.png", params={**EVERY, "kind": kind})
+    png = c.get(f"/api/v1/apps/{key}/export.png", params=params)
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert Image.open(BytesIO(png.content)).size[0] > 0
 
@@ -103,10 +110,17 @@ def test_every_kind_renders_through_the_cli(data, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEHEAT_CHROMIUM", "/nonexistent/chromium")
     monkeypatch.setenv("PAGEHEAT_KEEP_BOTS", "true")
     root, key, _ = data
+    ph = Pageheat(make_settings(Path(root)))
+    try:
+        goal = ph.meta.outcomes.create_goal(key, {"name": "Home", "view": "/"}).id
+    finally:
+        ph.close()
     for kind in KINDS:
         out = tmp_path / f"{kind}.json"
+        towards = ["--goal", goal] if KINDS[kind].goal else []
         r = CliRunner().invoke(cli, ["render", "--data", root, "--app", key, "--view", "/",
-                                     "--width", "0-100000", "--kind", kind, "--out", str(out)])  # fmt: skip
+                                     "--width", "0-100000", "--kind", kind, *towards,
+                                     "--out", str(out)])  # fmt: skip
         assert r.exit_code == 0, r.output
         h = json.loads(out.read_text())
         assert h["kind"] == kind and h["total"] > 0, kind
@@ -145,10 +159,10 @@ def test_every_filter_narrows_a_query_through_the_api(api, data, name):
 
 def test_the_warning_reads_the_setting_each_kind_names(tmp_path):
     ph = Pageheat(make_settings(tmp_path, min_sessions_click=11, min_sessions_move=22,
-                                min_sessions_scroll=33))  # fmt: skip
+                                min_sessions_scroll=33, min_sessions_conversion=44))  # fmt: skip
     try:
         expected = {"click": 11, "move": 22, "scroll": 33, "attention": 33, "rage": 0,
-                    "dead": 0, "error": 0}  # fmt: skip
+                    "dead": 0, "error": 0, "conversion": 44}  # fmt: skip
         assert {k: reports.minimum_sessions(ph, k) for k in KINDS} == expected
     finally:
         ph.close()

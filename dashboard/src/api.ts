@@ -69,6 +69,8 @@ export type Session = Schemas["Session"];
 export type SessionList = Schemas["SessionList"];
 export type SessionDetail = Schemas["SessionDetail"];
 export type TimelineItem = Schemas["TimelineItem"];
+export type Goal = Schemas["Goal"];
+export type Conversion = Schemas["Conversion"];
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
@@ -214,6 +216,8 @@ export const api = {
     request<ScrollReach>("GET", `${base(key)}/scroll${qs({ view, width })}`),
   insights: (key: string, view: string, width: string, background?: string | null, extra: Params = {}) =>
     request<Insights>("GET", `${base(key)}/insights${qs({ ...extra, view, width, background: background ?? undefined })}`),
+  /** The app's goals (what conversion is counted towards). */
+  goals: (key: string) => request<{ goals: Goal[] }>("GET", `${base(key)}/goals`).then((r) => r.goals),
   /** The values a filter takes (its own value not applied), most page views first. */
   filterValues: (key: string, name: string, view: string, width: string, extra: Params = {}) =>
     request<FilterValues>("GET", `${base(key)}/filters/${encodeURIComponent(name)}${qs({ ...extra, view, width })}`),

@@ -44,7 +44,8 @@ function info(k: KindDef): KindInfo {
 
 /** Take the server's kinds (GET /api/v1/kinds). */
 export function useKinds(defs: KindDef[]): void {
-  KINDS.splice(0, KINDS.length, ...defs.map(info));
+  // a kind drawn towards a goal (conversion) needs a goal picker, which this page has not yet
+  KINDS.splice(0, KINDS.length, ...defs.filter((k) => !k.goal).map(info));
 }
 
 /** Kinds, filters and colour tables from the server, once: call before the first render. */

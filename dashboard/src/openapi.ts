@@ -428,6 +428,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{key}/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Goals of an app */
+        get: operations["list_goals_api_v1_apps__key__goals_get"];
+        put?: never;
+        /**
+         * Define a goal
+         * @description `{"name", "view"}`: a view reached; `{"name", "view", "selector"}`: an element clicked on a view; `{"name", "event"}`: a custom event sent by `pageheat.goal(event)`. A goal counts once per session.
+         */
+        post: operations["create_goal_api_v1_apps__key__goals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/goals/{goal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One goal */
+        get: operations["get_goal_api_v1_apps__key__goals__goal_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete a goal */
+        delete: operations["delete_goal_api_v1_apps__key__goals__goal_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/funnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funnels of an app */
+        get: operations["list_funnels_api_v1_apps__key__funnels_get"];
+        put?: never;
+        /**
+         * Define a funnel
+         * @description `{"name", "steps": [...]}` with 2 to 10 steps in order, each `{"view"}` (reached a view), `{"view", "selector"}` (clicked an element on a view) or `{"goal": ID}`, with an optional `"name"`.
+         */
+        post: operations["create_funnel_api_v1_apps__key__funnels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/funnels/{funnel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One funnel */
+        get: operations["get_funnel_api_v1_apps__key__funnels__funnel_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete a funnel */
+        delete: operations["delete_funnel_api_v1_apps__key__funnels__funnel_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/funnels/{funnel_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions through a funnel
+         * @description Per step: the sessions that reached it after the steps before (in order, within
+         *     the range), the share of the step before's, the sessions that went no further
+         *     (``dropped``: the cohort ``funnel:ID:STEP:dropped``) and the median time from the
+         *     step before. The filters and cohort choose the sessions (those with a page view
+         *     they keep); every width unless ``width`` is given.
+         */
+        get: operations["funnel_report_api_v1_apps__key__funnels__funnel_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pages before and after a view
+         * @description The views visited right before (``previous``) and right after (``next``) the view
+         *     in the same session, with the sessions that went each way, most first; ``entries``
+         *     and ``exits``: the sessions that began or ended on it. The filters and cohort choose
+         *     the sessions (those whose page view of the view they keep); the pages around it are
+         *     counted whatever the filters. Every width unless ``width`` is given.
+         */
+        get: operations["journeys_api_v1_apps__key__journeys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{key}/export.png": {
         parameters: {
             query?: never;
@@ -833,6 +959,8 @@ export interface components {
             y: number | null;
             /** Visible */
             visible: boolean | null;
+            /** @description With goal=ID: towards that goal */
+            conversion?: components["schemas"]["Conversion"];
         };
         /**
          * ActionChange
@@ -1202,6 +1330,37 @@ export interface components {
             warning: string | null;
         };
         /**
+         * Conversion
+         * @description Sessions that clicked the action on the view against those that viewed the view
+         *     and did not; ``lift`` is ``rate - others_rate`` and ``ci`` its 95 % Newcomb interval;
+         *     ``rate_ci`` the rate's Wilson interval.
+         */
+        Conversion: {
+            /** Sessions */
+            sessions: number;
+            /** Converted */
+            converted: number;
+            /** Rate */
+            rate: number;
+            /** Others Sessions */
+            others_sessions: number;
+            /** Others Converted */
+            others_converted: number;
+            /** Others Rate */
+            others_rate: number;
+            /** Lift */
+            lift: number;
+            /** Ci */
+            ci: number[];
+            /** Rate Ci */
+            rate_ci: number[];
+            /**
+             * Warning
+             * @description Fewer sessions on a side than the setting min_sessions_conversion
+             */
+            warning?: string;
+        };
+        /**
          * Element
          * @description A top action whose element has a box in the background: ``rect`` is x, y, w, h.
          */
@@ -1228,6 +1387,8 @@ export interface components {
             y: number | null;
             /** Visible */
             visible: boolean | null;
+            /** @description With goal=ID: towards that goal */
+            conversion?: components["schemas"]["Conversion"];
             /** Rect */
             rect: number[];
         };
@@ -1297,6 +1458,185 @@ export interface components {
             deleted: {
                 [key: string]: number;
             };
+        };
+        /** Funnel */
+        Funnel: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["FunnelStepDefinition"][];
+        };
+        /** FunnelReport */
+        FunnelReport: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["FunnelStep"][];
+            /** Sessions */
+            sessions: number;
+            /** Converted */
+            converted: number;
+            /** Filters */
+            filters: {
+                [key: string]: string;
+            };
+        };
+        /** FunnelStep */
+        FunnelStep: {
+            /**
+             * Step
+             * @description 1 for the first step
+             */
+            step: number;
+            /** Name */
+            name: string;
+            /**
+             * View
+             * @description A view reached, or the view of a click
+             */
+            view?: string;
+            /**
+             * Selector
+             * @description An element clicked on the view
+             */
+            selector?: string;
+            /**
+             * Goal
+             * @description A goal's id
+             */
+            goal?: string;
+            /**
+             * Sessions
+             * @description Sessions that reached this step after the ones before
+             */
+            sessions: number;
+            /**
+             * Conversion
+             * @description Share of the step before's sessions (1 for the first)
+             */
+            conversion: number;
+            /**
+             * Overall
+             * @description Share of the first step's sessions
+             */
+            overall: number;
+            /**
+             * Dropped
+             * @description Reached this step, not the next (null: last step)
+             */
+            dropped: number | null;
+            /**
+             * Median Ms
+             * @description Median time from the step before (ms)
+             */
+            median_ms: number | null;
+        };
+        /** FunnelStepDefinition */
+        FunnelStepDefinition: {
+            /**
+             * View
+             * @description A view reached, or the view of a click
+             */
+            view?: string;
+            /**
+             * Selector
+             * @description An element clicked on the view
+             */
+            selector?: string;
+            /**
+             * Goal
+             * @description A goal's id
+             */
+            goal?: string;
+            /**
+             * Name
+             * @description The step's label
+             */
+            name?: string;
+        };
+        /** Funnels */
+        Funnels: {
+            /** Funnels */
+            funnels: components["schemas"]["Funnel"][];
+        };
+        /**
+         * Goal
+         * @description A goal: a view reached (``view``), an element clicked on a view (``view`` and
+         *     ``selector``) or a custom event (``event``, sent by ``pageheat.goal(name)``).
+         */
+        Goal: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "view" | "click" | "event";
+            /**
+             * View
+             * @description kind view or click: the view
+             */
+            view?: string;
+            /**
+             * Selector
+             * @description kind click: the element's selector
+             */
+            selector?: string;
+            /**
+             * Event
+             * @description kind event: the name pageheat.goal() sends
+             */
+            event?: string;
+        };
+        /**
+         * GoalSummary
+         * @description The goal insights were asked about, with the view's sessions and how many of them
+         *     reached it.
+         */
+        GoalSummary: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "view" | "click" | "event";
+            /**
+             * View
+             * @description kind view or click: the view
+             */
+            view?: string;
+            /**
+             * Selector
+             * @description kind click: the element's selector
+             */
+            selector?: string;
+            /**
+             * Event
+             * @description kind event: the name pageheat.goal() sends
+             */
+            event?: string;
+            /** Sessions */
+            sessions: number;
+            /** Converted */
+            converted: number;
+            /** Rate */
+            rate: number;
+            /** Rate Ci */
+            rate_ci: number[];
+        };
+        /** Goals */
+        Goals: {
+            /** Goals */
+            goals: components["schemas"]["Goal"][];
         };
         /** Heatmap */
         Heatmap: {
@@ -1391,6 +1731,45 @@ export interface components {
             filters: {
                 [key: string]: string;
             };
+            /** @description With goal=ID: the goal and the view's rate */
+            goal?: components["schemas"]["GoalSummary"];
+        };
+        /** JourneyPage */
+        JourneyPage: {
+            /** View */
+            view: string;
+            /** Sessions */
+            sessions: number;
+        };
+        /**
+         * Journeys
+         * @description Pages right before and right after the view in the same sessions.
+         */
+        Journeys: {
+            /** View */
+            view: string;
+            /** Previous */
+            previous: components["schemas"]["JourneyPage"][];
+            /** Next */
+            next: components["schemas"]["JourneyPage"][];
+            /**
+             * Entries
+             * @description Sessions whose first page view (in the range) is the view
+             */
+            entries: number;
+            /**
+             * Exits
+             * @description Sessions whose last page view (in the range) is the view
+             */
+            exits: number;
+            /** Sessions */
+            sessions: number;
+            /** Page Views */
+            page_views: number;
+            /** Filters */
+            filters: {
+                [key: string]: string;
+            };
         };
         /**
          * KindModel
@@ -1447,6 +1826,11 @@ export interface components {
              * @enum {string}
              */
             palette: "points" | "bands";
+            /**
+             * Goal
+             * @description Drawn towards a goal: the map needs `goal=ID` (a goal's id).
+             */
+            goal: boolean;
             /**
              * Min Sessions Setting
              * @description The setting holding the sessions under which its map carries a warning; null: never.
@@ -2865,6 +3249,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -2938,6 +3324,8 @@ export interface operations {
                 peak?: number | null;
                 /** @description format=png: heat or colorblind */
                 palette?: string;
+                /** @description kind=conversion: the goal's id */
+                goal?: string | null;
                 /** @description Device class: desktop, mobile, tablet or bot. */
                 device?: string | null;
                 /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
@@ -2968,6 +3356,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3060,6 +3450,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3153,6 +3545,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3218,6 +3612,8 @@ export interface operations {
                 to?: string | null;
                 limit?: number;
                 background?: string | null;
+                /** @description A goal's id: each action's conversion towards it */
+                goal?: string | null;
                 /** @description Device class: desktop, mobile, tablet or bot. */
                 device?: string | null;
                 /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
@@ -3248,6 +3644,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3341,6 +3739,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3495,6 +3895,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3603,6 +4005,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3703,6 +4107,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3797,6 +4203,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -3915,6 +4323,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -4030,6 +4440,673 @@ export interface operations {
             };
         };
     };
+    list_goals_api_v1_apps__key__goals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goals"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_goal_api_v1_apps__key__goals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_goal_api_v1_apps__key__goals__goal_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                goal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_goal_api_v1_apps__key__goals__goal_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                goal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_funnels_api_v1_apps__key__funnels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnels"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_funnel_api_v1_apps__key__funnels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_funnel_api_v1_apps__key__funnels__funnel_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                funnel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_funnel_api_v1_apps__key__funnels__funnel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                funnel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    funnel_report_api_v1_apps__key__funnels__funnel_id__report_get: {
+        parameters: {
+            query?: {
+                width?: string | null;
+                from?: string | null;
+                to?: string | null;
+                /** @description Device class: desktop, mobile, tablet or bot. */
+                device?: string | null;
+                /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
+                browser?: string | null;
+                /** @description Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS. */
+                os?: string | null;
+                /** @description Country, ISO 3166 code (needs the geoip_db setting), e.g. DE. */
+                country?: string | null;
+                /** @description City name in English (needs the geoip_db setting). */
+                city?: string | null;
+                /** @description Traffic source: direct, or the referring host without www. */
+                referrer?: string | null;
+                /** @description utm_source of the page's URL. */
+                utm_source?: string | null;
+                /** @description utm_medium of the page's URL. */
+                utm_medium?: string | null;
+                /** @description utm_campaign of the page's URL. */
+                utm_campaign?: string | null;
+                /** @description utm_term of the page's URL. */
+                utm_term?: string | null;
+                /** @description utm_content of the page's URL. */
+                utm_content?: string | null;
+                /** @description new (the visitor's first session) or returning. */
+                visitor?: string | null;
+                /** @description The env tag (pageheat.tag('env', ...)). */
+                env?: string | null;
+                /** @description The version tag. */
+                version?: string | null;
+                /** @description The service tag. */
+                service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+                funnel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    journeys_api_v1_apps__key__journeys_get: {
+        parameters: {
+            query: {
+                view: string;
+                width?: string | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+                /** @description Device class: desktop, mobile, tablet or bot. */
+                device?: string | null;
+                /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
+                browser?: string | null;
+                /** @description Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS. */
+                os?: string | null;
+                /** @description Country, ISO 3166 code (needs the geoip_db setting), e.g. DE. */
+                country?: string | null;
+                /** @description City name in English (needs the geoip_db setting). */
+                city?: string | null;
+                /** @description Traffic source: direct, or the referring host without www. */
+                referrer?: string | null;
+                /** @description utm_source of the page's URL. */
+                utm_source?: string | null;
+                /** @description utm_medium of the page's URL. */
+                utm_medium?: string | null;
+                /** @description utm_campaign of the page's URL. */
+                utm_campaign?: string | null;
+                /** @description utm_term of the page's URL. */
+                utm_term?: string | null;
+                /** @description utm_content of the page's URL. */
+                utm_content?: string | null;
+                /** @description new (the visitor's first session) or returning. */
+                visitor?: string | null;
+                /** @description The env tag (pageheat.tag('env', ...)). */
+                env?: string | null;
+                /** @description The version tag. */
+                version?: string | null;
+                /** @description The service tag. */
+                service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Journeys"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     export_png_api_v1_apps__key__export_png_get: {
         parameters: {
             query: {
@@ -4077,6 +5154,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -4171,6 +5250,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {
@@ -4266,6 +5347,8 @@ export interface operations {
                 version?: string | null;
                 /** @description The service tag. */
                 service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
             };
             header?: never;
             path: {

@@ -68,6 +68,7 @@ def export_png(
     params: Mapping[str, str] | None = None, opacity: float = 0.7,
     background: str | None = None, scale: str = "relative", peak: float | None = None,
     palette: str = "heat", capture: bool = True, now: datetime | None = None,
+    goal: str | None = None,
 ) -> bytes:  # fmt: skip
     """The heatmap of ``query`` as `reports.heatmap_png` draws it (on its background,
     scroll marks included) under a band naming what it shows, with its legend.
@@ -80,7 +81,7 @@ def export_png(
     """
     palette_lut(palette)  # a bad palette is refused before any work
     r = reports.render(ph, query, kind, capture=capture, background=background, scale=scale,
-                       peak=peak)  # fmt: skip
+                       peak=peak, goal=goal)  # fmt: skip
     picture = reports.heatmap_png(ph, r, opacity, palette)
     stats = ph.store.stats(query)
     title, lines = header_lines(app_name, query, r, stats, params or {}, now)
@@ -222,7 +223,7 @@ def actions_csv(
 
 def grid_csv(
     ph: Pageheat, query: Query, kind: str = "click", background: str | None = None,
-    capture: bool = True,
+    capture: bool = True, goal: str | None = None,
 ) -> str:  # fmt: skip
     """The heat grid in page pixels of the background, one row per non-empty cell.
 
@@ -231,7 +232,7 @@ def grid_csv(
     full-width row per cell row: the share of page views that reached it, or the mean
     seconds it was in view.
     """
-    r = reports.render(ph, query, kind, capture=capture, background=background)
+    r = reports.render(ph, query, kind, capture=capture, background=background, goal=goal)
     h = r.heatmap
     cell, width, height = h.cell, h.width, h.height
 

@@ -72,6 +72,9 @@ class Kind:
     #: is good news rather than a gap, so the dashboard says so instead of "try another
     #: width".
     frustration: bool = False
+    #: Drawn towards a goal (``goal=ID``), which it needs: each spot coloured by the
+    #: conversion rate of the sessions that clicked there (``outcomes.conversion_map``).
+    goal: bool = False
 
 
 KINDS: dict[str, Kind] = {
@@ -134,6 +137,16 @@ KINDS: dict[str, Kind] = {
             help="Error clicks: a JavaScript error followed them.",
             palette="points", frustration=True,
             where="kind = 'click' AND error", rollup="kind = 'click' AND is_error = 1",
+        ),
+        Kind(
+            name="conversion", label="Conversion", title="conversion map", mode="points",
+            one="click", many="clicks",
+            counted="the share of the sessions clicking each spot that reached the goal",
+            unit="share of sessions converted", empty="No clicks in this width class yet.",
+            help="Clicks coloured by the conversion rate, towards goal=ID, of the sessions"
+            " that made them.",
+            palette="points", min_sessions="min_sessions_conversion", goal=True,
+            where="kind = 'click'", rollup="kind = 'click'",
         ),
     )
 }  # fmt: skip

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pageheat import outcomes
 from pageheat.store.base import FILTERS, Query, parse_filters
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
     from pageheat.meta import App
 
-#: What one side of a comparison may set for itself (``a.from``, ``b.device``, …).
-SIDE_PARAMS = frozenset({"width", "from", "to", *FILTERS})
+#: What one side of a comparison may set for itself (``a.from``, ``b.device``,
+#: ``b.cohort``, …).
+SIDE_PARAMS = frozenset({"width", "from", "to", "cohort", *FILTERS})
 
 
 def parse_time(text: str | None, name: str) -> int | None:
@@ -84,16 +87,18 @@ def app_of(ph: Pageheat, key: str) -> App:
 
 def query(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str]) -> Query:
     """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
-    desktop), ``from``, ``to`` and every filter of ``store.base.FILTERS``; other names are
-    not read. Every reader of events (the API, the exports, share links) builds its Query
-    here."""
+    desktop), ``from``, ``to``, every filter of ``store.base.FILTERS`` and ``cohort``
+    (``outcomes.cohort``: resolved here, once per request); other names are not read.
+    Every reader of events (the API, the exports, share links) builds its Query here."""
     app_of(ph, key)
     wr = ph.width_range(params.get("width") or "desktop")
     filters = parse_filters({n: params[n] for n in FILTERS if n in params})
-    return Query(
+    q = Query(
         app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
         end_ms=parse_time(params.get("to"), "to"), filters=filters,
     )  # fmt: skip
+    text = (params.get("cohort") or "").strip()
+    return replace(q, cohort=outcomes.cohort(ph, q, text)) if text else q
 
 
 def side_queries(
@@ -108,7 +113,7 @@ def side_queries(
         side, dot, rest = name.partition(".")
         if dot and side in sides:
             if rest not in SIDE_PARAMS:
-                raise ValueError(f"{name}: a side takes width, from, to or a filter"
+                raise ValueError(f"{name}: a side takes width, from, to, cohort or a filter"
                                  f" ({', '.join(FILTERS)}), not {rest!r}")  # fmt: skip
             sides[side][rest] = value
         else:

@@ -65,9 +65,11 @@ def minimum_sessions(ph: Pageheat, kind: str) -> int:
 def render(
     ph: Pageheat, query: Query, kind: str = "click", capture: bool = True,
     background: str | None = None, scale: str = "relative", peak: float | None = None,
+    goal: str | None = None,
 ) -> Rendered:  # fmt: skip
     """The heatmap of ``query`` over ``background`` (an id) or the view's default one.
 
+    ``goal`` (a goal's id) is what a kind drawn towards a goal needs (conversion).
     ``scale="absolute"`` counts a point map per 1 000 page views of the query, drawn up
     to ``peak`` (in those units; default the map's own clipped peak, which the answer
     reports) so that two maps share a scale.
@@ -77,6 +79,10 @@ def render(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if registry.KINDS[kind].goal:  # a conversion map (``goal``: a goal's id)
+        from pageheat import outcomes
+
+        return outcomes.conversion_map(ph, query, kind, goal, capture, background)
     page_views = _scale_page_views(ph, query, kind, scale, peak)
     s = ph.settings
     # The session count scans page views in the database (which does not hold the GIL)

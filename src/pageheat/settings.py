@@ -168,6 +168,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Sessions under which scroll and attention maps carry a warning.",
     ),
     Setting("min_sessions_move", 2000, "Sessions under which move maps carry a warning."),
+    Setting(
+        "min_sessions_conversion",
+        100,
+        "Sessions on either side (clicked, did not) under which an action's conversion"
+        " rate carries a warning.",
+    ),
     # Definitions. The browser-side ones reach the tracker through the script pageheat serves.
     Setting(
         "session_idle_min",

@@ -102,3 +102,22 @@ def test_explicit_views_turn_automatic_spa_views_off(page, capture, pages):
     capture.wait_events("click")
     views = [e for e in capture.leave() if e["k"] == "view"]
     assert [v.get("name") for v in views] == [None, "Wizard"]
+
+
+def test_goal_names_the_current_view_and_keeps_its_value(page, capture, pages):
+    page.goto(f"{pages.url}/shop.html")
+    [view] = capture.wait_events("view")
+    page.evaluate("""() => {
+        pageheat.goal("signup");
+        pageheat.goal("order", 42.5);
+        pageheat.goal("order", "12");
+        pageheat.goal("odd", NaN);
+        pageheat.goal("", 1);
+        pageheat.goal("x".repeat(300), 1e13);
+    }""")
+    goals = [e for e in capture.leave() if e["k"] == "goal"]  # the view's last word
+    # every batch was checked against the wire schema and the collector's decoder
+    assert [(g["name"], g.get("value")) for g in goals] == [
+        ("signup", None), ("order", 42.5), ("order", 12), ("odd", None), ("x" * 128, None),
+    ]  # fmt: skip
+    assert {g["v"] for g in goals} == {view["v"]}

@@ -7,7 +7,8 @@
  * script's src), data-sample (0..1, share of visitors tracked; default 1), data-view
  * (name of the first page view), data-respect-dnt (honour Do-Not-Track and Global
  * Privacy Control), data-flush-ms (batch interval; default 5000).
- * JS API: pageheat.startView(name), pageheat.tag(key, value), pageheat.optOut().
+ * JS API: pageheat.startView(name), pageheat.tag(key, value), pageheat.optOut(),
+ * pageheat.goal(name, value?).
  *
  * WHAT IT COLLECTS — exactly this, nothing else:
  *
@@ -85,9 +86,9 @@ import { watchFrustration } from "./frustration";
 import { get, set, visitorId } from "./ids";
 import { watchLayout } from "./layout";
 import { watchMoves } from "./move";
-import { setup, stop } from "./transport";
-import { fnv } from "./util";
-import { startView, tag, watch } from "./view";
+import { push, setup, stop } from "./transport";
+import { cut, fnv, now } from "./util";
+import { startView, tag, view, watch } from "./view";
 
 export interface PageheatApi {
   /** End the current page view and start one with this explicit name (SPAs). */
@@ -96,6 +97,8 @@ export interface PageheatApi {
   tag(key: string, value: string): void;
   /** Stop tracking this visitor in this browser, now and on later visits. */
   optOut(): void;
+  /** A custom goal reached on this view (a session counts once), with an optional value. */
+  goal(name: string, value?: number): void;
 }
 
 declare global {
@@ -143,5 +146,10 @@ window.pageheat = {
     set("pageheat_sid", null);
     on = false;
     stop();
+  },
+  goal: (name, value) => {
+    // (a name with control characters is refused by the collector, with its batch)
+    name = cut(String(name), 128);
+    view && name && push({ k: "goal", t: now(), v: view, name, value: Math.abs(value!) <= 1e12 ? +value! : null });
   },
 };

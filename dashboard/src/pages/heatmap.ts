@@ -4,7 +4,7 @@
 // insights, the backgrounds, compare mode's diff, one action's detail, and polls while a
 // background is being made. What is shown lives in the query string (heatstate.ts).
 
-import { api, ApiError, palettes, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Insights, type Params, type View } from "../api";
+import { api, ApiError, palettes, type App, type Background, type Backgrounds, type BackgroundStatus, type Comparison, type Heatmap, type Goal, type Insights, type Params, type View } from "../api";
 import { errorBox, h, loading, mount } from "../dom";
 import { FilterBar, scopeParams, writeScope } from "../filters";
 import { gridImage, pageImage, tableOf, usePalette } from "../heat";
@@ -15,7 +15,7 @@ import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
 import { CompareBar, compareLegend, comparePanel, compareParams, sideNames } from "./compare";
 import { busy, readState, type State, toQuery } from "./heatstate";
-import { insightsPanel, legendFor, notVisibleNote } from "./insights";
+import { goalPicker, insightsPanel, legendFor, notVisibleNote } from "./insights";
 import { Notices } from "./notices";
 import { SaveShare } from "./save-share";
 import { Stage } from "./stage";
@@ -87,6 +87,8 @@ class HeatmapPage {
   /** The heatmap shown (in compare mode: the diff dressed as one). */
   hm: Heatmap | null = null;
   ins: Insights | null = null;
+  /** The app's goals, once asked (null before). */
+  private goals: Goal[] | null = null;
   /** The diff shown in compare mode (instead of `hm`'s heat). */
   cmp: Comparison | null = null;
   private seq = 0;
@@ -305,9 +307,10 @@ class HeatmapPage {
     const extra = this.extra();
     const [hm, ins, bgs] = await Promise.allSettled([
       api.heatmap(key, view, width, kind, bg, extra),
-      api.insights(key, view, width, bg, extra),
+      api.insights(key, view, width, bg, { ...extra, goal: this.state.goal ?? undefined }),
       api.backgrounds(key, view, width, extra),
       this.applyPalette(),
+      this.loadGoals(),
     ]);
     if (this.signal.aborted || seq !== this.seq) return;
     if (bg && hm.status === "rejected" && hm.reason instanceof ApiError && hm.reason.status === 404) {
@@ -346,7 +349,22 @@ class HeatmapPage {
 
   private showInsights(): void {
     if (!this.ins) return;
-    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }));
+    const picker = goalPicker(this.goals, this.state.goal, (goal) => {
+      this.state.goal = goal;
+      this.pushState();
+      void this.load(true);
+    });
+    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }, picker));
+  }
+
+  /** The app's goals, asked once a page (the picker lists them). */
+  private async loadGoals(): Promise<void> {
+    if (this.goals) return;
+    try {
+      this.goals = await api.goals(this.state.key);
+    } catch {
+      this.goals = [];
+    }
   }
 
   /** The panel shows one action's detail (kept in the URL as action=). */

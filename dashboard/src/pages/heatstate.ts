@@ -37,6 +37,8 @@ export interface State {
   saved: string | null;
   /** The page drawn to the area's width ("fit", never enlarged) or at its own size. */
   zoom: Zoom;
+  /** The goal (its id) the top actions' conversion is counted towards, or null. */
+  goal: string | null;
 }
 
 export type Zoom = "fit" | "100";
@@ -57,6 +59,7 @@ export function readState(key: string, q: URLSearchParams): State {
     palette: PALETTES.some(([p]) => p === q.get("palette")) ? (q.get("palette") as string) : "heat",
     saved: q.get("saved") || null,
     zoom: q.get("zoom") === "100" ? "100" : "fit",
+    goal: q.get("goal") || null,
   };
 }
 
@@ -71,6 +74,7 @@ export function toQuery(s: State): URLSearchParams {
   if (s.palette !== "heat") q.set("palette", s.palette);
   if (s.saved) q.set("saved", s.saved);
   if (s.zoom !== "fit") q.set("zoom", s.zoom);
+  if (s.goal) q.set("goal", s.goal);
   return q;
 }
 

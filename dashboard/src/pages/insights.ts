@@ -2,7 +2,7 @@
 // reading guide (which follows the heatmap type), and the top actions with their share,
 // frustration badges, a locate button and the "not visible in this background" mark.
 
-import type { Action, Heatmap, Insights } from "../api";
+import type { Action, Conversion, Goal, Heatmap, Insights } from "../api";
 import { fmtInt, fmtPct, fmtSeconds, h, setVar } from "../dom";
 import { drawLegend, lut, paletteName, PALETTES } from "../heat";
 import type { KindInfo } from "../kinds";
@@ -17,7 +17,7 @@ export interface ActionHooks {
 }
 
 /** `legendSlot` holds the colour scale; the heatmap page fills it per heatmap type. */
-export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: ActionHooks): HTMLElement {
+export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: ActionHooks, goalSlot: HTMLElement | null = null): HTMLElement {
   const s = ins.stats;
   return h(
     "div",
@@ -42,7 +42,40 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
       fact("Share of the app's views", fmtPct(s.popularity)),
     ),
     legendSlot,
+    goalSlot,
+    ins.goal
+      ? h("p", { class: "small", "data-testid": "goal-rate" }, `${fmtPct(ins.goal.rate)} of this page's ${fmtInt(ins.goal.sessions)} sessions reached ${ins.goal.name}.`)
+      : null,
     actionsList(ins.top_actions, hooks),
+  );
+}
+
+/** "Conversion towards: [goal]": the goal the top actions' conversion is counted towards. */
+export function goalPicker(goals: Goal[] | null, chosen: string | null, pick: (goal: string | null) => void): HTMLElement | null {
+  if (!goals || goals.length === 0) return null;
+  const select = h(
+    "select",
+    { "data-testid": "goal-picker", on: { change: (e: Event) => pick((e.target as HTMLSelectElement).value || null) } },
+    h("option", { value: "" }, "No goal"),
+    goals.map((g) => h("option", { value: g.id, selected: g.id === chosen }, g.name)),
+  );
+  return h("label", { class: "goal-pick small" }, "Conversion towards ", select);
+}
+
+/** An action's conversion: its rate, and the difference from the page's other sessions
+ * with its 95 % interval; an interval across 0 says the difference may be noise. */
+function conversionLine(c: Conversion | undefined): HTMLElement | null {
+  if (!c) return null;
+  const pts = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)} pts`;
+  const unsure = c.ci[0] <= 0 && c.ci[1] >= 0;
+  return h(
+    "div",
+    {
+      class: ["conversion small", unsure && "conversion-unsure"],
+      "data-testid": "conversion",
+      title: `${fmtInt(c.converted)} of ${fmtInt(c.sessions)} sessions that clicked it converted; ${fmtInt(c.others_converted)} of the ${fmtInt(c.others_sessions)} that did not. 95 % interval of the difference: ${pts(c.ci[0])} to ${pts(c.ci[1])}.${c.warning ? ` ${c.warning}` : ""}`,
+    },
+    `converts ${fmtPct(c.rate)} (${pts(c.lift)} vs. others${unsure ? ", not significant" : ""})`,
   );
 }
 
@@ -205,6 +238,7 @@ function actionsList(actions: Action[], hooks: ActionHooks): HTMLElement {
           ),
           h("code", { class: "action-sel mono", title: a.selector }, a.selector),
           frustrationBadges(a, hooks),
+          conversionLine(a.conversion),
           h(
             "div",
             { class: "share" },

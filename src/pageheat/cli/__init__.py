@@ -304,11 +304,13 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--peak", type=float,
               help="With --scale absolute: points per 1 000 page views drawn at full heat"
                    " (one scale for several maps).")  # fmt: skip
+@click.option("--goal", help="A goal's id: what --kind conversion colours by.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.png or FILE.json")  # fmt: skip
 def render(
-    data, key, view, kind, width, start, end, background, filters, scale, peak, out: Path
-) -> None:
+    data, key, view, kind, width, start, end, background, filters, scale, peak, goal,
+    out: Path,
+) -> None:  # fmt: skip
     """Render a heatmap to a PNG (over the page's background) or to JSON."""
     from pageheat import heat, reports
     from pageheat.params import parse_time
@@ -336,7 +338,7 @@ def render(
                 click.echo(f"no background: {exc}", err=True)
         try:
             rendered = reports.render(ph, query, kind, capture=False, background=background,
-                                      scale=scale, peak=peak)  # fmt: skip
+                                      scale=scale, peak=peak, goal=goal)  # fmt: skip
         except (ValueError, LookupError) as exc:
             raise click.BadParameter(str(exc)) from None
         if out.suffix == ".png":

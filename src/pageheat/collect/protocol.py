@@ -299,8 +299,17 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         dw: W
         dh: W
 
+    class Goal(Event, tag="goal"):
+        """A custom goal the page reached (``pageheat.goal(name, value?)``): ``name`` is
+        what an app's goal of the kind ``{"name", "event"}`` matches; ``value`` an optional
+        amount (an order's total). A goal counts once per session whatever is sent."""
+
+        k: ClassVar[str] = "goal"
+        name: Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
+        value: Annotated[float, Meta(ge=-1e12, le=1e12)] | None = None
+
     Events = Annotated[
-        list[View | Click | Leave | Move | Scroll | Error | Layout],
+        list[View | Click | Leave | Move | Scroll | Error | Layout | Goal],
         Meta(min_length=1, max_length=limits.max_events),
     ]
 
@@ -330,7 +339,7 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         dom: dict[str, Any]
         sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
 
-    for cls in (View, Click, Leave, Move, Scroll, Error, Layout, Batch, Snapshot):
+    for cls in (View, Click, Leave, Move, Scroll, Error, Layout, Goal, Batch, Snapshot):
         cls.__qualname__ = cls.__name__
     return Protocol(
         limits, Batch, msgspec.json.Decoder(Batch), Snapshot, msgspec.json.Decoder(Snapshot)

@@ -26,7 +26,7 @@ from pageheat.store.base import FILTERS
 #: The parameters a saved heatmap or share link may hold: the heatmap page's.
 PAGE_PARAMS = frozenset({
     "view", "width", "kind", "range", "from", "to", "opacity", "bg", "palette", "scale",
-    "peak", *FILTERS,
+    "peak", "cohort", "goal", *FILTERS,
 })  # fmt: skip
 
 saved_heatmaps = Table(

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from pageheat.meta import migrations
 from pageheat.meta.accounts import Accounts
 from pageheat.meta.library import Library, clean_name
+from pageheat.meta.outcomes import Outcomes
 from pageheat.meta.tables import apps, view_rules
 from pageheat.settings import default
 
@@ -122,6 +123,8 @@ class MetaStore:
         self.accounts = Accounts(self.engine, session_days, cache_s)
         #: Saved heatmaps and share links.
         self.library = Library(self.engine)
+        #: Goals and funnels.
+        self.outcomes = Outcomes(self.engine)
         self._apps: dict[str, tuple[App, float]] = {}
 
     def create_app(self, name: str, origins: list[str], key: str | None = None) -> App:
@@ -298,6 +301,7 @@ class MetaStore:
             gone = con.execute(apps.delete().where(apps.c.key == key)).rowcount
             con.execute(view_rules.delete().where(view_rules.c.app == key))
         self.library.forget_app(key)
+        self.outcomes.forget_app(key)
         self.accounts.forget_app(key)
         self._apps.pop(key, None)
         return bool(gone)

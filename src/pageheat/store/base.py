@@ -110,6 +110,43 @@ FILTER_VALUES: dict[str, tuple[str, ...]] = {
 parse_filters = _filters.parse_filters
 
 
+#: What a session may have done, for goals, funnel steps and cohorts (:class:`Did`).
+DID_KINDS = ("view", "click", "event", "rage", "dead", "error")
+
+
+@dataclass(frozen=True)
+class Did:
+    """Something a session did, as the store can find it: reached ``view`` (``view``),
+    clicked ``selector`` on ``view`` (``click``; any view when ``view`` is None), sent the
+    custom goal ``event`` (``event``), or had a rage or dead click or a page error.
+    Goals, funnel steps and behaviour cohorts are each one of these (``outcomes.py``
+    resolves them from the metadata), so the store reads each the same way
+    (``store.sql.did``)."""
+
+    what: str
+    view: str | None = None
+    selector: str | None = None
+    event: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.what not in DID_KINDS:
+            raise ValueError(f"what must be one of {', '.join(DID_KINDS)}, got {self.what!r}")
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The sessions a read keeps (``cohort=``): those that did ``did`` (``negate``: those
+    that did not) within the query's time range, or exactly ``sessions`` when the cohort
+    is the outcome of a computation the SQL cannot express (a funnel's step). Applied by
+    the one WHERE builder (``store.sql.where``) to every table, as a filter is."""
+
+    #: As asked (``converted:3``), for answers and messages.
+    name: str
+    did: Did | None = None
+    negate: bool = False
+    sessions: tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True)
 class Query:
     """What a heatmap, an insight or a view list is about.
@@ -125,6 +162,8 @@ class Query:
     start_ms: int | None = None
     end_ms: int | None = None
     filters: dict[str, str] = field(default_factory=dict)
+    #: Only the sessions of a behaviour cohort (None: every session).
+    cohort: Cohort | None = None
 
 
 #: Which interactions each point map draws, as one SQL condition every backend shares
@@ -266,6 +305,20 @@ class EventStore(Protocol):
         """The ``limit`` sessions that clicked the selector latest: ``session``,
         ``visitor``, ``browser``, ``device``, ``clicks`` (on it), ``last_click``, and the
         session's ``start`` and ``end`` (ms, over all of the app's events of the session)."""
+
+    # -- outcomes (store/outcomes.py) --------------------------------------------------
+
+    def conversion(self, query: Query, goal: Did, selectors: Sequence[str]) -> dict[str, Any]:
+        """The view's sessions (``viewers``) and those that reached ``goal``
+        (``viewers_converted``); per selector (``actions``) the sessions that clicked it
+        on the view and those that converted, and the same for the view's other
+        sessions (``others_sessions``, ``others_converted``)."""
+
+    def funnel_steps(self, query: Query, steps: Sequence[Did]) -> list[Any]:
+        """Per step, the sessions that reached it in order and when (``StepTimes``)."""
+
+    def journeys(self, query: Query, limit: int = 10) -> dict[str, Any]:
+        """Views right before and after the query's view (sessions each), entries, exits."""
 
     # -- page states (the pictures themselves are in pictures/) ----------------------
 

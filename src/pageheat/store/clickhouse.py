@@ -33,13 +33,14 @@ from typing import Any
 from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.clickhouse_client import Client, Target, connect
 from pageheat.store.clickhouse_maintenance import Maintenance
+from pageheat.store.outcomes import OutcomeReads
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_rows
 from pageheat.store.sessions import SessionReads
 from pageheat.store.sql import CLICKHOUSE
 
 
-class ClickHouseStore(Reads, SessionReads, Maintenance):
+class ClickHouseStore(Reads, SessionReads, OutcomeReads, Maintenance):
     """The ClickHouse store; ``client`` talks to one node (any node of a cluster)."""
 
     dialect = CLICKHOUSE

@@ -36,6 +36,7 @@ SHARDING = {
     "scrolls": "sipHash64(session)",
     "errors": "sipHash64(session)",
     "layouts": "sipHash64(session)",
+    "goals": "sipHash64(session)",
     "visitors": "sipHash64(visitor)",
     # a view's cells come from every shard's events; reads sum them across shards
     "heat_rollup": "sipHash64(app, name)",
@@ -185,5 +186,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the heat rollup and the view that keeps it, so point maps read counted cells",
         _fill_rollup,
     ),
+    # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
+    Migration(3, "reserved (every tag kept)"),
+    Migration(4, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
 )
 check(MIGRATIONS, "clickhouse")

@@ -21,13 +21,14 @@ import pyarrow.compute as pc
 from pageheat.heat.placement import Points
 from pageheat.store import duckdb_schema, rollup
 from pageheat.store.base import Envelope, PageState, WidthClasses
+from pageheat.store.outcomes import OutcomeReads
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
 from pageheat.store.sessions import SessionReads
 from pageheat.store.sql import DUCKDB
 
 
-class DuckDBStore(Reads, SessionReads):
+class DuckDBStore(Reads, SessionReads, OutcomeReads):
     """The default store; ``path`` is the DuckDB file (``:memory:`` for throwaway use).
 
     Its reads are :class:`~pageheat.store.reads.Reads`, in DuckDB's dialect, each on a

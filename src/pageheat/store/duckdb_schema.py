@@ -140,5 +140,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         3, "each visitor's first session, for new and returning visitors at ingest", _fill_visitors
     ),
     Migration(4, "the heat rollup, so point maps read counted cells", _fill_rollup),
+    # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
+    Migration(5, "reserved (every tag kept)"),
+    Migration(6, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
 )
 check(MIGRATIONS, "duckdb")

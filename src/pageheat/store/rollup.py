@@ -22,7 +22,7 @@ it was that close to the cell's edge. ``store.points`` stays exact for everythin
 draws.
 
 A map reads the rollup when everything its query narrows by is a rollup column (view,
-device, a width class, whole UTC days).
+device, a width class, whole UTC days); never with a cohort (sessions are not kept).
 """
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ POINT_COLUMNS = (
 
 def covers(query: Query, widths: WidthClasses | None = None) -> bool:
     """Whether the rollup holds everything this query narrows by; ``widths`` are the
-    bounds the store classed its rows by (the settings' defaults when None)."""
-    if set(query.filters) - {"device"}:
+    bounds the store classed its rows by (the settings' defaults when None). A cohort
+    is a set of sessions, which the rollup does not keep: such a query reads raw rows."""
+    if query.cohort is not None or set(query.filters) - {"device"}:
         return False
     if query.width is not None and not _is_class(query.width, widths or WidthClasses()):
         return False

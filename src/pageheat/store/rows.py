@@ -67,6 +67,10 @@ LAYOUT_COLUMNS = (
     "dw", "dh",
 )  # fmt: skip
 
+#: Custom goals a page sent (``pageheat.goal``): the goal's name is ``goal`` (``name`` is
+#: the view's, as on every table), ``value`` its optional amount (NULL when not sent).
+GOAL_COLUMNS = ("app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "goal", "value")
+
 #: Each visitor's first session: (app, visitor) → the session and time of its earliest
 #: page view. Upserted, not appended: not part of :data:`TABLES`.
 VISITOR_COLUMNS = ("app", "visitor", "session", "t")
@@ -79,6 +83,7 @@ TABLES = {
     "scrolls": SCROLL_COLUMNS,
     "errors": ERROR_COLUMNS,
     "layouts": LAYOUT_COLUMNS,
+    "goals": GOAL_COLUMNS,
 }
 
 Row = dict[str, Any]
@@ -335,6 +340,12 @@ def build_tables(
             "hash": [ev.h for ev in la], "dw": [float(ev.dw) for ev in la],
             "dh": [float(ev.dh) for ev in la],
         })  # fmt: skip
+    goals = gathered["goal"]
+    if goals.ev:
+        out["goals"] = _table(GOAL_COLUMNS, {
+            **common(goals), "goal": [ev.name for ev in goals.ev],
+            "value": pa.array([ev.value for ev in goals.ev], pa.float64()),
+        })  # fmt: skip
     return out
 
 
@@ -343,7 +354,8 @@ _TAGS = ("env", "version", "service")
 
 #: Which table each event kind but ``view`` goes to.
 _KIND_TABLE = {"click": "interactions", "move": "interactions", "leave": "leaves",
-               "scroll": "scrolls", "error": "errors", "layout": "layouts"}  # fmt: skip
+               "scroll": "scrolls", "error": "errors", "layout": "layouts",
+               "goal": "goals"}  # fmt: skip
 
 
 class _Gathered:

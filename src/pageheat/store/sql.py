@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pageheat.store.base import FILTERS, Query, parse_filters
+from pageheat.store.base import FILTERS, Did, Query, parse_filters
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,43 @@ def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
     checked = parse_filters(query.filters)
     for name, text in checked.items() if filters else ():
         parts.append(f"{FILTERS[name]} IN {s.values(text.split(','))}")
+    cohort = query.cohort
+    if cohort is not None and filters:
+        if cohort.sessions is not None:
+            # an empty cohort keeps nothing; '' is no session id (ids are 1+ characters)
+            parts.append(f"session IN {s.values(cohort.sessions or [''])}")
+        elif cohort.did is not None:
+            not_ = "NOT " if cohort.negate else ""
+            parts.append(f"session {not_}IN ({did(s, query, cohort.did)})")
     return " AND ".join(parts)
+
+
+def did(s: Sql, query: Query, what: Did, columns: str = "session") -> str:
+    """``SELECT columns`` of the events of the query's app and time range in which a
+    session did ``what`` (store.base.Did), whatever the view, width and filters: a
+    cohort is a set of sessions, and a funnel's later step happens on another page. One
+    table a statement (``UNION ALL`` for the error cohort), so a cluster runs it on each
+    shard, where a session's events all are."""
+    parts = [f"app = {s(query.app)}"]
+    if query.start_ms is not None:
+        parts.append(f"t >= {s(int(query.start_ms))}")
+    if query.end_ms is not None:
+        parts.append(f"t < {s(int(query.end_ms))}")
+    cond = " AND ".join(parts)
+    if what.what == "view":
+        return f"SELECT {columns} FROM pageviews WHERE {cond} AND name = {s(what.view)}"
+    if what.what == "event":
+        return f"SELECT {columns} FROM goals WHERE {cond} AND goal = {s(what.event)}"
+    clicks = f"SELECT {columns} FROM interactions WHERE {cond} AND kind = 'click'"
+    if what.what == "click":
+        on = f" AND name = {s(what.view)}" if what.view is not None else ""
+        return f"{clicks}{on} AND sel = {s(what.selector)}"
+    if what.what == "rage":
+        return f"{clicks} AND rage > 0"
+    if what.what == "dead":
+        return f"{clicks} AND dead"
+    # error: a page error, or a click an error followed
+    return f"SELECT {columns} FROM errors WHERE {cond} UNION ALL {clicks} AND error"
 
 
 def view_ids(s: Sql, query: Query) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
-from pageheat import privacy, reports
+from pageheat import outcomes, privacy, reports
 from pageheat.app import Pageheat
 from pageheat.meta import App
 from pageheat.params import iso, number, side_queries
@@ -44,6 +44,7 @@ def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = 
         rendered = reports.render(
             ph, query, plain.get("kind") or "click", background=plain.get("background"),
             scale=plain.get("scale") or "relative", peak=number(plain, "peak", None, 0),
+            goal=plain.get("goal") or None,
         )  # fmt: skip
         if fmt == "png":
             png = reports.heatmap_png(ph, rendered, number(plain, "opacity", 0.7, 0, 1),
@@ -186,6 +187,7 @@ def heatmap(
     peak: Annotated[float | None, Q(gt=0, description="scale=absolute: points per"
                                     " 1 000 page views drawn at full heat")] = None,
     palette: Annotated[str, Q(description="format=png: heat or colorblind")] = "heat",
+    goal: Annotated[str | None, Q(description="kind=conversion: the goal's id")] = None,
 ) -> Any:  # fmt: skip
     if format not in {"json", "png"}:
         raise HTTPException(400, f"format must be json or png, got {format!r}")
@@ -221,10 +223,15 @@ def insights(
     start: From = None, end: To = None,
     limit: Annotated[int, Q(ge=1, le=100)] = 100,
     background: str | None = None,
+    goal: Annotated[str | None, Q(description="A goal's id: each action's conversion"
+                                  " towards it")] = None,
 ) -> dict[str, Any]:  # fmt: skip
     query = query_for(ph, key, view, params)
     with http_errors():
-        return {**reports.insights(ph, query, limit, background), "filters": query.filters}
+        answer = reports.insights(ph, query, limit, background)
+        if goal:
+            outcomes.add_conversion(ph, query, goal, answer)
+        return {**answer, "filters": query.filters}
 
 
 @router.get("/apps/{key}/backgrounds", summary="Page states captured for a view and width",

@@ -98,6 +98,12 @@ def query_for(ph: Pageheat, key: str, view: str | None, plain: Mapping[str, str]
 #: What each filter parameter means, for the OpenAPI schema (`pageheat.filters`). A value
 #: may be a comma-separated list (any of them matches); different filters must all match.
 FILTER_HELP = {name: f.help for name, f in FILTER_REGISTRY.items()}
+#: The behaviour cohort every read takes beside the filters (``pageheat.outcomes``).
+COHORT_HELP = (
+    "Only the sessions of a behaviour cohort, within the range: converted:GOAL,"
+    " not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that"
+    " had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next)."
+)
 
 
 def plain_params(request: Request) -> dict[str, str]:
@@ -117,7 +123,7 @@ _params_with_filters.__signature__ = inspect.Signature([  # type: ignore[attr-de
     inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
     *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                         annotation=Annotated[str | None, Q(description=text)])
-      for name, text in FILTER_HELP.items()),
+      for name, text in {**FILTER_HELP, "cohort": COHORT_HELP}.items()),
 ])  # fmt: skip
 
 #: A route parameter: the request's query string as a plain mapping, filters declared.

@@ -42,7 +42,7 @@ def export_response(ph: Pageheat, what: str, key: str, params: Mapping[str, str]
     """The export ``what`` (``png``, ``actions.csv`` or ``grid.csv``) of app ``key`` for
     the heatmap route's plain parameters: ``view`` (optional for ``actions.csv``),
     ``kind``, ``width``, ``from``, ``to``, the filters, ``background``, ``opacity``,
-    ``scale``, ``peak``, ``palette`` (``range`` only names a preset in the PNG's header;
+    ``scale``, ``peak``, ``palette``, ``goal`` (``range`` only names a preset in the PNG's header;
     ``from``/``to`` must hold its times). Other names are not read.
 
     A download (``Content-Disposition: attachment``); 400 naming a bad parameter, 404 for
@@ -63,14 +63,14 @@ def export_response(ph: Pageheat, what: str, key: str, params: Mapping[str, str]
                 ph, query, kind, app_name=app.name, params=params,
                 opacity=number(params, "opacity", 0.7, 0.0, 1.0), background=background,
                 scale=params.get("scale") or "relative", peak=number(params, "peak", None),
-                palette=params.get("palette") or "heat",
+                palette=params.get("palette") or "heat", goal=params.get("goal") or None,
             )  # fmt: skip
             name = exports.filename(view, f"{kind}.png")
         elif what == "actions.csv":
             body = exports.actions_csv(ph, query, background)
             name = exports.filename(view, "actions.csv")
         else:
-            body = exports.grid_csv(ph, query, kind, background)
+            body = exports.grid_csv(ph, query, kind, background, goal=params.get("goal") or None)
             name = exports.filename(view, f"{kind}-grid.csv")
     return Response(body, media_type=EXPORTS[what],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pageheat.web.outcome_models import Conversion, GoalSummary
+
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -225,6 +227,7 @@ class Action(Answer):
     x: float | None
     y: float | None
     visible: bool | None
+    conversion: Conversion = Field(None, description="With goal=ID: towards that goal")
 
 
 class Element(Action):
@@ -238,6 +241,7 @@ class Insights(Answer):
     top_actions: list[Action]
     top_elements: list[Element]
     filters: Filters
+    goal: GoalSummary = Field(None, description="With goal=ID: the goal and the view's rate")
 
 
 class FilterValue(Answer):
@@ -484,6 +488,7 @@ class KindModel(Answer):
     palette: Literal["points", "bands"] = Field(
         description="The palette family (`/api/v1/palettes` `families`) it is drawn with."
     )
+    goal: bool = Field(description="Drawn towards a goal: the map needs `goal=ID` (a goal's id).")
     min_sessions_setting: str | None = Field(
         description="The setting holding the sessions under which its map carries a"
         " warning; null: never."

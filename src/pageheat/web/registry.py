@@ -28,7 +28,7 @@ def kinds_answer() -> KindsAnswer:
                 name=k.name, label=k.label, title=k.title, mode=k.mode, band=k.band,
                 one=k.one, many=k.many, counted=k.counted, unit=k.unit, empty=k.empty,
                 help=k.help, palette=k.palette, min_sessions_setting=k.min_sessions,
-                frustration=k.frustration,
+                frustration=k.frustration, goal=k.goal,
             )
             for k in KINDS.values()
         ],

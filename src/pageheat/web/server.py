@@ -22,7 +22,18 @@ import pageheat
 from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
+from pageheat.web import (
+    accounts,
+    api,
+    collect,
+    exports,
+    library,
+    ops,
+    outcomes,
+    pages,
+    registry,
+    shared,
+)
 from pageheat.web import replay as replay_web
 from pageheat.web import sessions as session_routes
 
@@ -79,7 +90,7 @@ def _routes() -> FastAPI:
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
     routers = (
-        collect, replay_web, api, session_routes, exports, registry, accounts, library, shared, pages,
+        collect, replay_web, api, session_routes, outcomes, exports, registry, accounts, library, shared, pages,
     )  # fmt: skip
     for module in (*routers, ops):
         app.include_router(module.router)

@@ -21,7 +21,8 @@ from pageheat.migrating import Chain
 def _tables() -> MetaData:
     # Importing the modules that declare tables fills ``metadata``.
     import pageheat.meta.accounts
-    import pageheat.meta.library  # noqa: F401
+    import pageheat.meta.library
+    import pageheat.meta.outcomes  # noqa: F401
     from pageheat.meta.tables import metadata
 
     return metadata

@@ -113,3 +113,19 @@ ORDER BY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error,
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{heat_rollup_mv} TO {db}.{heat_rollup}
 AS {rollup_select} FROM {db}.{interactions} GROUP BY {rollup_group};
+
+-- migration 3: reserved for outcomes-tags (every tag kept); the lead replaces this placeholder at merge
+
+-- migration 4: custom goals pages send (pageheat.goal), for goals, conversion and funnels
+-- A goal event carries its page view's dimensions like every filtered table; `goal` is the
+-- goal's name (`name` is the view's), `value` its optional amount.
+CREATE TABLE IF NOT EXISTS {db}.{goals} (
+    app String, view_id String, visitor String, session String, t Int64,
+    name String, path String, ref_source String, utm_source String, utm_medium String,
+    utm_campaign String, utm_term String, utm_content String, env String, version String,
+    service String, device String, browser String, os String, country String, city String,
+    visitor_type String,
+    goal String, value Nullable(Float64)
+) ENGINE = MergeTree()
+PARTITION BY toYYYYMM(toDateTime(intDiv(t, 1000)))
+ORDER BY (app, goal, t);

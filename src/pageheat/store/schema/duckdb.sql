@@ -125,3 +125,19 @@ CREATE TABLE IF NOT EXISTS heat_rollup (
     PRIMARY KEY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error, sel,
                  touch, cx, cy, ox, oy)
 );
+
+-- migration 5: reserved for outcomes-tags (every tag kept); the lead replaces this placeholder at merge
+SELECT 1;
+
+-- migration 6: custom goals pages send (pageheat.goal), for goals, conversion and funnels
+-- A goal event carries its page view's dimensions like every filtered table; ``goal`` is
+-- the goal's name (``name`` is the view's), ``value`` its optional amount.
+CREATE TABLE IF NOT EXISTS goals (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
+    utm_campaign VARCHAR, utm_term VARCHAR, utm_content VARCHAR, env VARCHAR,
+    version VARCHAR, service VARCHAR, device VARCHAR, browser VARCHAR, os VARCHAR,
+    country VARCHAR, city VARCHAR, visitor_type VARCHAR,
+    goal VARCHAR NOT NULL, value DOUBLE
+);

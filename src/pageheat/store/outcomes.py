@@ -1,0 +1,219 @@
+"""Reads of outcomes: conversion by action, funnel steps and journeys, once for both engines.
+
+:class:`OutcomeReads` is a mixin of both stores, as :class:`~pageheat.store.reads.Reads`
+is, and keeps its rules: each statement reads one table (a subquery on another table
+only narrows by session, which a cluster answers shard by shard since events are
+sharded by session), every condition comes from ``store.sql.where`` or
+``store.sql.did``, and what a join would do is done here in numpy. The definitions
+(what a goal or a step is) are the metadata's; they reach the store as
+:class:`~pageheat.store.base.Did` values.
+
+Sessions are the unit throughout: a goal counts once per session, a funnel follows
+one session through its steps, a journey counts the sessions that went from one page
+to the next.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from pageheat.heat.placement import Points
+from pageheat.store import rollup
+from pageheat.store.base import Did, Query
+from pageheat.store.sql import Dialect, Sql, did, where
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    """The sessions that reached a funnel step, in session order, with when they did."""
+
+    sessions: np.ndarray  # str
+    t: np.ndarray  # int64 ms
+
+
+class OutcomeReads:
+    """Conversion, funnels and journeys over a store's dialect and statement runners."""
+
+    dialect: Dialect
+
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError  # the store's
+
+    def _columns(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        raise NotImplementedError  # the store's
+
+    def _sql(self) -> Sql:
+        return Sql(self.dialect)
+
+    def _sessions(self, sql: str, params: dict[str, Any]) -> np.ndarray:
+        cols = self._columns(sql, params)
+        return np.unique(np.asarray(cols[0], dtype=str)) if cols else np.zeros(0, str)
+
+    # -- conversion --------------------------------------------------------------------
+
+    def conversion(self, query: Query, goal: Did, selectors: Sequence[str]) -> dict[str, Any]:
+        """Per selector clicked on the query's view: the sessions that clicked it
+        (``sessions``) and those of them that reached ``goal`` (``converted``), and the
+        same for the sessions that viewed the view and did not click it (``others_*``).
+        Also the view's ``viewers`` and ``viewers_converted``. Counts only leave the
+        database (four reads, two tables; the goal and the view's sessions as ``IN``
+        subqueries, which a cluster answers shard by shard): sets of session ids in
+        numpy cost more than the reads themselves."""
+
+        def viewers(converted: bool) -> int:
+            s = self._sql()
+            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
+            ((n,),) = self._rows(
+                f"SELECT count(DISTINCT session) FROM pageviews WHERE {where(s, query)}{won}",
+                s.params,
+            )
+            return int(n)
+
+        def clickers(converted: bool) -> dict[str, int]:
+            if not selectors:
+                return {}
+            s = self._sql()
+            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
+            rows = self._rows(
+                f"SELECT sel, count(DISTINCT session) FROM interactions WHERE {where(s, query)}"
+                f" AND kind = 'click' AND sel IN {s.values(selectors)} AND session IN"
+                f" (SELECT session FROM pageviews WHERE {where(s, query)}){won} GROUP BY sel",
+                s.params,
+            )
+            return {str(sel): int(n) for sel, n in rows}
+
+        seen, won = viewers(False), viewers(True)
+        clicked, converted = clickers(False), clickers(True)
+        out: dict[str, Any] = {"viewers": seen, "viewers_converted": won, "actions": {}}
+        for name in selectors:
+            n, k = clicked.get(name, 0), converted.get(name, 0)
+            out["actions"][name] = {
+                "sessions": n, "converted": k,
+                "others_sessions": seen - n, "others_converted": won - k,
+            }  # fmt: skip
+        return out
+
+    def conversion_points(self, query: Query, goal: Did) -> tuple[Points, np.ndarray]:
+        """The query's clicks (exact, as ``store.points``) and, per click, whether its
+        session reached ``goal`` in the range: what the conversion map weighs clicks by.
+        Two reads: the clicks with their sessions, the goal's sessions among them."""
+        s = self._sql()
+        cols = self._columns(
+            f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch, session"
+            f" FROM interactions WHERE {where(s, query)} AND kind = 'click'",
+            s.params,
+        )
+        if not cols or not len(cols[0]):
+            return Points.empty(), np.zeros(0, bool)
+        s = self._sql()
+        won = self._sessions(
+            f"SELECT DISTINCT session FROM ({did(s, query, goal)}) WHERE session IN"
+            f" (SELECT session FROM interactions WHERE {where(s, query)} AND kind = 'click')",
+            s.params,
+        )
+        return rollup.points(cols[:7]), np.isin(np.asarray(cols[7], dtype=str), won)
+
+    # -- funnels -----------------------------------------------------------------------
+
+    def funnel_steps(self, query: Query, steps: Sequence[Did]) -> list[StepTimes]:
+        """Sessions through ordered ``steps`` within the query's range: a session reaches
+        step k at the first time it did step k at or after it reached step k-1. The
+        sessions considered are those with a page view the query's filters and cohort
+        keep (the filters describe sessions, as for journeys); one read per step."""
+        out: list[StepTimes] = []
+        for i, step in enumerate(steps):
+            s = self._sql()
+            among = f"SELECT session FROM pageviews WHERE {where(s, replace(query, view=None))}"
+            # the first step needs each session's first time only
+            agg, group = ("session, min(t)", " GROUP BY session") if i == 0 else ("session, t", "")
+            cols = self._columns(
+                f"SELECT {agg} FROM ({did(s, query, step, 'session, t')})"
+                f" WHERE session IN ({among}){group} ORDER BY session, {'min(t)' if i == 0 else 't'}",
+                s.params,
+            )
+            sess = np.asarray(cols[0], dtype=str) if cols else np.zeros(0, str)
+            t = np.asarray(cols[1], dtype=np.int64) if cols else np.zeros(0, np.int64)
+            out.append(first_times(sess, t) if i == 0 else after(out[-1], sess, t))
+        return out
+
+    # -- journeys ----------------------------------------------------------------------
+
+    def journeys(self, query: Query, limit: int = 10) -> dict[str, Any]:
+        """The pages visited right before and right after the query's view in the same
+        session (sessions per page, most first), and the sessions that entered or left
+        the site on it. The filters and cohort choose the sessions (those with a page
+        view of the view they keep); the pages around it are every page view of those
+        sessions in the range, whatever the filters (a landing page's UTM is not on the
+        next page). One read."""
+        s = self._sql()
+        cols = self._columns(
+            f"SELECT session, t, view_id, name FROM pageviews"
+            f" WHERE {where(s, query, view=False, filters=False)} AND session IN"
+            f" (SELECT session FROM pageviews WHERE {where(s, query)})"
+            " ORDER BY session, t, view_id",
+            s.params,
+        )
+        return journey_counts(cols, query.view, limit)
+
+
+def first_times(sess: np.ndarray, t: np.ndarray) -> StepTimes:
+    """Each session once with its earliest time, from rows in session and time order
+    (the reads sort them: sorting strings here cost more than the reads)."""
+    if not len(sess):
+        return StepTimes(np.zeros(0, str), np.zeros(0, np.int64))
+    first = np.ones(len(sess), bool)
+    first[1:] = sess[1:] != sess[:-1]
+    return StepTimes(sess[first], t[first])
+
+
+def after(prev: StepTimes, sess: np.ndarray, t: np.ndarray) -> StepTimes:
+    """The sessions of ``prev`` that did this step at or after they reached ``prev``,
+    each with the first such time."""
+    if not len(prev.sessions) or not len(sess):
+        return StepTimes(np.zeros(0, str), np.zeros(0, np.int64))
+    at = np.minimum(np.searchsorted(prev.sessions, sess), len(prev.sessions) - 1)
+    keep = (prev.sessions[at] == sess) & (t >= prev.t[at])
+    return first_times(sess[keep], t[keep])
+
+
+def journey_counts(cols: Sequence[Sequence[Any]], view: str | None, limit: int) -> dict[str, Any]:
+    """Previous and next pages of ``view`` from ``(session, t, view_id, name)`` columns of
+    the page views of the sessions that viewed it."""
+    empty: dict[str, Any] = {"previous": [], "next": [], "entries": 0, "exits": 0,
+                             "sessions": 0, "page_views": 0}  # fmt: skip
+    if not cols or not len(cols[0]):
+        return empty
+    # in session, time and view id order (the read sorts them: no string sort here)
+    sess = np.asarray(cols[0], dtype=object)
+    names = np.asarray(cols[3], dtype=object)
+    n = len(sess)
+    starts = np.ones(n, bool)
+    starts[1:] = sess[1:] != sess[:-1]
+    ends = np.ones(n, bool)
+    ends[:-1] = starts[1:]
+    here = names == view
+    if not here.any():
+        return empty
+    at = np.flatnonzero(here)
+    number = np.cumsum(starts)  # each row's session as a number
+
+    def around(step: int, edge: np.ndarray) -> list[dict[str, Any]]:
+        has = at[~edge[at]]
+        pairs = set(zip(number[has].tolist(), names[has + step].tolist(), strict=True))
+        counts = Counter(page for _, page in pairs)
+        rows = sorted(counts.items(), key=lambda r: (-r[1], r[0]))
+        return [{"view": p, "sessions": int(c)} for p, c in rows[:limit]]
+
+    return {
+        "previous": around(-1, starts),
+        "next": around(1, ends),
+        "entries": int((starts & here).sum()),
+        "exits": int((ends & here).sum()),
+        "sessions": len(np.unique(number[here])),
+        "page_views": int(here.sum()),
+    }
