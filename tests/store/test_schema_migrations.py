@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pageheat.store import clickhouse_schema, duckdb_schema
-from pageheat.store.base import Query
+from pageheat.store.base import Query, WidthRange
 from pageheat.store.clickhouse import ClickHouseStore
 from pageheat.store.clickhouse_client import Target, connect
 from pageheat.store.duckdb import DuckDBStore
@@ -33,6 +33,7 @@ from tests.store.test_rollups import _points
 from tests.test_cli import run
 
 PREVIOUS = Path(__file__).parent / "previous_schema"
+DAY = 86_400_000
 #: How the previous release sharded its picture tables on a cluster.
 PICTURES = {"snapshots": "sipHash64(id)", "backgrounds": "sipHash64(id)",
             "element_rects": "sipHash64(background)"}  # fmt: skip
@@ -53,9 +54,15 @@ def answers(store) -> dict:
     """The map points of each query and kind, and the statistics of each query and of
     the whole app (under a filter the fill steps feed)."""
     app = [Query(app="app"), Query(app="app", filters={"visitor": "returning"})]
+    tiers = [
+        Query(app="app", view="/pricing", width=WidthRange.parse("desktop")),
+        Query(app="app", view="/", start_ms=T0 // DAY * DAY, end_ms=T0 // DAY * DAY + DAY),
+    ]
     return {
-        "points": [_points(store, q, kind) for q in QUERIES for kind in ("click", "move")],
+        "points": [_points(store, q, kind) for q in QUERIES + tiers for kind in ("click", "move")],
         "stats": [store.stats(q) for q in QUERIES + app],
+        # from the session sets (the last two: migration 7 / 5 fills them)
+        "sessions": [store.sessions(q) for q in QUERIES + tiers],
     }
 
 
@@ -124,11 +131,14 @@ def test_the_previous_releases_duckdb_file_upgrades_with_pageheat_migrate(tmp_pa
 
     r = run("migrate", "--data", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert "events: DuckDB" in r.stdout and _applied(r.stdout) == []  # stamped at 4
+    # stamped at 4, the tiers' migration applied (5 and 6 are reserved for other work)
+    assert "events: DuckDB" in r.stdout
+    assert _applied(r.stdout) == _lines(duckdb_schema.MIGRATIONS[4:])
     again = run("migrate", "--data", str(tmp_path))
     assert again.returncode == 0 and _applied(again.stdout) == [], again.stdout
     ids, stamped, applied = _recorded(old)
-    assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and all(stamped) and applied == []
+    assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and applied == []
+    assert stamped == [True] * 4 + [False] * 3
 
     store = DuckDBStore(old)
     try:
@@ -155,7 +165,7 @@ def test_a_first_release_duckdb_file_is_filled_in_on_opening(tmp_path, duckdb_ne
         store.close()
     ids, stamped, applied = _recorded(old)
     assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and applied == []
-    assert stamped == [True, False, False, False]  # 1 found there, 2-4 applied
+    assert stamped == [True] + [False] * 6  # 1 found there, 2-7 applied
 
     shutil.copy(new, tmp_path / "new.duckdb")
     store = DuckDBStore(tmp_path / "new.duckdb")
@@ -171,7 +181,7 @@ def test_a_new_duckdb_file_records_every_migration_as_applied(tmp_path):
     assert r.returncode == 0, r.stderr
     assert _applied(r.stdout) == _lines(duckdb_schema.MIGRATIONS)
     ids, stamped, applied = _recorded(tmp_path / "events.duckdb")
-    assert ids == [1, 2, 3, 4] and not any(stamped) and applied == []
+    assert ids == [1, 2, 3, 4, 5, 6, 7] and not any(stamped) and applied == []
 
 
 # -- ClickHouse ---------------------------------------------------------------------------
@@ -256,7 +266,7 @@ def test_a_previous_clickhouse_database_upgrades_with_migrate(
         _previous_clickhouse(target, clients, before_rollup)
         ClickHouseStore(store_client).write(recorded_traffic())  # as that release wrote it
 
-        want = _lines(clickhouse_schema.MIGRATIONS[1:] if before_rollup else [])
+        want = _lines(clickhouse_schema.MIGRATIONS[1 if before_rollup else 2 :])
         if backend == "chdb":
             session = request.getfixturevalue("chdb_session")
             open_client = lambda _node, database: ChdbClient(session, database)  # noqa: E731
@@ -279,7 +289,7 @@ def test_a_previous_clickhouse_database_upgrades_with_migrate(
             stamped = client.query(
                 f"SELECT stamped FROM {target.database}.schema_migrations ORDER BY id"
             )
-            assert [bool(r[0]) for r in stamped] == [True, not before_rollup]
+            assert [bool(r[0]) for r in stamped] == [True, not before_rollup] + [False] * 3
         assert answers(ClickHouseStore(store_client)) == expected
 
 

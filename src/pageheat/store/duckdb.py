@@ -9,6 +9,7 @@ answers 202. Reads run on their own cursors, so the dashboard never waits on ing
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store import duckdb_schema, rollup
+from pageheat.store import duckdb_rollup, duckdb_schema
 from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.reads import Reads
 from pageheat.store.rows import TABLES, VIEW_DIMENSIONS, VISITOR_COLUMNS, Row, build_tables
@@ -42,6 +43,8 @@ class DuckDBStore(Reads):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb_schema.connect(self.path)
         self._write_lock = threading.Lock()
+        #: When the writer next looks whether a rollup needs rewriting in view order.
+        self._recluster_at = time.monotonic() + _RECLUSTER_EVERY_S
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
         #: every batch needs no lookup.
@@ -59,10 +62,11 @@ class DuckDBStore(Reads):
         """Store a group of batches in one transaction; per batch, whether it was new.
 
         Columnar all the way (docs/performance.md): the rows are Arrow tables built from the decoded
-        events (store/rows.py ``build_tables``), each table is one INSERT, the heat rollup
-        is upserted from the interactions' table in the same transaction, and the batch
-        ids are claimed with one INSERT … ON CONFLICT DO NOTHING that answers which ids
-        were new. Nine statements and one commit (one fsync) per group, whatever its size.
+        events (store/rows.py ``build_tables``), each table is one INSERT, the rollups are
+        kept from the interactions' and page views' tables in the same transaction
+        (store/duckdb_rollup.py), and the batch ids are claimed with one INSERT … ON
+        CONFLICT DO NOTHING that answers which ids were new. A dozen statements and one
+        commit (one fsync) per group, whatever its size.
         """
         with self._write_lock, self._con.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
@@ -78,8 +82,8 @@ class DuckDBStore(Reads):
                 for table, columns in TABLES.items():
                     if table in tables:
                         _insert_arrow(cur, table, columns, tables[table])
-                if "interactions" in tables:  # the heat rollup, in the same transaction
-                    _add_to_rollup(cur, tables["interactions"].select(list(rollup.SOURCE)))
+                # the rollups, in the same transaction
+                duckdb_rollup.add(cur, tables.get("interactions"), tables.get("pageviews"))
                 visitors = tables.get("visitors")
                 if visitors is not None:
                     _upsert_visitors(cur, visitors)
@@ -87,6 +91,9 @@ class DuckDBStore(Reads):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            if time.monotonic() >= self._recluster_at:  # keep the rollups in view order
+                self._recluster_at = time.monotonic() + _RECLUSTER_EVERY_S
+                duckdb_rollup.maybe_recluster(cur)
             if "layouts" in tables:
                 self._remember_layouts(tables["layouts"])
             if visitors is not None:
@@ -261,7 +268,9 @@ class DuckDBStore(Reads):
                     finally:
                         cur.unregister("incoming")
                     if table == "interactions":
-                        _add_to_rollup(cur, data.select(list(rollup.SOURCE)))
+                        duckdb_rollup.add(cur, data, None)
+                    elif table == "pageviews":
+                        duckdb_rollup.add(cur, None, data)
                     loaded += data.num_rows
                 visitors = tables.get("visitors")
                 if visitors is not None and visitors.num_rows:
@@ -281,6 +290,7 @@ class DuckDBStore(Reads):
                 raise
             self._firsts.clear()  # what it remembered may be older than a loaded first
             self._layouts.clear()
+            duckdb_rollup.maybe_recluster(cur)  # a bulk load lands out of view order
         return loaded
 
     # -- privacy ---------------------------------------------------------------------
@@ -292,7 +302,8 @@ class DuckDBStore(Reads):
 
     def delete_app(self, app: str) -> dict[str, int]:
         steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
-        steps.append(("heat_rollup", "app = ?", [app]))  # the app's heat rollup too
+        # the app's rollups too
+        steps += [(t, "app = ?", [app]) for t in ("heat_rollup", "heat_rollup_month")]
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -309,10 +320,14 @@ class DuckDBStore(Reads):
             cur.execute("BEGIN TRANSACTION")
             try:
                 for table, where, params in steps:
-                    if table == "interactions":  # the heat rollup forgets them too
-                        subtract_from_rollup(cur, where, params)
+                    if table == "interactions":  # the point rollups forget them too
+                        duckdb_rollup.subtract_interactions(cur, where, params)
+                    elif table == "pageviews":  # and the session sets they were in
+                        duckdb_rollup.note_pageviews(cur, where, params)
                     ((n,),) = cur.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
                     counts[table] = counts.get(table, 0) + int(n)
+                    if table == "pageviews":
+                        duckdb_rollup.recount_sessions(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -355,6 +370,8 @@ def _np(table: pa.Table, column: str | int) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.float64)
 
 
+#: How often (s) the writer looks whether a rollup has grown out of view order.
+_RECLUSTER_EVERY_S = 60.0
 #: Visitors whose first session a store keeps in memory.
 _FIRSTS_KEPT = 100_000
 #: Page views whose latest layout a store keeps in memory (the collector asks after every batch).
@@ -370,27 +387,3 @@ def _upsert_visitors(cur: Any, visitors: pa.Table) -> None:
         )
     finally:
         cur.unregister("incoming_visitors")
-
-
-def _add_to_rollup(cur: Any, interactions: pa.Table) -> None:
-    """Count interactions rows into the heat rollup (upserting each snapped point)."""
-    cur.register("incoming_rollup", interactions)
-    try:
-        cur.execute(
-            f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM incoming_rollup"
-            f" GROUP BY {rollup.group_by()}"
-            f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n"
-        )
-    finally:
-        cur.unregister("incoming_rollup")
-
-
-def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
-    """Take interactions rows that are about to be deleted out of the heat rollup."""
-    cur.execute(
-        f"INSERT INTO heat_rollup {rollup.select('duckdb', sign=-1)} FROM interactions"
-        f" WHERE {where} GROUP BY {rollup.group_by()}"
-        f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n",
-        params,
-    )
-    cur.execute("DELETE FROM heat_rollup WHERE n = 0")

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pageheat.store import rollup
+from pageheat.store import duckdb_rollup, rollup
 from pageheat.store.migrations import Migration, check, now_ms, pending, sections
 from pageheat.store.rows import VIEW_DIMENSIONS
 
@@ -140,5 +140,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         3, "each visitor's first session, for new and returning visitors at ingest", _fill_visitors
     ),
     Migration(4, "the heat rollup, so point maps read counted cells", _fill_rollup),
+    Migration(5, "reserved"),
+    Migration(6, "reserved"),
+    Migration(
+        7,
+        "rollup tiers: a month tier of the heat rollup and per-day session sets",
+        duckdb_rollup.fill,
+    ),
 )
 check(MIGRATIONS, "duckdb")
