@@ -183,3 +183,31 @@ def test_deletions_and_retention_leave_every_tier_as_a_rebuild_would(store):
     assert [r for r in _tier(store, "month") if r[0] == "app"] == []
     assert [r for r in _session_sets(store)[0] if r[0] == "app"] == []
     assert _tier(store, "month") == _recomputed(store, "month") != []  # the other app's
+
+
+def test_duckdb_rewrites_its_tiers_in_view_order_keeping_their_key(tmp_path):
+    """A rewrite (after a bulk load, on opening, after retention) puts each view's rows
+    together, changes no answer, and the month tier still upserts by its key."""
+    from pageheat.store import duckdb_rollup
+    from pageheat.store.duckdb import DuckDBStore
+
+    store = DuckDBStore(tmp_path / "events.duckdb")
+    try:
+        store.write(spread_traffic())
+        q = _query("/", "2025-10-25", "2025-12-10")
+        before = _points(store, q, "click"), store.sessions(q), _tier(store, "month")
+        with store._con.cursor() as cur:
+            for table in duckdb_rollup.CLUSTERED:
+                duckdb_rollup.recluster(cur, table)
+            names = [r[0] for r in cur.execute("SELECT name FROM heat_rollup_month").fetchall()]
+            assert names == sorted(names) and len(set(names)) == 2
+            recorded = dict(cur.execute("SELECT name, rows FROM rollup_clustered").fetchall())
+        assert recorded["heat_rollup_month"] == len(names)
+        assert (_points(store, q, "click"), store.sessions(q), _tier(store, "month")) == before
+        store.write(spread_traffic(3))  # the same batch ids: nothing new
+        store.write([env(batch="more", session="more", events=[view("m1"), click("m1", "#b0",
+                         x=40.0, y=120.0, t=_ms("2025-11-03T10:00:00"))])])  # fmt: skip
+        assert _tier(store, "month") == _recomputed(store, "month") != before[2]
+        assert len(_tier(store, "month")) == len(names)  # an upsert: the point was there
+    finally:
+        store.close()

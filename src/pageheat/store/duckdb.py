@@ -9,7 +9,6 @@ answers 202. Reads run on their own cursors, so the dashboard never waits on ing
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -43,8 +42,8 @@ class DuckDBStore(Reads):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb_schema.connect(self.path)
         self._write_lock = threading.Lock()
-        #: When the writer next looks whether a rollup needs rewriting in view order.
-        self._recluster_at = time.monotonic() + _RECLUSTER_EVERY_S
+        # the rollups rows added since the last start, in view order (before any write)
+        duckdb_rollup.maybe_recluster(self._con)
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
         #: every batch needs no lookup.
@@ -91,9 +90,6 @@ class DuckDBStore(Reads):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-            if time.monotonic() >= self._recluster_at:  # keep the rollups in view order
-                self._recluster_at = time.monotonic() + _RECLUSTER_EVERY_S
-                duckdb_rollup.maybe_recluster(cur)
             if "layouts" in tables:
                 self._remember_layouts(tables["layouts"])
             if visitors is not None:
@@ -310,7 +306,10 @@ class DuckDBStore(Reads):
         steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
         steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
         # a visitor whose first session expired is new again when it comes back
-        return self._delete(steps, forget=lambda key: key[0] == app)
+        counts = self._delete(steps, forget=lambda key: key[0] == app)
+        with self._write_lock, self._con.cursor() as cur:  # the retention job's daily round
+            duckdb_rollup.maybe_recluster(cur)
+        return counts
 
     def _delete(self, steps: list[tuple[str, str, list[Any]]], forget: Any) -> dict[str, int]:
         """Run DELETEs in one transaction under the write lock (the writer's own), then
@@ -370,8 +369,6 @@ def _np(table: pa.Table, column: str | int) -> np.ndarray:
     return table.column(column).to_numpy().astype(np.float64)
 
 
-#: How often (s) the writer looks whether a rollup has grown out of view order.
-_RECLUSTER_EVERY_S = 60.0
 #: Visitors whose first session a store keeps in memory.
 _FIRSTS_KEPT = 100_000
 #: Page views whose latest layout a store keeps in memory (the collector asks after every batch).

@@ -14,8 +14,10 @@ groups whose min/max rule it out: a month tier upserted as traffic comes interle
 every view, and a map would scan all of it. :func:`recluster` rewrites the month tier
 and the session sets in (app, view) order, so a map's read touches the row groups of
 its own view (and the rows added since); it runs when a table has grown by a quarter
-since its last rewrite (:func:`maybe_recluster`: after a migration's fill, a bulk load,
-and from the writer at most once a minute).
+since its last rewrite (:func:`maybe_recluster`): after a migration's fill, a bulk load,
+on opening the file and after the retention job's round. Not from the writer: rebuilding
+the month tier's key takes seconds per million rows (docs/performance.md), which would
+stall ingestion; between rewrites new points are read from the unordered rows at the end.
 """
 
 from __future__ import annotations
