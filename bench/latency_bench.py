@@ -1,6 +1,7 @@
 """Heatmap latency as the data grows, over HTTP, against in-memory floors (not a test).
 
     .venv/bin/python bench/latency_bench.py [--events 1e6,1e7,1e8] [--repeat 7] [--keep DIR]
+        [--baseline SRC]
 
 Sizes default to ``$BENCH_SIZES`` (``make bench BENCH_SIZES=1e6,1e7`` skips the hundred
 million, whose generation alone took 44 minutes on a shared 2-core machine and makes a
@@ -12,8 +13,14 @@ For each size: ``pageheat generate`` fills a fresh DuckDB file with realistic tr
 ``pageheat serve`` starts on it in its own process, and the client times
 ``GET /api/v1/apps/KEY/heatmap`` of the busiest view at the desktop width (JSON and PNG):
 the first answer after start (cold) and the median of the next ``repeat`` (warm), plus a
-filtered one (browser=Firefox: the rollup has no browser, so it reads the raw rows). The
-server's peak RSS is read from /proc.
+filtered one (browser=Firefox: the rollup has no browser, so it reads the raw rows) and
+the view's insights. The server's peak RSS is read from /proc.
+
+``--baseline SRC`` (``$BENCH_BASELINE``) also serves each store from another source tree
+(e.g. ``git archive main src | tar -x -C /tmp/base``: the code before a change) and
+prints its figures beside, as the ratio baseline / this; the store is opened by this
+code first, so an older tree reads a store this code has migrated (its reads ignore the
+tables it does not know).
 
 The baseline of each size, in the same run: ``numpy.bincount`` of the same points in
 memory (the physical floor of gridding them), printed as the ratio heatmap / floor;
@@ -86,7 +93,9 @@ def floor_ms(data: Path, key: str, repeat: int) -> tuple[float, int]:
     return min(times), len(x)
 
 
-def one_size(events: int, repeat: int, keep: Path | None = None) -> dict:
+def one_size(
+    events: int, repeat: int, keep: Path | None = None, baseline: Path | None = None
+) -> dict:
     data = (
         keep / str(events) if keep else Path(tempfile.mkdtemp(prefix=f"pageheat-bench-{events}-"))
     )
@@ -105,14 +114,28 @@ def one_size(events: int, repeat: int, keep: Path | None = None) -> dict:
         key = out.split("app ", 1)[1].split(":", 1)[0]
         if keep:
             kept.write_text(key)
+    res = {"events": events, "generate_s": gen_s, **serve(env, key, repeat, ROOT / "src")}
+    if baseline is not None:
+        base = serve({**env, "PYTHONPATH": str(baseline)}, key, repeat, baseline)
+        res["baseline"] = base
+    res["floor_ms"], res["points"] = floor_ms(data, key, repeat)
+    if not keep:
+        subprocess.run(["rm", "-rf", str(data)], check=False)
+    return res
+
+
+def serve(env: dict, key: str, repeat: int, src: Path) -> dict:
+    """Start ``pageheat serve`` from ``src`` on the store and time what a person asks."""
     port = free_port()
+    env = {**env, "PYTHONPATH": str(src)}
     server = subprocess.Popen([*PAGEHEAT, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    res: dict = {}
     try:
         with httpx.Client(base_url=base, timeout=600,
                           headers={"Authorization": f"Bearer {TOKEN}"}) as c:  # fmt: skip
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300  # an older store may be migrated first
             while True:
                 try:
                     if c.get("/healthz").status_code == 200:
@@ -124,20 +147,18 @@ def one_size(events: int, repeat: int, keep: Path | None = None) -> dict:
                 time.sleep(0.2)
             url = f"/api/v1/apps/{key}/heatmap"
             q = {"view": "/", "width": "desktop"}
-            res: dict = {"events": events, "generate_s": gen_s}
             res["json_cold_ms"] = timed(c, url, q)
             res["json_warm_ms"] = statistics.median(timed(c, url, q) for _ in range(repeat))
             png = {**q, "format": "png"}
             res["png_warm_ms"] = statistics.median(timed(c, url, png) for _ in range(repeat))
             filt = {**q, "browser": "Firefox"}
             res["json_filtered_ms"] = statistics.median(timed(c, url, filt) for _ in range(repeat))
+            ins = f"/api/v1/apps/{key}/insights"
+            res["insights_ms"] = statistics.median(timed(c, ins, q) for _ in range(repeat))
             res["peak_rss_mb"] = round(peak_rss_mb(server.pid), 1)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    res["floor_ms"], res["points"] = floor_ms(data, key, repeat)
-    if not keep:
-        subprocess.run(["rm", "-rf", str(data)], check=False)
     return res
 
 
@@ -148,23 +169,41 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--keep", type=Path, default=os.environ.get("BENCH_DATA") or None,
                     help="keep generated stores here and reuse them (default $BENCH_DATA)")  # fmt: skip
+    ap.add_argument("--baseline", type=Path, default=os.environ.get("BENCH_BASELINE") or None,
+                    help="also serve each store from this source tree, for ratios")  # fmt: skip
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.events.split(",")]
-    rows = [one_size(n, args.repeat, args.keep) for n in sizes]
+    rows = [one_size(n, args.repeat, args.keep, args.baseline) for n in sizes]
     first = rows[0]["json_warm_ms"]
     print(f"{'events':>12} {'points':>10} {'json cold':>10} {'json warm':>10} {'png warm':>9}"
-          f" {'filtered':>9} {'floor':>8} {'warm/floor':>10} {'growth':>7} {'RSS MB':>7}")  # fmt: skip
+          f" {'filtered':>9} {'insights':>9} {'floor':>8} {'warm/floor':>10} {'growth':>7}"
+          f" {'RSS MB':>7}")  # fmt: skip
     for r in rows:
-        print(f"{r['events']:>12,} {r['points']:>10,} {r['json_cold_ms']:>8.0f}ms"
-              f" {r['json_warm_ms']:>8.1f}ms {r['png_warm_ms']:>7.1f}ms {r['json_filtered_ms']:>7.1f}ms"
-              f" {r['floor_ms']:>6.2f}ms {r['json_warm_ms'] / r['floor_ms']:>9.0f}x"
-              f" {r['json_warm_ms'] / first:>6.1f}x {r['peak_rss_mb']:>7.0f}")  # fmt: skip
+        for name, x in (("", r), ("baseline", r.get("baseline"))):
+            if x is None:
+                continue
+            label = name or f"{r['events']:,}"
+            print(f"{label:>12} {r['points']:>10,} {x['json_cold_ms']:>8.0f}ms"
+                  f" {x['json_warm_ms']:>8.1f}ms {x['png_warm_ms']:>7.1f}ms"
+                  f" {x['json_filtered_ms']:>7.1f}ms {x['insights_ms']:>7.1f}ms"
+                  f" {r['floor_ms']:>6.2f}ms {x['json_warm_ms'] / r['floor_ms']:>9.0f}x"
+                  f" {x['json_warm_ms'] / first:>6.1f}x {x['peak_rss_mb']:>7.0f}")  # fmt: skip
+        if "baseline" in r:
+            b = r["baseline"]
+            print(f"{'baseline/this':>12} " + " ".join(
+                f"{k}={b[k] / r[k]:.1f}x" for k in
+                ("json_cold_ms", "json_warm_ms", "png_warm_ms", "json_filtered_ms", "insights_ms")
+            ))  # fmt: skip
     last = rows[-1]
     growth = last["json_warm_ms"] / first
     targets = {
         f"json warm at {last['events']:,} <= 50 ms": last["json_warm_ms"] <= 50,
         f"json warm growth {rows[0]['events']:,} -> {last['events']:,} <= 2x": growth <= 2,
         "png warm <= 150 ms at every size": all(r["png_warm_ms"] <= 150 for r in rows),
+        f"json cold at {last['events']:,} <= 500 ms": last["json_cold_ms"] <= 500,
+        f"insights at {last['events']:,} <= 100 ms": last["insights_ms"] <= 100,
+        f"filtered json at {last['events']:,} <= 300 ms": last["json_filtered_ms"] <= 300,
+        f"peak RSS at {last['events']:,} <= 1 GB": last["peak_rss_mb"] <= 1024,
     }
     for what, met in targets.items():
         print(f"target {what}: {'met' if met else 'MISSED'}")

@@ -7,6 +7,7 @@ The web API and the CLI both answer from here, so a heatmap rendered by
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,12 @@ class Rendered:
     depths: Depths | None = None
 
 
-def _page_size(ph: Pageheat, query: Query, rows: Points | None = None) -> tuple[int, int]:
-    """The page size to draw on when there is no background yet."""
-    sample = ph.store.view_sample(query)
+def _page_size(
+    ph: Pageheat, query: Query, rows: Points | None = None, sample: Future | None = None
+) -> tuple[int, int]:
+    """The page size to draw on when there is no background yet (from ``sample``, the
+    view's sample already asked for, when given)."""
+    sample = sample.result() if sample is not None else ph.store.view_sample(query)
     width = sample["vw"] if sample else 1280
     tallest = float(rows.y.max()) + 50 if rows is not None and len(rows) else 0
     height = max(sample["dh"] if sample else 0, tallest, 600)
@@ -90,6 +94,11 @@ def render(
     # With more renderings at once than ``render_threads``, their counts wait their turn:
     # that delays them, it does not change them.
     counting = ph.render_pool.submit(ph.store.sessions, query)
+    # A view without a background is drawn at its sampled size, which scans its page
+    # views: asked for now, it runs beside the map's read and drawing too.
+    sampling = None
+    if background is None and not ph.backgrounds.available(query):
+        sampling = ph.render_pool.submit(ph.store.view_sample, query)
     # the map's points as the heat rollup keeps them (store/rollup.py): cell-sized work
     rows = ph.store.map_points(query, kind) if kind in POINT_KINDS else None
     selectors = rows.selectors if rows is not None else []
@@ -97,7 +106,7 @@ def render(
     if bg is not None:
         width, height, rects = bg.width, bg.height, bg.rects
     else:
-        (width, height), rects = _page_size(ph, query, rows), None
+        (width, height), rects = _page_size(ph, query, rows, sampling), None
     depths = None
     if rows is not None:
         h: heat.Heatmap | BandMap = heat.heatmap(

@@ -114,15 +114,17 @@ def test_a_map_from_the_rollup_moves_no_point_further_than_its_snapping(store):
 # -- cost ---------------------------------------------------------------------------------
 
 
-def clicks_on_a_few_spots(n: int, batch: str) -> list:
-    """``n`` clicks by ``n // 10`` visitors on the same twenty spots of one page."""
+def clicks_on_a_few_spots(n: int, batch: str, days: int = 1) -> list:
+    """``n`` clicks by ``n // 10`` visitors on the same twenty spots of one page, the
+    visitors spread over ``days`` days of one month."""
     spots = [(float(50 + 60 * (i % 5)), float(100 + 80 * (i // 5))) for i in range(20)]
     out = []
     for v in range(n // 10):
         vid = f"{batch}-{v}"
-        events = [view(vid, "/", t=T0)]
+        t = T0 + (v % days) * DAY
+        events = [view(vid, "/", t=t)]
         events += [click(vid, f"#s{k % 20}", x=spots[k % 20][0], y=spots[k % 20][1],
-                         t=T0 + 1000 + k) for k in range(v, v + 10)]  # fmt: skip
+                         t=t + 1000 + k) for k in range(v, v + 10)]  # fmt: skip
         out.append(env(batch=vid, visitor=vid, session=vid, events=events))
     return out
 
@@ -154,7 +156,7 @@ def _duckdb_rows_scanned(path, sql: str, params) -> dict[str, int]:
     return scanned
 
 
-def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
+def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks_over_five_days(tmp_path):
     from pageheat.store.duckdb import DuckDBStore
 
     path = tmp_path / "events.duckdb"
@@ -162,22 +164,27 @@ def test_duckdb_rollup_reads_the_same_rows_for_four_times_the_clicks(tmp_path):
     s = Sql(DUCKDB)
     sql, params = rollup.point_query(s, q, "click"), s.params  # what the DuckDB store runs
     scanned = []
-    for n, batch in [(200, "a"), (600, "b")]:
+    for n, batch, days in [(200, "a", 1), (600, "b", 5)]:
         s = DuckDBStore(path)
-        s.write(clicks_on_a_few_spots(n, batch))
+        s.write(clicks_on_a_few_spots(n, batch, days))
         clicks = s.map_points(q).total()
         s.close()
         scanned.append((clicks, _duckdb_rows_scanned(path, sql, params)))
     (few, first), (many, second) = scanned
     assert (few, many) == (200, 800)
-    assert first == second == {"heat_rollup": 20}  # the twenty spots, whatever the clicks
+    # the twenty spots of the month, whatever the clicks and the days they came on
+    assert first == second == {"heat_rollup_month": 20}
     raw = _duckdb_rows_scanned(path, "SELECT x, y, dw, rx, ry, sel, pointer FROM interactions"
                                " WHERE app = 'app' AND name = '/' AND kind = 'click'", [])  # fmt: skip
     assert raw["interactions"] == 800  # what the raw rows would have cost
+    day_tier = _duckdb_rows_scanned(path, "SELECT * FROM heat_rollup WHERE app = 'app'", [])
+    assert day_tier["heat_rollup"] == 20 * 5  # and the day tier, the spots of each day
 
 
 @pytest.mark.parametrize("where", ["clickhouse", "cluster"])
-def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request, where):
+def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks_over_five_days(
+    request, where
+):
     from pageheat.store.clickhouse import ClickHouseStore
     from pageheat.store.clickhouse_client import Target, connect
     from pageheat.store.clickhouse_schema import drop, migrate
@@ -192,16 +199,17 @@ def test_clickhouse_rollup_reads_the_same_rows_for_four_times_the_clicks(request
     q = Query(app="app", view="/")
     try:
         read = []
-        for n, batch in [(200, "a"), (600, "b")]:
-            store.write(clicks_on_a_few_spots(n, batch))
+        for n, batch, days in [(200, "a", 1), (600, "b", 5)]:
+            store.write(clicks_on_a_few_spots(n, batch, days))
             for shard in shards:  # what the background merges do, done now
-                name = "heat_rollup_local" if target.cluster else "heat_rollup"
+                name = "heat_rollup_month_local" if target.cluster else "heat_rollup_month"
                 shard.command(f"OPTIMIZE TABLE {name} FINAL")
             clicks = store.map_points(q).total()
             read.append((clicks, client.read_rows()))
         (few, rows_few), (many, rows_many) = read
         assert (few, many) == (200, 800)
-        # twenty spots: twenty rows (on a cluster, the spots each shard's sessions hit)
+        # twenty spots: twenty rows of the month (on a cluster, the spots each shard's
+        # sessions hit), whatever the clicks and the days they came on
         assert rows_few == rows_many and 20 <= rows_many <= 20 * len(shards)
         assert len(store.points(q)) == 800 and client.read_rows() >= 800  # the raw rows
     finally:
@@ -253,7 +261,8 @@ def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_
     s.close()
     con = duckdb.connect(str(path))
     # as the release before the rollup left it (and before versioned migrations)
-    con.execute("DROP TABLE heat_rollup")
+    for table in ("heat_rollup", "heat_rollup_month", "session_rollup", "rollup_clustered"):
+        con.execute(f"DROP TABLE {table}")
     con.execute("DROP TABLE schema_migrations")
     con.close()
     s = DuckDBStore(path)
@@ -268,8 +277,9 @@ def test_a_store_from_before_the_rollup_gets_its_events_counted_in(tmp_path, ch_
     store = ClickHouseStore(client)
     try:
         store.write(recorded_traffic())
-        client.command("DROP TABLE heat_rollup_mv")
-        client.command("DROP TABLE heat_rollup")
+        for table in ("heat_rollup", "heat_rollup_month", "session_rollup"):
+            client.command(f"DROP TABLE {table}_mv")
+            client.command(f"DROP TABLE {table}")
         client.command("DROP TABLE schema_migrations")
         migrate(target)
         assert _points(store, q, "click") == expected

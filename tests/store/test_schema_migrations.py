@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pageheat.store import clickhouse_schema, duckdb_schema
-from pageheat.store.base import Query
+from pageheat.store.base import Query, WidthRange
 from pageheat.store.clickhouse import ClickHouseStore
 from pageheat.store.clickhouse_client import Target, connect
 from pageheat.store.duckdb import DuckDBStore
@@ -33,6 +33,7 @@ from tests.store.test_rollups import _points
 from tests.test_cli import run
 
 PREVIOUS = Path(__file__).parent / "previous_schema"
+DAY = 86_400_000
 #: How the previous release sharded its picture tables on a cluster.
 PICTURES = {"snapshots": "sipHash64(id)", "backgrounds": "sipHash64(id)",
             "element_rects": "sipHash64(background)"}  # fmt: skip
@@ -53,9 +54,15 @@ def answers(store) -> dict:
     """The map points of each query and kind, and the statistics of each query and of
     the whole app (under a filter the fill steps feed)."""
     app = [Query(app="app"), Query(app="app", filters={"visitor": "returning"})]
+    tiers = [
+        Query(app="app", view="/pricing", width=WidthRange.parse("desktop")),
+        Query(app="app", view="/", start_ms=T0 // DAY * DAY, end_ms=T0 // DAY * DAY + DAY),
+    ]
     return {
-        "points": [_points(store, q, kind) for q in QUERIES for kind in ("click", "move")],
+        "points": [_points(store, q, kind) for q in QUERIES + tiers for kind in ("click", "move")],
         "stats": [store.stats(q) for q in QUERIES + app],
+        # from the session sets (the last two: migration 7 / 5 fills them)
+        "sessions": [store.sessions(q) for q in QUERIES + tiers],
     }
 
 

@@ -18,10 +18,16 @@ from typing import TYPE_CHECKING, Any
 from pageheat.store import rollup
 from pageheat.store.clickhouse_client import Client
 from pageheat.store.rows import TABLES, VISITOR_COLUMNS
+from pageheat.store.sql import CLICKHOUSE
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+
+#: The rollup tables (store/rollup.py): an app's deletion empties them of its rows.
+ROLLUPS = ("heat_rollup", "heat_rollup_month", "session_rollup")
+#: A row's UTC day, as the rollups key it.
+DAY = CLICKHOUSE.day.format(t="t", day=rollup.DAY_MS)
 
 #: Tables a dump (``pageheat export``) reads, with their columns: the events and each
 #: visitor's first session (pictures are in the picture store, not here).
@@ -78,7 +84,7 @@ class Maintenance:
 
     def delete_app(self, app: str) -> dict[str, int]:
         steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
-        steps.append(("heat_rollup", "app = ?", [app]))
+        steps += [(t, "app = ?", [app]) for t in ROLLUPS]
         return self._delete(steps)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
@@ -93,23 +99,47 @@ class Maintenance:
         mutation is asynchronous; the caller is told the rows are gone only once they
         are). Rows deleted per table."""
         counts: dict[str, int] = {}
+        recount: tuple[str, tuple[int, ...]] | None = None
         with self._write_lock:
             for table, where, params in steps:
                 ((n,),) = self._read(f"SELECT count() FROM {table} WHERE {where}", params)
                 counts[table] = counts.get(table, 0) + int(n)
                 if not n:
                     continue
-                if table == "interactions":  # the rollup forgets them too
-                    self._db.command(
-                        f"INSERT INTO heat_rollup {rollup.select('clickhouse', sign=-1)}"
-                        f" FROM interactions WHERE {where} GROUP BY {rollup.group_by()}",
-                        params,
-                    )
+                if table == "interactions":  # both point tiers forget them too
+                    for tier, name in (("day", "heat_rollup"), ("month", "heat_rollup_month")):
+                        self._db.command(
+                            f"INSERT INTO {name} {rollup.select('clickhouse', -1, tier)}"
+                            f" FROM interactions WHERE {where} GROUP BY {rollup.group_by(tier)}",
+                            params,
+                        )
+                if table == "pageviews" and not any(t == "session_rollup" for t, _, _ in steps):
+                    # the days whose session sets are counted again once the rows are gone
+                    days = self._read(f"SELECT DISTINCT {DAY} FROM pageviews WHERE {where}", params)
+                    recount = (params[0], tuple(sorted(int(d) for (d,) in days)))
                 for node, name in self._nodes(table):
                     node.command(f"ALTER TABLE {name} DELETE WHERE {where}", params)
             for node, name in {(n, t) for table, _, _ in steps for n, t in self._nodes(table)}:
                 _wait_for_mutations(node, name)
+            if recount is not None:
+                self._recount_sessions(*recount)
         return counts
+
+    def _recount_sessions(self, app: str, days: tuple[int, ...]) -> None:
+        """An app's session sets of ``days``, counted again from the page views left on
+        each node (a set state cannot take a session out): its rows go, then the page
+        views of those days count in again, shard by shard."""
+        sets = self._nodes("session_rollup")
+        for node, name in sets:
+            node.command(f"ALTER TABLE {name} DELETE WHERE app = ? AND day IN ?", [app, days])
+        for node, name in sets:
+            _wait_for_mutations(node, name)
+        for (node, name), (_, pageviews) in zip(sets, self._nodes("pageviews"), strict=True):
+            node.command(
+                f"INSERT INTO {name} {rollup.session_select('clickhouse')} FROM {pageviews}"
+                f" WHERE app = ? AND {DAY} IN ? GROUP BY {', '.join(rollup.SESSION_KEY)}",
+                [app, days],
+            )
 
     def _nodes(self, table: str) -> list[tuple[Client, str]]:
         if self._shards is None:

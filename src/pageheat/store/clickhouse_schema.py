@@ -40,10 +40,13 @@ SHARDING = {
     "visitors": "sipHash64(visitor)",
     # a view's cells come from every shard's events; reads sum them across shards
     "heat_rollup": "sipHash64(app, name)",
+    "heat_rollup_month": "sipHash64(app, name)",
+    # each shard's states hold its own sessions; reads merge them across shards
+    "session_rollup": "sipHash64(app, name)",
 }
 
 #: Materialised views: each lives beside its source table on every node.
-VIEWS: tuple[str, ...] = ("heat_rollup_mv",)
+VIEWS: tuple[str, ...] = ("heat_rollup_mv", "heat_rollup_month_mv", "session_rollup_mv")
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -56,7 +59,13 @@ def statements(database: str, clustered: bool, migration: int | None = None) -> 
     found = sections("clickhouse")
     text = found[migration] if migration is not None else ";".join(found.values())
     names = {t: f"{t}_local" if clustered else t for t in (*SHARDING, *VIEWS)}
-    sql = {"rollup_select": rollup.select("clickhouse"), "rollup_group": rollup.group_by()}
+    sql = {
+        "rollup_select": rollup.select("clickhouse"), "rollup_group": rollup.group_by(),
+        "rollup_month_select": rollup.select("clickhouse", tier="month"),
+        "rollup_month_group": rollup.group_by("month"),
+        "session_select": rollup.session_select("clickhouse"),
+        "session_group": ", ".join(rollup.SESSION_KEY),
+    }  # fmt: skip
     return [s.format(db=database, **names, **sql) for s in split(text)]
 
 
@@ -167,6 +176,18 @@ def _fill_rollup(client: Client, db: str, suffix: str) -> None:
     )
 
 
+def _fill_tiers(client: Client, db: str, suffix: str) -> None:
+    """Count the events a node holds into its month tier and session sets."""
+    client.command(
+        f"INSERT INTO {db}.heat_rollup_month{suffix} {rollup.select('clickhouse', tier='month')}"
+        f" FROM {db}.interactions{suffix} GROUP BY {rollup.group_by('month')}"
+    )
+    client.command(
+        f"INSERT INTO {db}.session_rollup{suffix} {rollup.session_select('clickhouse')}"
+        f" FROM {db}.pageviews{suffix} GROUP BY {', '.join(rollup.SESSION_KEY)}"
+    )
+
+
 def _tables(client: Client, database: str) -> set[str]:
     rows = client.query("SELECT name FROM system.tables WHERE database = ?", [database])
     return {r[0] for r in rows}
@@ -189,5 +210,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
     Migration(3, "reserved (every tag kept)"),
     Migration(4, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
+    Migration(
+        5, "rollup tiers: a month tier of the heat rollup and per-day session sets", _fill_tiers
+    ),
 )
 check(MIGRATIONS, "clickhouse")

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pageheat.heat.placement import Points
-from pageheat.store import duckdb_schema, rollup
+from pageheat.store import duckdb_rollup, duckdb_schema
 from pageheat.store.base import Envelope, PageState, WidthClasses
 from pageheat.store.outcomes import OutcomeReads
 from pageheat.store.reads import Reads
@@ -44,6 +44,8 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb_schema.connect(self.path)
         self._write_lock = threading.Lock()
+        # the rollups rows added since the last start, in view order (before any write)
+        duckdb_rollup.maybe_recluster(self._con)
         #: (app, visitor) → first (session, t), for visitors seen lately: this process is
         #: the file's only writer, so what it committed stays true, and an active visitor's
         #: every batch needs no lookup.
@@ -61,10 +63,11 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
         """Store a group of batches in one transaction; per batch, whether it was new.
 
         Columnar all the way (docs/performance.md): the rows are Arrow tables built from the decoded
-        events (store/rows.py ``build_tables``), each table is one INSERT, the heat rollup
-        is upserted from the interactions' table in the same transaction, and the batch
-        ids are claimed with one INSERT … ON CONFLICT DO NOTHING that answers which ids
-        were new. Nine statements and one commit (one fsync) per group, whatever its size.
+        events (store/rows.py ``build_tables``), each table is one INSERT, the rollups are
+        kept from the interactions' and page views' tables in the same transaction
+        (store/duckdb_rollup.py), and the batch ids are claimed with one INSERT … ON
+        CONFLICT DO NOTHING that answers which ids were new. A dozen statements and one
+        commit (one fsync) per group, whatever its size.
         """
         with self._write_lock, self._con.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
@@ -80,8 +83,8 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
                 for table, columns in TABLES.items():
                     if table in tables:
                         _insert_arrow(cur, table, columns, tables[table])
-                if "interactions" in tables:  # the heat rollup, in the same transaction
-                    _add_to_rollup(cur, tables["interactions"].select(list(rollup.SOURCE)))
+                # the rollups, in the same transaction
+                duckdb_rollup.add(cur, tables.get("interactions"), tables.get("pageviews"))
                 visitors = tables.get("visitors")
                 if visitors is not None:
                     _upsert_visitors(cur, visitors)
@@ -263,7 +266,9 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
                     finally:
                         cur.unregister("incoming")
                     if table == "interactions":
-                        _add_to_rollup(cur, data.select(list(rollup.SOURCE)))
+                        duckdb_rollup.add(cur, data, None)
+                    elif table == "pageviews":
+                        duckdb_rollup.add(cur, None, data)
                     loaded += data.num_rows
                 visitors = tables.get("visitors")
                 if visitors is not None and visitors.num_rows:
@@ -283,6 +288,7 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
                 raise
             self._firsts.clear()  # what it remembered may be older than a loaded first
             self._layouts.clear()
+            duckdb_rollup.maybe_recluster(cur)  # a bulk load lands out of view order
         return loaded
 
     # -- privacy ---------------------------------------------------------------------
@@ -294,14 +300,18 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
 
     def delete_app(self, app: str) -> dict[str, int]:
         steps = [(t, "app = ?", [app]) for t in (*TABLES, "visitors", "batches")]
-        steps.append(("heat_rollup", "app = ?", [app]))  # the app's heat rollup too
+        # the app's rollups too
+        steps += [(t, "app = ?", [app]) for t in ("heat_rollup", "heat_rollup_month")]
         return self._delete(steps, forget=lambda key: key[0] == app)
 
     def expire(self, app: str, before_ms: int) -> dict[str, int]:
         steps = [(t, "app = ? AND t < ?", [app, before_ms]) for t in (*TABLES, "visitors")]
         steps.append(("batches", "app = ? AND received < ?", [app, before_ms]))
         # a visitor whose first session expired is new again when it comes back
-        return self._delete(steps, forget=lambda key: key[0] == app)
+        counts = self._delete(steps, forget=lambda key: key[0] == app)
+        with self._write_lock, self._con.cursor() as cur:  # the retention job's daily round
+            duckdb_rollup.maybe_recluster(cur)
+        return counts
 
     def _delete(self, steps: list[tuple[str, str, list[Any]]], forget: Any) -> dict[str, int]:
         """Run DELETEs in one transaction under the write lock (the writer's own), then
@@ -311,10 +321,14 @@ class DuckDBStore(Reads, SessionReads, OutcomeReads):
             cur.execute("BEGIN TRANSACTION")
             try:
                 for table, where, params in steps:
-                    if table == "interactions":  # the heat rollup forgets them too
-                        subtract_from_rollup(cur, where, params)
+                    if table == "interactions":  # the point rollups forget them too
+                        duckdb_rollup.subtract_interactions(cur, where, params)
+                    elif table == "pageviews":  # and the session sets they were in
+                        duckdb_rollup.note_pageviews(cur, where, params)
                     ((n,),) = cur.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
                     counts[table] = counts.get(table, 0) + int(n)
+                    if table == "pageviews":
+                        duckdb_rollup.recount_sessions(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -372,27 +386,3 @@ def _upsert_visitors(cur: Any, visitors: pa.Table) -> None:
         )
     finally:
         cur.unregister("incoming_visitors")
-
-
-def _add_to_rollup(cur: Any, interactions: pa.Table) -> None:
-    """Count interactions rows into the heat rollup (upserting each snapped point)."""
-    cur.register("incoming_rollup", interactions)
-    try:
-        cur.execute(
-            f"INSERT INTO heat_rollup {rollup.select('duckdb')} FROM incoming_rollup"
-            f" GROUP BY {rollup.group_by()}"
-            f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n"
-        )
-    finally:
-        cur.unregister("incoming_rollup")
-
-
-def subtract_from_rollup(cur: Any, where: str, params: list[Any]) -> None:
-    """Take interactions rows that are about to be deleted out of the heat rollup."""
-    cur.execute(
-        f"INSERT INTO heat_rollup {rollup.select('duckdb', sign=-1)} FROM interactions"
-        f" WHERE {where} GROUP BY {rollup.group_by()}"
-        f" ON CONFLICT ({rollup.group_by()}) DO UPDATE SET n = n + excluded.n",
-        params,
-    )
-    cur.execute("DELETE FROM heat_rollup WHERE n = 0")

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pageheat.store import rollup
+from pageheat.store import duckdb_rollup, rollup
 from pageheat.store.migrations import Migration, check, now_ms, pending, sections
 from pageheat.store.rows import VIEW_DIMENSIONS
 
@@ -143,5 +143,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
     Migration(5, "reserved (every tag kept)"),
     Migration(6, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
+    Migration(
+        7,
+        "rollup tiers: a month tier of the heat rollup and per-day session sets",
+        duckdb_rollup.fill,
+    ),
 )
 check(MIGRATIONS, "duckdb")

@@ -87,8 +87,13 @@ class Reads:
         )
 
     def sessions(self, query: Query) -> int:
+        """From the session sets of the rollup when it covers the query (store/rollup.py),
+        else from the page views."""
         s = self._sql()
-        sql = f"SELECT count(DISTINCT session) FROM pageviews WHERE {where(s, query)}"
+        if self.rollups and rollup.covers(query, self.widths):
+            sql = rollup.session_query(s, query)
+        else:
+            sql = f"SELECT count(DISTINCT session) FROM pageviews WHERE {where(s, query)}"
         ((n,),) = self._rows(sql, s.params)
         return int(n)
 

@@ -23,12 +23,24 @@ draws.
 
 A map reads the rollup when everything its query narrows by is a rollup column (view,
 device, a width class, whole UTC days); never with a cohort (sessions are not kept).
+
+Tiers (docs/performance.md, "Heat rollup tiers"): the same points are kept twice, per UTC
+day (``heat_rollup``) and per UTC month (``heat_rollup_month``, the day left out), so a
+map of a busy view costs its distinct points times the months it spans, not times its
+days. :func:`plan` splits a query's whole days into the whole months it covers (read
+from the month tier) and the days of the partial months at its edges (read from the day
+tier); a query without a time range reads the month tier alone. Sessions are kept per
+day in ``session_rollup`` (each session once per view, day, device and width class:
+DuckDB as a 64-bit hash of its id, ClickHouse as a ``uniqExact`` state), so the
+minimum-sessions check and a heatmap's ``sessions`` count exact sets of the view's
+sessions rather than scanning every page view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -79,6 +91,12 @@ KEY = {
     "oy": SNAPPED["ry"],
 }
 
+#: The month tier's key: the day's place taken by the UTC month (``YYYYMM``).
+MONTH_KEY = {("month" if k == "day" else k): v for k, v in KEY.items()}
+
+#: Tier → (table, its time column): what :func:`key` and the reads name.
+TIERS = {"day": ("heat_rollup", "day"), "month": ("heat_rollup_month", "month")}
+
 #: The interactions columns the rollup is computed from.
 SOURCE = ("app", "name", "t", "device", "width_class", "kind", "rage", "dead", "error", "sel",
           "pointer", "dw", "x", "y", "rx", "ry")  # fmt: skip
@@ -94,35 +112,112 @@ ROWS = "cx, cy, 1, ox, oy, sel, touch, n"
 
 def point_query(s: Sql, query: Query, kind: str) -> str:
     """The rollup read of a point map (for a query the rollup covers): snapped points
-    with their counts. A SummingMergeTree (``Dialect.summed_rollup``) sums each distinct
-    point's rows (unmerged parts, and the negative rows a deletion adds); a store whose
-    rows are already one per key and never negative (DuckDB upserts) reads them as they
-    are, since a point counted in two rows (two days, two devices) draws the same as one
-    row of both."""
-    cond = where(s, query)
+    with their counts, from the month tier for the whole months of its range and the
+    day tier for the days of partial months (:func:`plan`). A SummingMergeTree
+    (``Dialect.summed_rollup``) sums each distinct point's rows (unmerged parts, the
+    negative rows a deletion adds, the same point in both tiers); a store whose rows are
+    never negative (DuckDB: upserts) reads them as they are, since a point counted in two
+    rows (two months, two devices, a month and a day) draws the same as one row of both."""
+    months, days = plan(query.start_ms, query.end_ms)
+    cond = where(s, query, days=False)
+    parts = []
+    for tier, ranges in (("month", [months] if months else []), ("day", days)):
+        table, column = TIERS[tier]
+        for lo, hi in ranges:
+            bounds = [f"{column} >= {s(lo)}" if lo is not None else "",
+                      f"{column} < {s(hi)}" if hi is not None else ""]  # fmt: skip
+            conds = " AND ".join(c for c in (cond, *bounds, KINDS[kind]) if c)
+            parts.append((table, conds))
     if s.dialect.summed_rollup:
-        return f"SELECT {READ} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} GROUP BY {GROUP}"
-    return f"SELECT {ROWS} FROM heat_rollup WHERE {cond} AND {KINDS[kind]} AND n > 0"
+        union = " UNION ALL ".join(
+            f"SELECT cx, cy, ox, oy, sel, touch, n FROM {table} WHERE {c}" for table, c in parts
+        )
+        return f"SELECT {READ} FROM ({union}) GROUP BY {GROUP}"
+    return " UNION ALL ".join(f"SELECT {ROWS} FROM {table} WHERE {c} AND n > 0"
+                              for table, c in parts)  # fmt: skip
 
 
-def key(engine: str) -> dict[str, str]:
-    """The key columns' SQL for ``engine`` (``duckdb`` or ``clickhouse``)."""
-    return {**KEY, "day": DIALECTS[engine].day.format(t="t", day=DAY_MS)}
+def session_query(s: Sql, query: Query) -> str:
+    """Sessions of a query the rollup covers, from ``session_rollup`` (exact: each
+    session's id, or its exact set state, once per view, day, device and width class)."""
+    return f"SELECT {s.dialect.session_count} FROM session_rollup WHERE {where(s, query)}"
 
 
-def select(engine: str, sign: int = 1) -> str:
+def plan(
+    start_ms: int | None, end_ms: int | None
+) -> tuple[tuple[int | None, int | None] | None, list[tuple[int | None, int | None]]]:
+    """A range of whole UTC days (None: open) as the range of whole months it covers
+    (``YYYYMM``, end excluded; None when it covers none) and the day ranges (day
+    numbers, end excluded) of the partial months at its edges."""
+    first = None if start_ms is None else int(start_ms) // DAY_MS
+    end = None if end_ms is None else int(end_ms) // DAY_MS
+    lo = None if first is None else _month(first) if _day(first).day == 1 else _next(_month(first))
+    hi = None if end is None else _month(end)
+    if lo is not None and hi is not None and lo >= hi:
+        return None, ([] if first is not None and end is not None and first >= end
+                      else [(first, end)])  # fmt: skip
+    days: list[tuple[int | None, int | None]] = []
+    if first is not None and lo is not None and _first_day(lo) > first:
+        days.append((first, _first_day(lo)))
+    if end is not None and hi is not None and _first_day(hi) < end:
+        days.append((_first_day(hi), end))
+    return (lo, hi), days
+
+
+def _day(day: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=day)
+
+
+def _month(day: int) -> int:
+    d = _day(day)
+    return d.year * 100 + d.month
+
+
+def _next(month: int) -> int:
+    y, m = divmod(month, 100)
+    return (y + 1) * 100 + 1 if m == 12 else month + 1
+
+
+def _first_day(month: int) -> int:
+    return (date(month // 100, month % 100, 1) - date(1970, 1, 1)).days
+
+
+def key(engine: str, tier: str = "day") -> dict[str, str]:
+    """The key columns' SQL for ``engine`` (``duckdb`` or ``clickhouse``) in ``tier``."""
+    d = DIALECTS[engine]
+    if tier == "month":
+        return {**MONTH_KEY, "month": d.month.format(t="t")}
+    return {**KEY, "day": d.day.format(t="t", day=DAY_MS)}
+
+
+def select(engine: str, sign: int = 1, tier: str = "day") -> str:
     """``SELECT key…, count`` over interactions rows, grouped: what the rollup adds (or,
     with ``sign=-1``, takes away when the rows are deleted)."""
     cols = ", ".join(
-        sql if sql == name else f"{sql} AS {name}" for name, sql in key(engine).items()
+        sql if sql == name else f"{sql} AS {name}" for name, sql in key(engine, tier).items()
     )
     count = "count(*)" if sign > 0 else "-count(*)"
     cast = DIALECTS[engine].int64.format(count)
     return f"SELECT {cols}, {cast} AS n"
 
 
-def group_by() -> str:
-    return ", ".join(KEY)
+def group_by(tier: str = "day") -> str:
+    return ", ".join(MONTH_KEY if tier == "month" else KEY)
+
+
+#: The page-view columns ``session_rollup`` is computed from, and its key.
+SESSION_SOURCE = ("app", "name", "t", "device", "width_class", "session")
+SESSION_KEY = ("app", "name", "day", "device", "width_class")
+
+
+def session_select(engine: str) -> str:
+    """``SELECT key…, session`` over page views: DuckDB's rows of ``session_rollup``
+    (each distinct; the session's id as a 64-bit hash), or ClickHouse's (its
+    ``uniqExact`` state, grouped by the key)."""
+    d = DIALECTS[engine]
+    cols = {**{k: KEY[k] for k in SESSION_KEY}, "day": d.day.format(t="t", day=DAY_MS)}
+    keys = ", ".join(sql if sql == name else f"{sql} AS {name}" for name, sql in cols.items())
+    return f"SELECT {'' if d.summed_rollup else 'DISTINCT '}{keys}, {d.session_state}"
 
 
 #: The point columns of a map, snapped as the rollup keeps them: what a raw read of a map
@@ -150,14 +245,15 @@ def _is_class(width: WidthRange, widths: WidthClasses) -> bool:
     return width.name in WIDTH_CLASSES and width == widths.range(width.name)
 
 
-def where(s: Sql, query: Query) -> str:
-    """Conditions on the rollup table for a query it covers (see :func:`covers`): the
-    raw rows' conditions (store/sql.py) with a width class and whole days for the width
-    and time ranges."""
+def where(s: Sql, query: Query, days: bool = True) -> str:
+    """Conditions on the rollup tables for a query they cover (see :func:`covers`): the
+    raw rows' conditions (store/sql.py) with a width class for the width range and, with
+    ``days``, whole days for the time range (the point reads bound each tier's own time
+    column instead, :func:`point_query`)."""
     parts = [raw_where(s, replace(query, width=None, start_ms=None, end_ms=None))]
     if query.width is not None:
         parts.append(f"width_class = {s(query.width.name)}")
-    bounds = (("day >=", query.start_ms), ("day <", query.end_ms))
+    bounds = (("day >=", query.start_ms), ("day <", query.end_ms)) if days else ()
     parts += [f"{day} {s(int(ms) // DAY_MS)}" for day, ms in bounds if ms is not None]
     return " AND ".join(parts)
 

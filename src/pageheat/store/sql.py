@@ -42,6 +42,13 @@ class Dialect:
     day: str
     #: ``{0}`` as a 64-bit integer, where the rollup writes its counts.
     int64: str
+    #: The UTC month (``YYYYMM``) of an event time ``{t}`` (ms): the month tier's key.
+    month: str
+    #: A page view's session as ``session_rollup`` keeps it: DuckDB a row per session (a
+    #: 64-bit hash of its id), ClickHouse an exact set state per key.
+    session_state: str
+    #: The count of distinct sessions over ``session_rollup`` rows.
+    session_count: str
 
 
 DUCKDB = Dialect(
@@ -51,6 +58,9 @@ DUCKDB = Dialect(
     summed_rollup=False,
     day="CAST(floor({t} / {day}) AS INTEGER)",
     int64="CAST({0} AS BIGINT)",
+    month="CAST(year(epoch_ms({t})) * 100 + month(epoch_ms({t})) AS INTEGER)",
+    session_state="md5_number_lower(session) AS sid",
+    session_count="count(DISTINCT sid)",
 )
 
 CLICKHOUSE = Dialect(
@@ -61,6 +71,9 @@ CLICKHOUSE = Dialect(
     summed_rollup=True,
     day="toInt32(intDiv({t}, {day}))",
     int64="toInt64({0})",
+    month="toInt32(toYYYYMM(toDateTime(intDiv({t}, 1000)), 'UTC'))",
+    session_state="uniqExactState(session) AS sessions",
+    session_count="uniqExactMerge(sessions)",
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, CLICKHOUSE)}

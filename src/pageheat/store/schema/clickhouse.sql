@@ -129,3 +129,32 @@ CREATE TABLE IF NOT EXISTS {db}.{goals} (
 ) ENGINE = MergeTree()
 PARTITION BY toYYYYMM(toDateTime(intDiv(t, 1000)))
 ORDER BY (app, goal, t);
+
+-- migration 5: rollup tiers: a month tier of the heat rollup and per-day session sets
+-- The heat rollup's month tier (store/rollup.py TIERS): the same points without the
+-- day, per UTC month (YYYYMM), kept by its own materialised view; sorted by view, so a
+-- map reads its view's rows of the months it spans.
+CREATE TABLE IF NOT EXISTS {db}.{heat_rollup_month} (
+    app String, name String, month Int32, device String, width_class String, kind String,
+    is_rage UInt8, is_dead UInt8, is_error UInt8, sel String, touch UInt8,
+    cx Float64, cy Float64, ox Float64, oy Float64, n Int64
+) ENGINE = SummingMergeTree(n)
+PARTITION BY month
+ORDER BY (app, name, month, device, width_class, kind, is_rage, is_dead, is_error, sel,
+          touch, cx, cy, ox, oy);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{heat_rollup_month_mv} TO {db}.{heat_rollup_month}
+AS {rollup_month_select} FROM {db}.{interactions} GROUP BY {rollup_month_group};
+
+-- Each view's sessions per UTC day, device and width class, as an exact set state
+-- (uniqExact): merged across days and shards, they count each session once; the
+-- minimum-sessions check and a heatmap's session count read them, not the page views.
+CREATE TABLE IF NOT EXISTS {db}.{session_rollup} (
+    app String, name String, day Int32, device String, width_class String,
+    sessions AggregateFunction(uniqExact, String)
+) ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(toDateTime(toInt64(day) * 86400))
+ORDER BY (app, name, day, device, width_class);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{session_rollup_mv} TO {db}.{session_rollup}
+AS {session_select} FROM {db}.{pageviews} GROUP BY {session_group};

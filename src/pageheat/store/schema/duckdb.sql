@@ -141,3 +141,32 @@ CREATE TABLE IF NOT EXISTS goals (
     country VARCHAR, city VARCHAR, visitor_type VARCHAR,
     goal VARCHAR NOT NULL, value DOUBLE
 );
+
+-- migration 7: rollup tiers: a month tier of the heat rollup and per-day session sets
+-- The heat rollup's month tier (store/rollup.py TIERS): the same points without the day,
+-- per UTC month (YYYYMM), so a map costs its distinct points times the months it spans;
+-- kept by the writer's commit beside the day tier, and rewritten in (app, name) order
+-- when it has grown (duckdb_rollup.recluster), so a map's read touches one view's rows.
+CREATE TABLE IF NOT EXISTS heat_rollup_month (
+    app VARCHAR NOT NULL, name VARCHAR NOT NULL, month INTEGER NOT NULL,
+    device VARCHAR NOT NULL, width_class VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+    is_rage INTEGER NOT NULL, is_dead INTEGER NOT NULL, is_error INTEGER NOT NULL,
+    sel VARCHAR NOT NULL, touch INTEGER NOT NULL,
+    cx DOUBLE NOT NULL, cy DOUBLE NOT NULL, ox DOUBLE NOT NULL, oy DOUBLE NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (app, name, month, device, width_class, kind, is_rage, is_dead, is_error,
+                 sel, touch, cx, cy, ox, oy)
+);
+
+-- Each session of a view, per UTC day, device and width class (a 64-bit hash of its id;
+-- a row may repeat, reads count distinct): the minimum-sessions check and a heatmap's
+-- session count read it instead of every page view.
+CREATE TABLE IF NOT EXISTS session_rollup (
+    app VARCHAR NOT NULL, name VARCHAR NOT NULL, day INTEGER NOT NULL,
+    device VARCHAR NOT NULL, width_class VARCHAR NOT NULL, sid UBIGINT NOT NULL
+);
+
+-- How many rows each clustered table had when it was last rewritten in view order.
+CREATE TABLE IF NOT EXISTS rollup_clustered (
+    name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL
+);
