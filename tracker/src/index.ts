@@ -33,8 +33,8 @@
  *   Clicks leave 1 s after the last click, or at once when the page is hidden.
  * - move (mouse pointers only): cursor positions in page px, at most one per 100 ms and
  *   each ≥ 20 px from the one before, with ms offsets; viewport width and document size.
- * - scroll: deepest bottom edge of the viewport reached (px; read 400 ms after scrolling
- *   starts and every 400 ms while it goes on), document and viewport
+ * - scroll: deepest bottom edge of the viewport reached (px; each scroll event keeps the
+ *   deepest scroll position, so a glance of any length counts), document and viewport
  *   height, and the visible seconds each 5 % band of the document was in the viewport;
  *   at the end of the view and every 10 s while the viewport moves.
  * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
