@@ -72,7 +72,7 @@
 import { watchClicks } from "./click";
 import { watchErrors } from "./errors";
 import { watchFrustration } from "./frustration";
-import { get, set, visitorId } from "./ids";
+import { get, set, valid, visitorId } from "./ids";
 import { watchLayout } from "./layout";
 import { watchMoves } from "./move";
 import { setup, stop } from "./transport";
@@ -100,7 +100,7 @@ const data = script ? script.dataset : ({} as DOMStringMap);
 const app = data.app || "";
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 let on =
-  /^[\w-]{1,64}$/.test(app) &&
+  valid(app) &&
   !get(OPT_OUT) &&
   !(data.respectDnt != null && (nav.doNotTrack === "1" || nav.globalPrivacyControl === true));
 
