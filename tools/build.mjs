@@ -3,7 +3,8 @@
 // (pageheat-replay.js), and the dashboard (dashboard.js). Prints the tracker's and the
 // recorder's gzipped sizes against their budgets, and the snapshot code's size.
 import { build } from "esbuild";
-import { minify } from "terser";
+import { minify as swcMinify } from "@swc/core";
+import UglifyJS from "uglify-js";
 import { gzipSync } from "node:zlib";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 
@@ -55,11 +56,19 @@ const recorderWithoutPostcss = {
   },
 };
 
-// esbuild bundles and mangles the internal names; terser then minifies again: its
-// compression passes and names given by frequency take ≈ 140 bytes more off the gzipped
-// tracker than esbuild alone, which is the margin the 6 KB budget needs.
+// esbuild bundles and mangles the internal names; swc and then UglifyJS minify again.
+// Each finds what the others leave (swc's compression passes, UglifyJS's name reuse
+// and statement merging), twice: ≈ 300 bytes off the gzipped tracker against esbuild
+// alone, ≈ 145 more than the terser pass this replaced: the margin the 6 KB budget needs.
 const bundled = await build({ ...core, entryPoints: ["tracker/src/index.ts"], write: false });
-const squeezed = await minify(bundled.outputFiles[0].text, { ecma: 2019, compress: { passes: 3 }, format: { comments: false } });
+const squeezed = { code: bundled.outputFiles[0].text };
+for (let round = 0; round < 2; round++) {  // a second round takes ≈ 13 bytes more; a third, none
+  const swcd = await swcMinify(squeezed.code, { compress: { passes: 3 }, mangle: true, ecma: 2019 });
+  // module: false: a classic script, not strict mode, no top-level scope of its own
+  const ugly = UglifyJS.minify(swcd.code, { module: false, compress: { passes: 3 }, output: { comments: false } });
+  if (ugly.error) throw ugly.error;
+  squeezed.code = ugly.code;
+}
 writeFileSync(`${out}/pageheat.js`, squeezed.code);
 await build({
   ...tracker,

@@ -69,3 +69,28 @@ def test_scroll_depth_and_time_per_band(page, capture, pages):
     assert best in second
     assert all(2.5 <= bands[i] <= 4 for i in second[1:-1])
     assert sum(bands) / len([b for b in bands if b]) < 3  # the others had less
+
+
+def test_a_glance_at_the_bottom_counts_however_short(page, capture, pages):
+    """A visitor who flicks to the footer and straight back has seen the whole page: the
+    depth is the document's height, not where the viewport happened to be when the
+    tracker last looked (it used to look every 400 ms and say 89 %)."""
+    view = open_page(page, capture, pages)
+    dh = view["dh"]
+    took = page.evaluate("""async () => {
+      const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+      const t0 = performance.now();
+      scrollTo(0, document.documentElement.scrollHeight);
+      await frame();
+      await frame();  // drawn at the bottom
+      const bottom = scrollY + innerHeight;
+      scrollTo(0, 0);
+      return [performance.now() - t0, bottom, scrollY];
+    }""")
+    assert took[0] < 100 and took[1] == dh and took[2] == 0
+    page.evaluate("pageheat.startView('next')")  # the view ends, back at the top
+    [scroll] = capture.wait(lambda: [e for e in capture.events("scroll") if e["v"] == view["v"]])
+    assert scroll["dh"] == dh
+    assert scroll["depth"] == dh  # 100 %
+    [leave] = [e for e in capture.events("leave") if e["v"] == view["v"]]
+    assert leave["depth"] == dh

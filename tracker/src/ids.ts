@@ -36,7 +36,8 @@ export function set(key: string, value: string | null): void {
   }
 }
 
-const valid = (id: string | undefined | null): id is string => !!id && /^[\w-]{1,64}$/.test(id);
+/** An id or app key as the collector accepts it. */
+export const valid = (id: string | undefined | null): id is string => !!id && /^[\w-]{1,64}$/.test(id);
 
 export function visitorId(): string {
   let id = get("pageheat_vid");

@@ -34,8 +34,8 @@
  *   Clicks leave 1 s after the last click, or at once when the page is hidden.
  * - move (mouse pointers only): cursor positions in page px, at most one per 100 ms and
  *   each ≥ 20 px from the one before, with ms offsets; viewport width and document size.
- * - scroll: deepest bottom edge of the viewport reached (px; read 400 ms after scrolling
- *   starts and every 400 ms while it goes on), document and viewport
+ * - scroll: deepest bottom edge of the viewport reached (px; each scroll event keeps the
+ *   deepest scroll position, so a glance of any length counts), document and viewport
  *   height, and the visible seconds each 5 % band of the document was in the viewport;
  *   at the end of the view and every 10 s while the viewport moves.
  * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
@@ -83,7 +83,7 @@
 import { watchClicks } from "./click";
 import { watchErrors } from "./errors";
 import { watchFrustration } from "./frustration";
-import { get, set, visitorId } from "./ids";
+import { get, set, valid, visitorId } from "./ids";
 import { watchLayout } from "./layout";
 import { watchMoves } from "./move";
 import { push, setup, stop } from "./transport";
@@ -113,7 +113,7 @@ const data = script ? script.dataset : ({} as DOMStringMap);
 const app = data.app || "";
 const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
 let on =
-  /^[\w-]{1,64}$/.test(app) &&
+  valid(app) &&
   !get(OPT_OUT) &&
   !(data.respectDnt != null && (nav.doNotTrack === "1" || nav.globalPrivacyControl === true));
 

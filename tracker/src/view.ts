@@ -31,11 +31,12 @@ let vis = 0;
 let since = 0;
 let depth = 0;
 /** Visible ms per band; when and at which scrollY they were last added to (and the timer
- * that will add them up after a scroll); seconds since the last scroll event; whether the
- * viewport moved since. */
+ * that will add them up after a scroll); the deepest scrollY a scroll event saw since;
+ * seconds since the last scroll event; whether the viewport moved since. */
 let bands: number[] = [];
 let acc = 0;
 let top = 0;
+let deep = 0;
 let ticks = 0;
 let moved = 0;
 let pend: ReturnType<typeof setTimeout> | 0 = 0;
@@ -101,7 +102,7 @@ export function tag(key: string, value: unknown): void {
 }
 
 /** Add the visible time since the last call to the bands that were in view then, and
- * note the depth reached now. Not run per scroll event: reading the scroll position can
+ * note the depth reached since (now, or the deepest a scroll event saw). Not run per scroll event: reading the scroll position can
  * make the browser bring layout up to date, so the handler only starts this timer. */
 function account(): void {
   const t = now();
@@ -111,7 +112,8 @@ function account(): void {
   acc = t;
   pend = 0;
   top = Math.max(0, scrollY);
-  depth = Math.max(depth, top + innerHeight);
+  depth = Math.max(depth, Math.max(top, deep) + innerHeight);
+  deep = 0;
 }
 
 /** The `scroll` event, and before it (`end`) the `leave` event. */
@@ -123,7 +125,10 @@ function scroll(end?: 1): void {
   push({ k: "scroll", ...e, vh: px(innerHeight, 1), bands: bands.map((b) => Math.min(864e3, Math.round(b / 100)) / 10) });
 }
 
+/** Per scroll event: only the position, kept if it is the deepest (a glance at the footer
+ * shorter than `SCROLL_ACC_MS` still counts); scrollY is known without layout. */
 function scrolled(): void {
+  deep = Math.max(deep, scrollY);
   moved = 1;
   pend ||= setTimeout(account, SCROLL_ACC_MS);
 }

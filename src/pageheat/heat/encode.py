@@ -1,9 +1,10 @@
 """Encode intensity grids as PNG: the overlay alone, or drawn over the page.
 
 Everything is done in palette space: the small cell grid is shaded to uint8 LUT
-indices, those are upscaled to page pixels, and Pillow writes a palette-mode ("P")
-PNG with a transparency table. That is ~5x cheaper to compress than RGBA (≈ 50 ms
-against ≈ 360 ms for 1280 x 5000) and colours come out identical.
+indices, those are upscaled to page pixels (`raster.upscale_index`), and written as a
+palette PNG with a transparency table (`raster.palette_png`). That is ~5x cheaper to
+compress than RGBA (≈ 50 ms against ≈ 360 ms for 1280 x 5000 through Pillow) and
+colours come out identical.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
+from .raster import palette_png, upscale_index
 from .shade import (
     DIVERGING,
     FIRST_DRAWN,
@@ -36,48 +38,13 @@ __all__ = [
 ]
 
 
-def upscale_index(idx: np.ndarray, cell: int, width: int, height: int, fill: int = 0) -> np.ndarray:
-    """LUT indices on the cell grid -> ``(height, width)`` indices on page pixels.
-
-    Bilinear resampling to page pixels, then a box blur of about half a cell, both in
-    Pillow's C code: the 10 px grid no longer shows as blocks or diamonds, and the
-    dashboard's canvas (which softens the same way) and the PNG look alike. On a real
-    page (sparse heat) this costs ≈ 40 ms for 1440 x 1700 with the encode; on pure
-    noise the PNG compresses worse (≈ 200 ms for 1280 x 5000).
-
-    Interpolating *indices* rather than intensities is exact because the LUT index is
-    linear in intensity; at the edge of the ignored band it blends towards index 0,
-    which the LUT draws transparent, giving a soft rim instead of a step. The grid is
-    cropped or zero-padded to the requested size, so a background a few pixels taller
-    or shorter than the grid still lines up at the top-left. ``fill`` is the index of
-    the padding (a diverging table's transparent index is its middle, not 0).
-    """
-    idx = np.asarray(idx, dtype=np.uint8)
-    if idx.size == 0 or width <= 0 or height <= 0:
-        return np.full((max(height, 0), max(width, 0)), fill, dtype=np.uint8)
-    rows, cols = idx.shape
-    im = Image.fromarray(idx).resize((cols * cell, rows * cell), Image.BILINEAR)
-    if cell >= 4:
-        im = im.filter(ImageFilter.BoxBlur(cell // 2 - 1))
-    out = np.full((height, width), fill, dtype=np.uint8)
-    fine = np.asarray(im)[:height, :width]
-    out[: fine.shape[0], : fine.shape[1]] = fine
-    return out
-
-
 def png(n: np.ndarray, cell: int, width: int, height: int, palette: str = "heat") -> bytes:
     """The overlay alone as a transparent PNG of ``width`` x ``height`` page pixels.
 
     Meant to be laid over the background by whoever shows it (an ``<img>`` on top of
     the screenshot, an export tool); `composite` bakes the two together instead.
     """
-    lut = palette_lut(palette)
-    pixels = upscale_index(shade_index(n), cell, width, height)
-    im = Image.fromarray(pixels)  # "L"; putpalette turns it into "P" without a copy
-    im.putpalette(lut[:, :3].tobytes())
-    buf = io.BytesIO()
-    im.save(buf, "PNG", compress_level=1, transparency=lut[:, 3].tobytes())
-    return buf.getvalue()
+    return palette_png(upscale_index(shade_index(n), cell, width, height), palette_lut(palette))
 
 
 def composite(
@@ -122,13 +89,8 @@ def _over(
 def diff_png(d: np.ndarray, cell: int, width: int, height: int, palette: str = "diff") -> bytes:
     """A diff (-1..1 per cell, b - a) alone as a transparent PNG: red where clicks
     warmed, blue where they cooled, nothing where they stayed the same."""
-    lut = DIVERGING[palette]
     pixels = upscale_index(diverging_index(d), cell, width, height, ZERO_INDEX)
-    im = Image.fromarray(pixels)
-    im.putpalette(lut[:, :3].tobytes())
-    buf = io.BytesIO()
-    im.save(buf, "PNG", compress_level=1, transparency=lut[:, 3].tobytes())
-    return buf.getvalue()
+    return palette_png(pixels, DIVERGING[palette])
 
 
 def diff_composite(

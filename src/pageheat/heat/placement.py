@@ -134,7 +134,13 @@ def place(
 
     # Positional placement for everyone first; anchoring overwrites where it can.
     # dw > 0 is guaranteed by the collector; a stray 0 keeps x rather than dividing.
-    if (dw > 0).all():
+    # Maps are drawn per width bucket, so the points often share one width: then x is
+    # scaled by one number, or kept as it is when that width is the background's (two
+    # reductions instead of a division and a product over every point).
+    lo, hi = (float(dw.min()), float(dw.max())) if n else (0.0, 0.0)
+    if lo == hi > 0:
+        px = x if lo == float(bg_width) else x * (float(bg_width) / lo)
+    elif lo > 0:
         px = x / dw
         px *= float(bg_width)
     else:
