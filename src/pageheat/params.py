@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from pageheat.filters import is_filter
 from pageheat.store.base import FILTERS, Query, parse_filters
 
 if TYPE_CHECKING:
@@ -84,12 +85,12 @@ def app_of(ph: Pageheat, key: str) -> App:
 
 def query(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str]) -> Query:
     """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
-    desktop), ``from``, ``to`` and every filter of ``store.base.FILTERS``; other names are
-    not read. Every reader of events (the API, the exports, share links) builds its Query
+    desktop), ``from``, ``to``, every filter of ``store.base.FILTERS`` and every
+    ``tag.KEY``; other names are not read. Every reader of events (the API, the exports, share links) builds its Query
     here."""
     app_of(ph, key)
     wr = ph.width_range(params.get("width") or "desktop")
-    filters = parse_filters({n: params[n] for n in FILTERS if n in params})
+    filters = parse_filters({n: v for n, v in params.items() if is_filter(n)})
     return Query(
         app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
         end_ms=parse_time(params.get("to"), "to"), filters=filters,
@@ -107,9 +108,9 @@ def side_queries(
     for name, value in params.items():
         side, dot, rest = name.partition(".")
         if dot and side in sides:
-            if rest not in SIDE_PARAMS:
+            if rest not in SIDE_PARAMS and not is_filter(rest):
                 raise ValueError(f"{name}: a side takes width, from, to or a filter"
-                                 f" ({', '.join(FILTERS)}), not {rest!r}")  # fmt: skip
+                                 f" ({', '.join(FILTERS)}, tag.KEY), not {rest!r}")  # fmt: skip
             sides[side][rest] = value
         else:
             shared[name] = value

@@ -25,6 +25,7 @@ from pageheat.store.clickhouse_client import Target, connect
 from pageheat.store.duckdb import DuckDBStore
 from pageheat.store.migrations import statements
 from pageheat.store.rollup import group_by, select
+from pageheat.store.rows import LIST_DIMENSIONS, TABLES, VISITOR_COLUMNS, build_rows
 from tests.clickhouse import ChdbClient, fresh_database
 from tests.store.conftest import open_backend
 from tests.store.test_backends_agree import recorded_traffic
@@ -40,6 +41,8 @@ QUERIES = [
     Query(app="app", view="/"),
     Query(app="app", view="/pricing", filters={"visitor": "returning"}),
     Query(app="app", view="/p/1", filters={"device": "mobile", "country": "FR"}),
+    # the env tag, kept as a column before every tag was: the fill puts it in the arrays
+    Query(app="app", view="/", filters={"tag.env": "beta"}),
 ]
 
 #: A visitor of the recorded traffic back, weeks later, in a new session.
@@ -124,11 +127,14 @@ def test_the_previous_releases_duckdb_file_upgrades_with_pageheat_migrate(tmp_pa
 
     r = run("migrate", "--data", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert "events: DuckDB" in r.stdout and _applied(r.stdout) == []  # stamped at 4
+    # stamped at 4, the tag arrays (5) applied
+    assert "events: DuckDB" in r.stdout
+    assert _applied(r.stdout) == _lines(duckdb_schema.MIGRATIONS[4:])
     again = run("migrate", "--data", str(tmp_path))
     assert again.returncode == 0 and _applied(again.stdout) == [], again.stdout
     ids, stamped, applied = _recorded(old)
-    assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and all(stamped) and applied == []
+    assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and applied == []
+    assert stamped == [True] * 4 + [False]
 
     store = DuckDBStore(old)
     try:
@@ -155,7 +161,7 @@ def test_a_first_release_duckdb_file_is_filled_in_on_opening(tmp_path, duckdb_ne
         store.close()
     ids, stamped, applied = _recorded(old)
     assert ids == [m.id for m in duckdb_schema.MIGRATIONS] and applied == []
-    assert stamped == [True, False, False, False]  # 1 found there, 2-4 applied
+    assert stamped == [True, False, False, False, False]  # 1 found there, 2-5 applied
 
     shutil.copy(new, tmp_path / "new.duckdb")
     store = DuckDBStore(tmp_path / "new.duckdb")
@@ -171,7 +177,7 @@ def test_a_new_duckdb_file_records_every_migration_as_applied(tmp_path):
     assert r.returncode == 0, r.stderr
     assert _applied(r.stdout) == _lines(duckdb_schema.MIGRATIONS)
     ids, stamped, applied = _recorded(tmp_path / "events.duckdb")
-    assert ids == [1, 2, 3, 4] and not any(stamped) and applied == []
+    assert ids == [1, 2, 3, 4, 5] and not any(stamped) and applied == []
 
 
 # -- ClickHouse ---------------------------------------------------------------------------
@@ -254,9 +260,9 @@ def test_a_previous_clickhouse_database_upgrades_with_migrate(
     before_rollup = previous == "before the rollup"
     with _clickhouse(request, backend) as (target, clients, store_client):
         _previous_clickhouse(target, clients, before_rollup)
-        ClickHouseStore(store_client).write(recorded_traffic())  # as that release wrote it
+        _write_as_previous(store_client, recorded_traffic())
 
-        want = _lines(clickhouse_schema.MIGRATIONS[1:] if before_rollup else [])
+        want = _lines(clickhouse_schema.MIGRATIONS[1 if before_rollup else 2 :])
         if backend == "chdb":
             session = request.getfixturevalue("chdb_session")
             open_client = lambda _node, database: ChdbClient(session, database)  # noqa: E731
@@ -279,8 +285,18 @@ def test_a_previous_clickhouse_database_upgrades_with_migrate(
             stamped = client.query(
                 f"SELECT stamped FROM {target.database}.schema_migrations ORDER BY id"
             )
-            assert [bool(r[0]) for r in stamped] == [True, not before_rollup]
+            assert [bool(r[0]) for r in stamped] == [True, not before_rollup, False]
         assert answers(ClickHouseStore(store_client)) == expected
+
+
+def _write_as_previous(client, envelopes) -> None:
+    """The traffic's rows as that release wrote them: the same rows, without the columns
+    added since (the tag arrays). One write, so every click's view is in it."""
+    rows = build_rows(envelopes, lambda _app, _ids: {})
+    for table, columns in (*TABLES.items(), ("visitors", VISITOR_COLUMNS)):
+        kept = tuple(c for c in columns if c not in LIST_DIMENSIONS)
+        if rows[table]:
+            client.insert(table, kept, [tuple(r[c] for c in kept) for r in rows[table]])
 
 
 def _url(target: Target) -> str:

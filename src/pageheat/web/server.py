@@ -21,7 +21,18 @@ import pageheat
 from pageheat.app import Pageheat
 from pageheat.errors import error_body
 from pageheat.settings import SettingsError
-from pageheat.web import accounts, api, collect, exports, library, ops, pages, registry, shared
+from pageheat.web import (
+    accounts,
+    api,
+    collect,
+    exports,
+    library,
+    ops,
+    pages,
+    registry,
+    shared,
+    tags,
+)
 
 
 def build_app(ph: Pageheat) -> FastAPI:
@@ -75,7 +86,7 @@ def _routes() -> FastAPI:
     app.add_middleware(collect.FastCollect)
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
-    for module in (collect, api, exports, registry, accounts, library, shared, pages, ops):
+    for module in (collect, api, tags, exports, registry, accounts, library, shared, pages, ops):
         app.include_router(module.router)
     app.openapi = lambda: _without_422(app)  # type: ignore[method-assign]
     return app

@@ -125,3 +125,19 @@ CREATE TABLE IF NOT EXISTS heat_rollup (
     PRIMARY KEY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error, sel,
                  touch, cx, cy, ox, oy)
 );
+
+-- migration 5: every tag of a page view kept, as parallel key and value arrays
+-- pageheat.tag(key, value) pairs: keys sorted, each value at its key's position, on the
+-- page view and copied onto every table a filtered read narrows (store/rows.py
+-- VIEW_DIMENSIONS), so that `tag.KEY=VALUE` is one condition on each table. The fill
+-- writes the env, version and service tags that rows written before kept as columns.
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
