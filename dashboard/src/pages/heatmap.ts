@@ -119,7 +119,7 @@ class HeatmapPage {
       { type: "button", class: "btn btn-small", "data-testid": "compare-toggle", "aria-pressed": String(!!this.state.compare), title: "Compare two periods or two segments of this view", on: { click: () => this.toggleCompare() } },
       "Compare",
     );
-    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name) }, this.compareBtn);
+    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name), tags: () => this.tagKeys() }, this.compareBtn);
     this.toolbar = new Toolbar(this.app, this.apps, this.views, this.state, this.keep, {
       app: (key) => void this.switchApp(key),
       view: (name) => {
@@ -200,6 +200,10 @@ class HeatmapPage {
     return api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
   }
 
+  private tagKeys() {
+    return api.tags(this.state.key, this.state.view, this.state.width, this.extra());
+  }
+
   /** The range or the filters changed: everything is counted again. */
   private rescope(): void {
     this.compareBar?.rescope(this.state.scope);
@@ -237,6 +241,7 @@ class HeatmapPage {
             void this.load(true);
           },
           values: (name) => this.filterValues(name),
+          tags: () => this.tagKeys(),
         })
       : null;
     mount(this.compareSlot, this.compareBar?.el ?? null);

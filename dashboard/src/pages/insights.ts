@@ -34,6 +34,7 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
       fact("Rage clicks", fmtInt(s.rage_clicks)),
       fact("Dead clicks", fmtInt(s.dead_clicks)),
       fact("Error clicks", fmtInt(s.error_clicks)),
+      fact("Clicks on non-clickable elements", `${fmtInt(s.inert_clicks ?? 0)} (${fmtPct(ins.inert?.share ?? 0)})`, "inert-clicks", (s.inert_clicks ?? 0) > 0),
       fact("Page errors", fmtInt(s.page_errors), "page-errors", (s.page_errors ?? 0) > 0),
       fact("Avg. visible time", fmtSeconds(s.avg_visible_s)),
       fact("Session end ratio", fmtPct(s.session_end_ratio)),
@@ -41,6 +42,33 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
     ),
     legendSlot,
     actionsList(ins.top_actions, hooks),
+    inertList(ins),
+  );
+}
+
+/** Elements that are not links, buttons or controls, clicked anyway: what visitors
+ * expected to respond (the `inert` map shows where; `interactive=false` narrows any map). */
+function inertList(ins: Insights): HTMLElement | null {
+  const top = ins.inert?.top ?? [];
+  if (!top.length) return null;
+  return h(
+    "section",
+    { class: "actions inert", "data-testid": "inert-elements" },
+    h("h3", null, "Clicked but not clickable"),
+    h("p", { class: "muted small" }, "Elements that are not links, buttons or form controls, most clicked first: visitors expected them to respond."),
+    h(
+      "ol",
+      { class: "action-list" },
+      top.map((a) =>
+        h(
+          "li",
+          { class: "action", "data-selector": a.selector },
+          h("div", { class: "action-head" }, h("span", { class: "action-name", title: a.name }, a.name), h("span", { class: "action-count" }, fmtInt(a.count))),
+          h("code", { class: "action-sel mono", title: a.selector }, a.selector),
+          h("span", { class: "share-pct muted small" }, `${fmtPct(a.share)} of all clicks`),
+        ),
+      ),
+    ),
   );
 }
 
