@@ -37,6 +37,11 @@ export interface State {
   saved: string | null;
   /** The page drawn to the area's width ("fit", never enlarged) or at its own size. */
   zoom: Zoom;
+  /** Point maps: coloured by the page's own peak, or per 1 000 page views (comparable
+   * across periods and segments: `scale=absolute` of the API). */
+  scale: "relative" | "absolute";
+  /** The click map marks where dead clicks are (`dead=1`). */
+  dead: boolean;
 }
 
 export type Zoom = "fit" | "100";
@@ -57,6 +62,8 @@ export function readState(key: string, q: URLSearchParams): State {
     palette: PALETTES.some(([p]) => p === q.get("palette")) ? (q.get("palette") as string) : "heat",
     saved: q.get("saved") || null,
     zoom: q.get("zoom") === "100" ? "100" : "fit",
+    scale: q.get("scale") === "absolute" ? "absolute" : "relative",
+    dead: q.get("dead") === "1",
   };
 }
 
@@ -71,6 +78,8 @@ export function toQuery(s: State): URLSearchParams {
   if (s.palette !== "heat") q.set("palette", s.palette);
   if (s.saved) q.set("saved", s.saved);
   if (s.zoom !== "fit") q.set("zoom", s.zoom);
+  if (s.scale === "absolute") q.set("scale", "absolute");
+  if (s.dead) q.set("dead", "1");
   return q;
 }
 

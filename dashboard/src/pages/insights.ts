@@ -84,7 +84,7 @@ function fact(label: string, value: string, id?: string, bad = false): HTMLEleme
 export function legendFor(kind: KindInfo, hm: Heatmap): HTMLElement {
   if (kind.mode === "scroll") return scrollLegend(kind, hm);
   if (kind.mode === "attention") return attentionLegend(kind, hm);
-  return legend(kind);
+  return legend(kind, hm);
 }
 
 function what(kind: KindInfo): HTMLElement {
@@ -138,7 +138,7 @@ function attentionLegend(kind: KindInfo, hm: Heatmap): HTMLElement {
  * its ticks (0, 25, 50, 75, 100 % of the peak), then each band's swatch, range and
  * meaning.
  */
-export function legend(kind?: KindInfo): HTMLElement {
+export function legend(kind?: KindInfo, hm?: Heatmap): HTMLElement {
   const bar = h("canvas", { class: "legend-bar", "aria-hidden": "true" });
   drawLegend(bar);
   const table = lut("points");
@@ -172,7 +172,13 @@ export function legend(kind?: KindInfo): HTMLElement {
         return h("li", null, sw, h("span", { class: "mono" }, range), " ", meaning);
       }),
     ),
-    h("p", { class: "hint" }, `Share of this page's own peak. Palette: ${palette}.`),
+    h(
+      "p",
+      { class: "hint", "data-testid": "legend-scale" },
+      hm?.scale === "absolute"
+        ? `Per 1 000 page views (${fmtInt(hm.page_views ?? 0)} counted): full colour at ${(hm.peak ?? hm.max).toFixed(2)} ${many} per 1 000 page views in one cell, the same on any period or segment. Palette: ${palette}.`
+        : `Share of this page's own peak. Palette: ${palette}.`,
+    ),
   );
 }
 
