@@ -125,3 +125,15 @@ def test_clicks_on_what_is_not_clickable(client):
     assert narrowed["total"] == 10 and narrowed["filters"] == {"interactive": "false"}
     # the filter narrows the clicks, not the page views
     assert get(client, "insights", interactive="false")["stats"]["page_views"] == 100
+
+
+def test_a_share_link_keeps_its_tag_filter(client):
+    params = {"view": "/p/?", "width": "desktop", "tag.variant": "B", "dead": "1"}
+    r = client.post(f"/api/v1/apps/{client.key}/shares", json={"params": params})
+    assert r.status_code == 201, r.text
+    token = r.json()["url"].removeprefix("/share/")
+    hm = client.get(f"/api/v1/share/{token}/heatmap").json()
+    assert hm["total"] == 55 and hm["filters"] == {"tag.variant": "B"}
+    bad = client.post(f"/api/v1/apps/{client.key}/saved",
+                      json={"name": "x", "params": {"view": "/", "tag.no key": "x"}})  # fmt: skip
+    assert bad.status_code == 400 and "tag key" in bad.json()["error"]
