@@ -23,7 +23,7 @@ from pageheat.filters import FILTERS
 from pageheat.generate import tables
 from pageheat.kinds import KINDS, point_conditions, rollup_conditions
 from pageheat.store import base, rollup
-from pageheat.store.rows import PAGEVIEW_COLUMNS, VIEW_DIMENSIONS
+from pageheat.store.rows import INTERACTION_COLUMNS, PAGEVIEW_COLUMNS, VIEW_DIMENSIONS
 from pageheat.web.server import build_app
 from tests.conftest import TOKEN, make_settings
 
@@ -51,7 +51,10 @@ def _traffic(app: str) -> dict[str, pa.Table]:
             continue
         sides = [_side(v) for v in t.column("view_id").to_pylist()]
         for f in FILTERS.values():
-            if f.column in t.column_names:
+            if f.on == "click" and f.name in t.column_names:  # a click's own flag
+                col = pa.array([_value(f.name, s) == "true" for s in sides], pa.bool_())
+                t = t.set_column(t.column_names.index(f.name), f.name, col)
+            elif f.column in t.column_names:
                 col = pa.array([_value(f.name, s) for s in sides], pa.string())
                 t = t.set_column(t.column_names.index(f.column), f.column, col)
         made[name] = t
@@ -162,7 +165,7 @@ def test_the_warning_reads_the_setting_each_kind_names(tmp_path):
                                 min_sessions_scroll=33, min_sessions_conversion=44))  # fmt: skip
     try:
         expected = {"click": 11, "move": 22, "scroll": 33, "attention": 33, "rage": 0,
-                    "dead": 0, "error": 0, "conversion": 44}  # fmt: skip
+                    "dead": 0, "error": 0, "inert": 11, "conversion": 44}  # fmt: skip
         assert {k: reports.minimum_sessions(ph, k) for k in KINDS} == expected
     finally:
         ph.close()
@@ -176,6 +179,9 @@ def test_the_store_reads_the_registry():
         "country": "DE,FR", "device": "mobile"}  # fmt: skip
     # every filter's column is kept on page views and copied onto their events
     for f in FILTERS.values():
+        if f.on == "click":  # a click's own property, on interactions only
+            assert f.name in INTERACTION_COLUMNS, f.name
+            continue
         assert f.column in PAGEVIEW_COLUMNS and f.column in VIEW_DIMENSIONS, f.name
     assert tuple(n for n in KINDS if KINDS[n].mode == "points") + tuple(
         n for n in KINDS if KINDS[n].mode == "bands") == reports.KINDS  # fmt: skip
@@ -189,7 +195,8 @@ def test_the_api_serves_the_registry_with_its_schema(client):
     assert rage["counted"] == KINDS["rage"].counted and rage["mode"] == "points"
     assert "where" not in rage and "rollup" not in rage  # the SQL stays home
     # Only the frustration kinds say an empty map is good news (the dashboard reads it).
-    assert {k["name"] for k in body["kinds"] if k["frustration"]} == {"rage", "dead", "error"}
+    assert {k["name"] for k in body["kinds"] if k["frustration"]} == {
+        "rage", "dead", "error", "inert"}  # fmt: skip
     device = next(f for f in body["filters"] if f["name"] == "device")
     assert device["values"] == list(FILTERS["device"].values) and device["label"] == "Device"
     pal = client.get("/api/v1/palettes", headers={"Authorization": ""}).json()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from pageheat.stats import newcomb, two_proportion_z, wilson
+from pageheat.stats import newcomb, significance, two_proportion_z, two_rate_z, wilson
 
 
 def test_wilson_matches_published_values():
@@ -31,3 +32,32 @@ def test_two_proportion_z():
     assert two_proportion_z(5, 10, 5, 10) == (0.0, 1.0)
     assert two_proportion_z(0, 10, 0, 10) == (0.0, 1.0)
     assert two_proportion_z(0, 0, 3, 5) == (0.0, 1.0)
+
+
+def test_a_real_change_is_significant_and_noise_is_not():
+    real = significance(15, 50, 35, 50)
+    noise = significance(26, 50, 24, 50)
+    assert real["significant"] and real["ci"][0] > 0 and real["diff"] == pytest.approx(0.4)
+    assert not noise["significant"] and noise["ci"][0] < 0 < noise["ci"][1]
+
+
+def test_noise_is_called_a_change_about_one_time_in_twenty():
+    """Two sides drawn from the same share: the 95 % test flags about 5 % of them, and the
+    interval of the difference covers the true difference (0) about 95 % of the time."""
+    rng = np.random.default_rng(7)
+    flagged = covered = 0
+    runs = 4000
+    for _ in range(runs):
+        k1, k2 = rng.binomial(200, 0.3, size=2)
+        s = significance(int(k1), 200, int(k2), 200)
+        flagged += s["significant"]
+        covered += s["ci"][0] <= 0 <= s["ci"][1]
+    assert 0.03 < flagged / runs < 0.07
+    assert 0.93 < covered / runs < 0.97
+
+
+def test_rates_may_exceed_one_per_unit():
+    z, p, (low, high) = two_rate_z(100, 50, 160, 50)  # 2 -> 3.2 clicks a page view
+    assert z > 3 and p < 0.01 and low < 1.2 < high and low > 0
+    s = significance(100, 50, 104, 50, rate=True)
+    assert not s["significant"] and s["ci"][0] < 0 < s["ci"][1]

@@ -60,6 +60,7 @@ export type Stats = Schemas["Stats"];
 export type Action = Schemas["Action"];
 export type Insights = Schemas["Insights"];
 export type FilterValues = Schemas["FilterValues"];
+export type TagKey = Schemas["TagKey"];
 export type Side = Schemas["Side"];
 export type ActionChange = Schemas["ActionChange"];
 export type Comparison = Schemas["Comparison"];
@@ -221,6 +222,9 @@ export const api = {
   /** The values a filter takes (its own value not applied), most page views first. */
   filterValues: (key: string, name: string, view: string, width: string, extra: Params = {}) =>
     request<FilterValues>("GET", `${base(key)}/filters/${encodeURIComponent(name)}${qs({ ...extra, view, width })}`),
+  /** The tag keys (`pageheat.tag`) the page views carry: each a `tag.KEY` filter. */
+  tags: (key: string, view: string, width: string, extra: Params = {}) =>
+    request<{ tags: TagKey[] }>("GET", `${base(key)}/tags${qs({ ...extra, view, width })}`).then((r) => r.tags),
   /** Side b against side a: `extra` holds shared filters and `a.*` / `b.*` overrides. */
   compare: (key: string, view: string, width: string, kind: string, background: string | null, extra: Params) =>
     request<Comparison>("GET", `${base(key)}/compare${qs({ ...extra, view, width, kind, background: background ?? undefined })}`),

@@ -9,7 +9,13 @@ import { fmtInt, h, mount } from "./dom";
 /** The API's filters, in the order the picker lists them: the server's (GET
  * /api/v1/kinds, src/pageheat/filters.py), filled by `useFilters` before the first render. */
 export const FILTER_DEFS: { name: string; label: string }[] = [];
-export const filterLabel = (name: string) => FILTER_DEFS.find((d) => d.name === name)?.label ?? name;
+export const filterLabel = (name: string) => (isTag(name) ? `Tag ${name.slice(4)}` : (FILTER_DEFS.find((d) => d.name === name)?.label ?? name));
+
+/** `tag.KEY`: a filter by one of the site's own `pageheat.tag(KEY, value)` tags. */
+export const isTag = (name: string) => name.startsWith("tag.") && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(name.slice(4));
+
+/** Every filter a scope has, the registry's first (in its order), then the tags. */
+export const filterNames = (filters: Record<string, string>) => [...FILTER_DEFS.map((d) => d.name).filter((n) => filters[n]), ...Object.keys(filters).filter((n) => isTag(n) && filters[n]).sort()];
 
 /** Take the server's filters. */
 export function useFilters(defs: FilterDef[]): void {
@@ -48,6 +54,10 @@ export function readScope(q: URLSearchParams): Scope {
     const v = q.getAll(name).join(",");
     if (v) filters[name] = v;
   }
+  for (const name of new Set(q.keys())) {
+    const v = isTag(name) ? q.getAll(name).join(",") : "";
+    if (v) filters[name] = v;
+  }
   return { range, from: DATE.test(from) ? from : "", to: DATE.test(to) ? to : "", filters };
 }
 
@@ -58,7 +68,7 @@ export function writeScope(s: Scope, q: URLSearchParams): void {
   } else if (s.range !== "all") {
     q.set("range", s.range);
   }
-  for (const d of FILTER_DEFS) if (s.filters[d.name]) q.set(d.name, s.filters[d.name]);
+  for (const name of filterNames(s.filters)) q.set(name, s.filters[name]);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -106,6 +116,8 @@ export interface FilterHooks {
   change(scope: Scope): void;
   /** The values a filter takes under the rest of the scope. */
   values(name: string): Promise<FilterValues>;
+  /** The tag keys the page views carry (each a `tag.KEY` filter), most page views first. */
+  tags?(): Promise<{ key: string; page_views: number }[]>;
 }
 
 /**
@@ -186,7 +198,8 @@ export class FilterBar {
   private renderChips(): void {
     mount(
       this.chips,
-      FILTER_DEFS.filter((d) => this.scope.filters[d.name]).map((d) => {
+      filterNames(this.scope.filters).map((name) => {
+        const d = { name, label: filterLabel(name) };
         const values = this.scope.filters[d.name].split(",");
         return h(
           "span",
@@ -234,6 +247,29 @@ export class FilterBar {
     );
     this.show();
     (this.pop.querySelector("button") as HTMLButtonElement | null)?.focus();
+    void this.listTags(this.seq);
+  }
+
+  /** The menu's "Tags" part: the site's own tag keys, once the server has listed them. */
+  private async listTags(seq: number): Promise<void> {
+    let tags: { key: string; page_views: number }[] = [];
+    try {
+      tags = (await this.hooks.tags?.()) ?? [];
+    } catch {
+      return; // the registry's filters are still there
+    }
+    if (seq !== this.seq || !tags.length) return;
+    this.pop.append(
+      h("div", { class: "popover-title" }, "Tags", h("span", { class: "muted small" }, " · pageheat.tag")),
+      h(
+        "ul",
+        { class: "menu", "data-testid": "filter-tags" },
+        tags.map((t) => {
+          const name = `tag.${t.key}`;
+          return h("li", null, h("button", { type: "button", class: "menu-item", "data-filter": name, title: `${fmtInt(t.page_views)} page views carry it`, on: { click: () => void this.openValues(name) } }, t.key, this.scope.filters[name] ? h("span", { class: "menu-on" }, "on") : null));
+        }),
+      ),
+    );
   }
 
   private show(): void {

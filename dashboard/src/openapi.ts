@@ -301,7 +301,8 @@ export interface paths {
          * @description What a filter picker offers: the values ``name`` takes in the page views of the
          *     view (all views when none is given), range and width, most page views first. The
          *     other filters narrow the list; the filter's own value does not (so every
-         *     alternative stays pickable) and comes back as ``selected``.
+         *     alternative stays pickable) and comes back as ``selected``. ``tag.KEY`` lists the
+         *     values of that tag (``…/tags`` lists the keys).
          */
         get: operations["filter_values_api_v1_apps__key__filters__name__get"];
         put?: never;
@@ -546,6 +547,28 @@ export interface paths {
          *     counted whatever the filters. Every width unless ``width`` is given.
          */
         get: operations["journeys_api_v1_apps__key__journeys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{key}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tag keys the page views carry, with page views
+         * @description Every ``pageheat.tag`` key of the page views of the view (all views when none is
+         *     given), range, width and filters, most page views first; a tag filter on a key
+         *     narrows the list like any other filter.
+         */
+        get: operations["tag_keys_api_v1_apps__key__tags_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -981,6 +1004,8 @@ export interface components {
             share_b: number;
             /** Change */
             change: number;
+            /** @description The share of each side's clicks, b against a: more than noise? */
+            significance?: components["schemas"]["Significance"];
         };
         /** ActionDetail */
         ActionDetail: {
@@ -1167,6 +1192,8 @@ export interface components {
             change: number;
             /** Selector */
             selector: string | null;
+            /** @description Points per page view here, b against a: more than noise? */
+            significance?: components["schemas"]["Significance"];
         };
         /** AreaCount */
         AreaCount: {
@@ -1720,6 +1747,41 @@ export interface components {
             /** Selector */
             selector: string | null;
         };
+        /**
+         * InertAction
+         * @description An element that is not interactive, and how often it was clicked anyway.
+         */
+        InertAction: {
+            /** Selector */
+            selector: string;
+            /** Name */
+            name: string;
+            /** Count */
+            count: number;
+            /**
+             * Share
+             * @description Of all the clicks of the query
+             */
+            share: number;
+            /** Visitors */
+            visitors: number;
+        };
+        /**
+         * InertClicks
+         * @description Clicks on elements that are not links, buttons or controls: what visitors
+         *     expected to respond and did not (``interactive=false`` narrows a map to them).
+         */
+        InertClicks: {
+            /** Clicks */
+            clicks: number;
+            /**
+             * Share
+             * @description Of all the clicks of the query
+             */
+            share: number;
+            /** Top */
+            top: components["schemas"]["InertAction"][];
+        };
         /** Insights */
         Insights: {
             stats: components["schemas"]["Stats"];
@@ -1727,6 +1789,8 @@ export interface components {
             top_actions: components["schemas"]["Action"][];
             /** Top Elements */
             top_elements: components["schemas"]["Element"][];
+            /** @description Clicks on what is not clickable */
+            inert?: components["schemas"]["InertClicks"];
             /** Filters */
             filters: {
                 [key: string]: string;
@@ -2312,6 +2376,30 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * Significance
+         * @description A two-proportion test of a change between side a and side b: is it more than
+         *     noise? ``diff`` is b's share less a's, with its 95 % interval (Newcomb's hybrid score
+         *     interval); ``z`` and ``p`` (two-sided) test that the shares are equal.
+         */
+        Significance: {
+            /** Diff */
+            diff: number;
+            /**
+             * Ci
+             * @description 95 % interval of `diff`: [low, high]
+             */
+            ci: number[];
+            /** Z */
+            z: number;
+            /** P */
+            p: number;
+            /**
+             * Significant
+             * @description p < 0.05: a change, not noise
+             */
+            significant: boolean;
+        };
         /** SnapshotTaken */
         SnapshotTaken: {
             /** Stored */
@@ -2343,6 +2431,11 @@ export interface components {
             dead_clicks: number;
             /** Error Clicks */
             error_clicks: number;
+            /**
+             * Inert Clicks
+             * @description Clicks on elements that are not interactive
+             */
+            inert_clicks: number;
             /** Page Errors */
             page_errors: number;
             /** Avg Visible S */
@@ -2351,6 +2444,28 @@ export interface components {
             session_end_ratio: number | null;
             /** Popularity */
             popularity: number | null;
+        };
+        /** TagKey */
+        TagKey: {
+            /**
+             * Key
+             * @description A `pageheat.tag` key; filter by it as `tag.KEY=VALUE`
+             */
+            key: string;
+            /** Page Views */
+            page_views: number;
+        };
+        /**
+         * TagKeys
+         * @description The tag keys the query's page views carry, most page views first.
+         */
+        TagKeys: {
+            /** Tags */
+            tags: components["schemas"]["TagKey"][];
+            /** Filters */
+            filters: {
+                [key: string]: string;
+            };
         };
         /**
          * TimelineItem
@@ -3243,6 +3358,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3350,6 +3467,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3444,6 +3563,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3539,6 +3660,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3638,6 +3761,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3733,6 +3858,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3889,6 +4016,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -3999,6 +4128,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -4101,6 +4232,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -4197,6 +4330,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -4317,6 +4452,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -4946,6 +5083,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -5043,6 +5182,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -5067,6 +5208,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Journeys"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tag_keys_api_v1_apps__key__tags_get: {
+        parameters: {
+            query?: {
+                view?: string | null;
+                width?: string;
+                limit?: number;
+                from?: string | null;
+                to?: string | null;
+                /** @description Device class: desktop, mobile, tablet or bot. */
+                device?: string | null;
+                /** @description Browser family, e.g. Chrome, Firefox, Safari, Mobile Safari. */
+                browser?: string | null;
+                /** @description Operating system family, e.g. Windows, Mac OS X, Linux, Android, iOS. */
+                os?: string | null;
+                /** @description Country, ISO 3166 code (needs the geoip_db setting), e.g. DE. */
+                country?: string | null;
+                /** @description City name in English (needs the geoip_db setting). */
+                city?: string | null;
+                /** @description Traffic source: direct, or the referring host without www. */
+                referrer?: string | null;
+                /** @description utm_source of the page's URL. */
+                utm_source?: string | null;
+                /** @description utm_medium of the page's URL. */
+                utm_medium?: string | null;
+                /** @description utm_campaign of the page's URL. */
+                utm_campaign?: string | null;
+                /** @description utm_term of the page's URL. */
+                utm_term?: string | null;
+                /** @description utm_content of the page's URL. */
+                utm_content?: string | null;
+                /** @description new (the visitor's first session) or returning. */
+                visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
+                /** @description The env tag (pageheat.tag('env', ...)). */
+                env?: string | null;
+                /** @description The version tag. */
+                version?: string | null;
+                /** @description The service tag. */
+                service?: string | null;
+                /** @description Only the sessions of a behaviour cohort, within the range: converted:GOAL, not_converted:GOAL, clicked:SELECTOR (on the view), rage, dead, error (sessions that had one), funnel:ID:STEP:reached or funnel:ID:STEP:dropped (reached STEP, not the next). */
+                cohort?: string | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagKeys"];
                 };
             };
             /** @description A bad parameter or body, named in `error` */
@@ -5148,6 +5387,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -5244,6 +5485,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */
@@ -5341,6 +5584,8 @@ export interface operations {
                 utm_content?: string | null;
                 /** @description new (the visitor's first session) or returning. */
                 visitor?: string | null;
+                /** @description false: clicks on elements that are not links, buttons, form fields or other controls (what visitors expected to respond); true: the rest. Narrows clicks only. */
+                interactive?: string | null;
                 /** @description The env tag (pageheat.tag('env', ...)). */
                 env?: string | null;
                 /** @description The version tag. */

@@ -11,11 +11,20 @@ plus its tests. This module imports nothing of pageheat: the store sits above it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FILTERS", "Filter", "parse_filters"]
+__all__ = ["FILTERS", "TAG_PREFIX", "Filter", "is_filter", "parse_filters", "tag_key"]
+
+#: ``tag.KEY=VALUE`` narrows by any ``pageheat.tag(KEY, VALUE)`` a page view carried. Tags
+#: are the site's own names, so they are not entries of :data:`FILTERS`: every table a
+#: read narrows keeps them as two parallel arrays (``tag_keys``, ``tag_values``).
+TAG_PREFIX = "tag."
+#: A tag key as the collector accepts it (collect/protocol.py ``KEY_PATTERN``): a letter,
+#: then letters, digits, ``_``, ``.`` or ``-``.
+_TAG_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +45,11 @@ class Filter:
     values: tuple[str, ...] = ()
     #: How a value is written before it is compared, as the collector stores it.
     case: Literal["exact", "lower", "upper"] = "exact"
+    #: ``view``: a property of the page view, copied onto every table, narrowing every
+    #: read. ``click``: a property of each click (``column`` is then SQL over the
+    #: ``interactions`` columns), narrowing the clicks only, so page views, and the maps'
+    #: "per 1 000 page views", still count every page view.
+    on: Literal["view", "click"] = "view"
 
     def normalise(self, value: str) -> str:
         if self.case == "lower":
@@ -75,12 +89,35 @@ FILTERS: dict[str, Filter] = {
         Filter(name="visitor", column="visitor_type", label="New or returning",
                help="new (the visitor's first session) or returning.",
                values=("new", "returning"), case="lower"),
+        Filter(name="interactive", on="click",
+               column="CASE WHEN interactive THEN 'true' ELSE 'false' END",
+               label="Clicked element",
+               help="false: clicks on elements that are not links, buttons, form fields or"
+                    " other controls (what visitors expected to respond); true: the rest."
+                    " Narrows clicks only.",
+               values=("true", "false"), case="lower"),
         Filter(name="env", column="env", label="Env",
                help="The env tag (pageheat.tag('env', ...))."),
         Filter(name="version", column="version", label="Version", help="The version tag."),
         Filter(name="service", column="service", label="Service", help="The service tag."),
     )
 }  # fmt: skip
+
+
+def tag_key(name: str) -> str | None:
+    """The tag key of a ``tag.KEY`` filter name (None for any other name); ValueError for
+    a key no page view can carry."""
+    if not name.startswith(TAG_PREFIX):
+        return None
+    key = name[len(TAG_PREFIX) :]
+    if not _TAG_KEY.match(key) or key in ("constructor", "prototype"):
+        raise ValueError(f"{name}: a tag key starts with a letter, then letters, digits, _, . or -")
+    return key
+
+
+def is_filter(name: str) -> bool:
+    """Whether a parameter name is a filter: a :data:`FILTERS` entry or ``tag.KEY``."""
+    return name in FILTERS or name.startswith(TAG_PREFIX)
 
 
 def parse_filters(raw: Mapping[str, str]) -> dict[str, str]:
@@ -90,9 +127,16 @@ def parse_filters(raw: Mapping[str, str]) -> dict[str, str]:
     stores them). Raises ValueError naming the bad one."""
     out: dict[str, str] = {}
     for name, text in raw.items():
+        if tag_key(name) is not None:
+            tags = [v.strip() for v in str(text or "").split(",") if v.strip()]
+            if tags:
+                out[name] = ",".join(dict.fromkeys(tags))
+            continue
         f = FILTERS.get(name)
         if f is None:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
+            raise ValueError(
+                f"unknown filter {name!r}; filters are {', '.join(FILTERS)} and tag.KEY"
+            )
         values = [f.normalise(v.strip()) for v in str(text or "").split(",") if v.strip()]
         bad = [v for v in values if f.values and v not in f.values]
         if bad:

@@ -295,7 +295,12 @@ def tables(
     }  # fmt: skip
     # every other filter's column (pageheat.filters: UTM, tags, location) is left empty
     for f in FILTERS.values():
-        dims.setdefault(f.column, pa.nulls(n, pa.string()))
+        if f.on == "view":
+            dims.setdefault(f.column, pa.nulls(n, pa.string()))
+    for c in ("tag_keys", "tag_values"):  # no tags either
+        dims[c] = pa.ListArray.from_arrays(
+            pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string())
+        )
     wc = _strings(list(WIDTH_CLASSES), (classes or WidthClasses()).codes(np.array(widths))[vw_i])
     pv = {
         "app": _strings([app], np.zeros(n, np.int64)),

@@ -64,7 +64,8 @@ class Kind:
     #: carries a warning; None: never (one rage click is worth seeing).
     min_sessions: str | None = None
     #: Point kinds: the SQL condition over ``interactions`` rows and over ``heat_rollup``
-    #: rows. Band kinds: which depth statistic draws them.
+    #: rows (None: the rollup cannot tell these points apart, the map reads the raw rows).
+    #: Band kinds: which depth statistic draws them.
     where: str | None = None
     rollup: str | None = None
     band: Literal["scroll", "attention"] | None = None
@@ -139,6 +140,19 @@ KINDS: dict[str, Kind] = {
             where="kind = 'click' AND error", rollup="kind = 'click' AND is_error = 1",
         ),
         Kind(
+            name="inert", label="Not clickable", title="map of clicks on what is not clickable",
+            mode="points", one="click on a non-interactive element",
+            many="clicks on non-interactive elements",
+            counted="clicks on elements that are not links, buttons or controls",
+            unit="clicks", frustration=True,
+            empty="No clicks on non-interactive elements in this period — good news.",
+            help="Clicks on elements that are not links, buttons or form controls: what"
+                 " visitors expected to respond.",
+            palette="points", min_sessions="min_sessions_click",
+            # the rollup keeps no interactive flag: this map always reads the clicks
+            where="kind = 'click' AND NOT interactive",
+        ),
+        Kind(
             name="conversion", label="Conversion", title="conversion map", mode="points",
             one="click", many="clicks",
             counted="the share of the sessions clicking each spot that reached the goal",
@@ -178,9 +192,13 @@ def _check() -> None:
     """A kind of each mode carries what its mode needs: a wrong entry fails at import."""
     for k in KINDS.values():
         points = k.mode == "points"
-        if points != (k.where is not None and k.rollup is not None) or points == bool(k.band):
-            raise ValueError(f"kind {k.name!r}: a point kind has where and rollup, a band"
-                             " kind a band statistic")  # fmt: skip
+        if (
+            points != (k.where is not None)
+            or points == bool(k.band)
+            or (k.rollup is not None and not points)
+        ):
+            raise ValueError(f"kind {k.name!r}: a point kind has where (and maybe rollup),"
+                             " a band kind a band statistic")  # fmt: skip
 
 
 _check()

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pageheat import outcomes
+from pageheat.filters import is_filter
 from pageheat.store.base import FILTERS, Query, parse_filters
 
 if TYPE_CHECKING:
@@ -87,12 +88,13 @@ def app_of(ph: Pageheat, key: str) -> App:
 
 def query(ph: Pageheat, key: str, view: str | None, params: Mapping[str, str]) -> Query:
     """The Query of app ``key`` and ``view`` from plain parameters: ``width`` (default
-    desktop), ``from``, ``to``, every filter of ``store.base.FILTERS`` and ``cohort``
-    (``outcomes.cohort``: resolved here, once per request); other names are not read.
-    Every reader of events (the API, the exports, share links) builds its Query here."""
+    desktop), ``from``, ``to``, every filter of ``store.base.FILTERS``, every ``tag.KEY``
+    and ``cohort`` (``outcomes.cohort``: resolved here, once per request); other names are
+    not read. Every reader of events (the API, the exports, share links) builds its Query
+    here."""
     app_of(ph, key)
     wr = ph.width_range(params.get("width") or "desktop")
-    filters = parse_filters({n: params[n] for n in FILTERS if n in params})
+    filters = parse_filters({n: v for n, v in params.items() if is_filter(n)})
     q = Query(
         app=key, view=view, width=wr, start_ms=parse_time(params.get("from"), "from"),
         end_ms=parse_time(params.get("to"), "to"), filters=filters,
@@ -112,9 +114,9 @@ def side_queries(
     for name, value in params.items():
         side, dot, rest = name.partition(".")
         if dot and side in sides:
-            if rest not in SIDE_PARAMS:
+            if rest not in SIDE_PARAMS and not is_filter(rest):
                 raise ValueError(f"{name}: a side takes width, from, to, cohort or a filter"
-                                 f" ({', '.join(FILTERS)}), not {rest!r}")  # fmt: skip
+                                 f" ({', '.join(FILTERS)}, tag.KEY), not {rest!r}")  # fmt: skip
             sides[side][rest] = value
         else:
             shared[name] = value

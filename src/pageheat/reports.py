@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from pageheat.heat.placement import Placed, Points, place
 from pageheat.heat.scroll import BandMap, attention_map, depth_at, reach, scroll_map
 from pageheat.heat.shade import palette_lut
 from pageheat.pictures.base import Background
+from pageheat.stats import significance
 from pageheat.store.base import Depths, Query
 
 if TYPE_CHECKING:
@@ -284,7 +285,24 @@ def insights(
         for t in top
         if t["visible"] and bg is not None and bg.rects is not None
     ][:10]
-    return {"stats": stats, "top_actions": top, "top_elements": elements}
+    return {"stats": stats, "top_actions": top, "top_elements": elements,
+            "inert": inert_clicks(ph, query, int(total), int(stats["inert_clicks"]))}  # fmt: skip
+
+
+def inert_clicks(ph: Pageheat, query: Query, total: int, inert: int) -> dict[str, Any]:
+    """The insight tile of clicks on what is not clickable (count, share of the clicks)
+    and the non-interactive elements clicked most, each with its share of all clicks."""
+    narrowed = replace(query, filters={**query.filters, "interactive": "false"})
+    top = ph.store.actions(narrowed, limit=10) if inert else []
+    return {
+        "clicks": inert, "share": round(inert / total, 4) if total else 0.0,
+        "top": [
+            {"selector": a["selector"], "name": action_name(a["tag"], a["text"]),
+             "count": a["count"], "share": round(a["count"] / total, 4) if total else 0.0,
+             "visitors": a["visitors"]}
+            for a in top
+        ],
+    }  # fmt: skip
 
 
 def _centres(placed: Placed, selectors: list[str]) -> dict[str, tuple[float, float]]:
@@ -391,6 +409,10 @@ def compare(
     comparison = heat.compare(
         maps[0], maps[1], clip_percentile=s.clip_percentile, peak=peak, n_hotspots=s.hotspots
     )
+    views_a, views_b = maps[0].page_views, maps[1].page_views
+    for spot in (*comparison.warming, *comparison.cooling):
+        # points of the area per page view: a rate (a page view may click it twice)
+        spot["significance"] = significance(spot["a"], views_a, spot["b"], views_b, rate=True)
     clicks = rows if kind == "click" else (ph.store.points(a), ph.store.points(b))
     actions = action_changes(
         ph.store.actions(a, limit=limit), ph.store.actions(b, limit=limit),
@@ -440,6 +462,7 @@ def action_changes(
             "selector": sel, "name": action_name(act.get("tag", ""), act.get("text", "")),
             "count_a": ca, "count_b": cb, "share_a": round(sa, 4), "share_b": round(sb, 4),
             "change": round(sb - sa, 4),
+            "significance": significance(ca, total_a, cb, total_b),
         })  # fmt: skip
     out.sort(key=lambda x: (-abs(x["change"]), -(x["count_a"] + x["count_b"]), x["selector"]))
     return out

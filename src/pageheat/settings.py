@@ -97,6 +97,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_selector_length", 1024, "Longest element selector."),
     Setting("max_text_length", 256, "Longest element text."),
     Setting("max_url_length", 2048, "Longest URL, referrer or href."),
+    Setting("max_tags", 20, "Most `pageheat.tag` keys on one page view (each one a filter)."),
+    Setting(
+        "max_tag_key_length", 32, "Longest tag key (a letter, then letters, digits, `_`, `.`, `-`)."
+    ),
+    Setting("max_tag_value_length", 128, "Longest tag value."),
     Setting(
         "max_future_s",
         86_400,

@@ -13,6 +13,9 @@ three closed formulas.
   coverage at small counts, where the Wald difference interval is far too narrow.
 - :func:`two_proportion_z` is the pooled two-proportion z test: its two-sided p-value
   says whether two shares differ by more than noise.
+- :func:`two_rate_z` does the same for rates rather than proportions (points of an area
+  per page view, where one page view may click twice), with Poisson counts.
+- :func:`significance` is what compare answers for each change it reports.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
-__all__ = ["newcomb", "two_proportion_z", "wilson", "z_of"]
+__all__ = ["newcomb", "significance", "two_proportion_z", "two_rate_z", "wilson", "z_of"]
 
 
 def z_of(confidence: float) -> float:
@@ -77,3 +80,50 @@ def two_proportion_z(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
         return 0.0, 1.0
     z = (k1 / n1 - k2 / n2) / se
     return z, 2 * (1 - NormalDist().cdf(abs(z)))
+
+
+def two_rate_z(
+    k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95
+) -> tuple[float, float, tuple[float, float]]:
+    """``(z, p, (low, high))`` for two Poisson rates ``k1/n1`` and ``k2/n2`` (events per
+    unit of exposure, e.g. clicks in an area per page view, which may exceed 1): the
+    z test under a pooled rate, and the Wald interval of ``k2/n2 - k1/n1``."""
+    if n1 <= 0 or n2 <= 0:
+        return 0.0, 1.0, (-math.inf, math.inf)
+    z = z_of(confidence)
+    r1, r2 = k1 / n1, k2 / n2
+    pooled = (k1 + k2) / (n1 + n2)
+    se0 = math.sqrt(pooled * (1 / n1 + 1 / n2))
+    zz = (r2 - r1) / se0 if se0 > 0 else 0.0
+    se = math.sqrt(k1 / n1**2 + k2 / n2**2)
+    return (
+        zz,
+        math.erfc(abs(zz) / math.sqrt(2)) if se0 > 0 else 1.0,
+        (
+            r2 - r1 - z * se,
+            r2 - r1 + z * se,
+        ),
+    )
+
+
+def significance(k1: int, n1: int, k2: int, n2: int, *, rate: bool = False) -> dict[str, object]:
+    """The answer's ``significance`` of a change from side 1 to side 2: ``diff`` (side 2
+    less side 1), its 95 % ``ci``, ``z``, two-sided ``p`` and ``significant`` (p < 0.05).
+    ``rate``: the counts are rates (:func:`two_rate_z`), else proportions
+    (:func:`two_proportion_z` with :func:`newcomb`'s interval)."""
+    if rate:
+        z, p, (low, high) = two_rate_z(k1, n1, k2, n2)
+        diff = (k2 / n2 if n2 else 0.0) - (k1 / n1 if n1 else 0.0)
+    else:
+        # side 2 less side 1: the first proportion of these two is side 2's
+        z, p = two_proportion_z(k2, n2, k1, n1)
+        low, high = newcomb(k2, n2, k1, n1)
+        diff = (k2 / n2 if n2 else 0.0) - (k1 / n1 if n1 else 0.0)
+    finite = math.isfinite(low) and math.isfinite(high)
+    return {
+        "diff": round(diff, 6),
+        "ci": [round(low, 6), round(high, 6)] if finite else [-1.0, 1.0],
+        "z": round(z, 3),
+        "p": round(p, 6),
+        "significant": bool(p < 0.05 and n1 > 0 and n2 > 0),
+    }

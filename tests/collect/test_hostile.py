@@ -203,9 +203,27 @@ CASES = [
     ),
     Case(
         "too many tags",
-        J(lambda k: view_with(k, tags={f"t{i}": "x" for i in range(17)})),
+        J(lambda k: view_with(k, tags={f"t{i}": "x" for i in range(21)})),
         400,
         "$.events[0].tags",
+    ),
+    Case(
+        "overlong tag key",
+        J(lambda k: view_with(k, tags={"k" * 33: "x"})),
+        400,
+        "$.events[0].tags",
+    ),
+    Case(
+        "tag key with a space",
+        J(lambda k: view_with(k, tags={"my tag": "x"})),
+        400,
+        "$.events[0].tags",
+    ),
+    Case(
+        "overlong tag value",
+        J(lambda k: view_with(k, tags={"variant": "v" * 129})),
+        400,
+        "$.events[0].tags[...]",
     ),
     Case(
         "object as tag value",

@@ -97,8 +97,8 @@ export function startView(viewName?: string, explicit?: boolean): void {
 
 /** Add a tag (string value) to the current view, if not yet sent, and to the next ones. */
 export function tag(key: string, value: unknown): void {
-  key = cut(String(key), 64);
-  if (key && (key in tags || Object.keys(tags).length < 16)) tags[key] = cut(String(value), 128);
+  key = cut(String(key), 32);
+  if (key && (key in tags || Object.keys(tags).length < 20)) tags[key] = cut(String(value), 128);
 }
 
 /** Add the visible time since the last call to the bands that were in view then, and

@@ -3,7 +3,7 @@
 // sessions that did it. Drawn as SVG built with the DOM, so no inline style is needed.
 
 import type { ActionDetail } from "../api";
-import { fmtAgo, fmtInt, fmtSeconds, h } from "../dom";
+import { fmtAgo, fmtInt, fmtPct, fmtSeconds, h } from "../dom";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -58,14 +58,28 @@ export interface SessionLinks {
 }
 
 /** The detail of one action, with a way back to the list. */
-export function actionPanel(d: ActionDetail, back: () => void, locate: (() => void) | null, links: SessionLinks | null = null): HTMLElement {
+export function actionPanel(d: ActionDetail, back: () => void, locate: (() => void) | null, links: SessionLinks | null = null, place: { rank: number; of: number; share: number } | null = null): HTMLElement {
+  const name = d.name ?? d.selector;
+  const copy = h("button", { type: "button", class: "btn btn-small btn-ghost", "data-testid": "copy-action-name", title: "Copy the action's name (to name a goal, a funnel step or a ticket)" }, "Copy action name");
+  copy.addEventListener("click", () => {
+    void navigator.clipboard?.writeText(name).then(
+      () => (copy.textContent = "Copied"),
+      () => (copy.textContent = "Could not copy"),
+    );
+  });
   const stat = (label: string, value: number, id: string) => h("div", { class: "tile", "data-stat": id }, h("div", { class: "tile-value" }, fmtInt(value)), h("div", { class: "tile-label" }, label));
   return h(
     "div",
     { class: "panel-inner", "data-testid": "action-detail" },
     h("div", { class: "detail-head" }, h("button", { type: "button", class: "btn btn-small btn-ghost", "data-testid": "action-back", on: { click: back } }, "← All actions"), locate ? h("button", { type: "button", class: "btn btn-small", on: { click: locate } }, "Locate") : null),
-    h("h2", { class: "panel-title" }, d.name ?? d.selector),
+    h("h2", { class: "panel-title" }, name),
     h("code", { class: "action-sel mono", title: d.selector }, d.selector),
+    h(
+      "p",
+      { class: "small action-place" },
+      place ? h("span", { "data-testid": "action-rank" }, `#${fmtInt(place.rank)} of ${fmtInt(place.of)} actions on this page · ${fmtPct(place.share)} of its clicks `) : null,
+      copy,
+    ),
     h("div", { class: "tiles" }, stat("Clicks", d.count, "clicks"), stat("Visitors", d.visitors, "visitors"), stat("Rage · dead · error", d.rage + d.dead + d.error, "frustration")),
     d.rage + d.dead + d.error ? h("p", { class: "small muted" }, `${fmtInt(d.rage)} rage, ${fmtInt(d.dead)} dead, ${fmtInt(d.error)} error clicks.`) : null,
     h("section", null, h("h3", null, `Clicks ${BUCKET_WORDS[d.bucket]}`), chart(d)),

@@ -5,7 +5,7 @@
 
 import type { ActionChange, Comparison, FilterValues, Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
-import { DATE, dayEnd, dayStart, describeRange, FILTER_DEFS, filterLabel, previousPeriod, type Scope, scopeParams } from "../filters";
+import { DATE, dayEnd, dayStart, describeRange, FILTER_DEFS, filterLabel, isTag, previousPeriod, type Scope, scopeParams } from "../filters";
 import { drawLegend } from "../heat";
 
 export interface CompareState {
@@ -30,7 +30,7 @@ export function readCompare(q: URLSearchParams): CompareState | null {
     mode,
     aFrom: d("a.from"),
     aTo: d("a.to"),
-    seg: FILTER_DEFS.some((f) => f.name === seg) ? seg : "device",
+    seg: FILTER_DEFS.some((f) => f.name === seg) || isTag(seg) ? seg : "device",
     segA: q.get("seg.a") ?? "",
     segB: q.get("seg.b") ?? "",
   };
@@ -80,6 +80,8 @@ export function sideNames(c: CompareState, scope: Scope, now = Date.now()): [str
 export interface CompareHooks {
   change(c: CompareState): void;
   values(name: string): Promise<FilterValues>;
+  /** The tag keys, each a segment to compare by (`tag.variant`: A against B). */
+  tags?(): Promise<{ key: string; page_views: number }[]>;
 }
 
 /** The controls of compare mode: Period | Segment and each side's setting. */
@@ -139,6 +141,17 @@ export class CompareBar {
       "select",
       { "aria-label": "Compare by", "data-side": "seg", on: { change: () => this.set({ seg: dim.value, segA: "", segB: "" }) } },
       FILTER_DEFS.map((d) => h("option", { value: d.name, selected: d.name === c.seg }, d.label)),
+      isTag(c.seg) ? h("option", { value: c.seg, selected: true }, filterLabel(c.seg)) : null,
+    );
+    void this.hooks.tags?.().then(
+      (tags) => {
+        if (seq !== this.seq) return;
+        for (const t of tags) {
+          const name = `tag.${t.key}`;
+          if (name !== c.seg) dim.append(h("option", { value: name }, filterLabel(name)));
+        }
+      },
+      () => undefined,
     );
     const pickers = (["a", "b"] as const).map((side) => {
       const current = side === "a" ? c.segA : c.segB;
@@ -237,10 +250,22 @@ function changeList(actions: ActionChange[]): HTMLElement {
         const dir = Math.abs(pp) < 0.05 ? "same" : pp > 0 ? "up" : "down";
         const fill = h("span", { class: `change-fill change-${dir}` });
         setVar(fill, "--share", Math.min(1, Math.abs(a.change)));
+        // A change the two-proportion test cannot tell from chance is greyed and says so.
+        const sig = a.significance;
+        const noise = sig ? !sig.significant : false;
+        const why = sig
+          ? `${noise ? "Not significant: could be chance" : "Significant at 95 %"} (p = ${sig.p < 0.001 ? "< 0.001" : sig.p.toFixed(3)}; 95 % interval ${(sig.ci[0] * 100).toFixed(1)} to ${(sig.ci[1] * 100).toFixed(1)} pp)`
+          : "";
         return h(
           "li",
-          { class: "action", "data-selector": a.selector, "data-change": a.change.toFixed(4) },
-          h("div", { class: "action-head" }, h("span", { class: "action-name", title: a.name }, a.name), h("span", { class: `change change-${dir}` }, `${pp > 0 ? "+" : pp < 0 ? "−" : "±"}${Math.abs(pp).toFixed(1)} pp`)),
+          { class: ["action", noise && "change-noise"], "data-selector": a.selector, "data-change": a.change.toFixed(4), "data-significant": sig ? String(sig.significant) : "unknown", title: why || undefined },
+          h(
+            "div",
+            { class: "action-head" },
+            h("span", { class: "action-name", title: a.name }, a.name),
+            noise ? h("span", { class: "badge badge-noise", "data-testid": "noise", title: why }, "noise") : null,
+            h("span", { class: `change change-${dir}` }, `${pp > 0 ? "+" : pp < 0 ? "−" : "±"}${Math.abs(pp).toFixed(1)} pp`),
+          ),
           h("code", { class: "action-sel mono", title: a.selector }, a.selector),
           h("div", { class: "share" }, h("span", { class: "share-track" }, fill), h("span", { class: "share-pct", "data-testid": "shares" }, `${fmtPct(a.share_a)} → ${fmtPct(a.share_b)}`)),
         );

@@ -97,6 +97,7 @@ class HeatmapPage {
   private compareSlot = h("div", { class: "compare-slot" });
   private compareBar: CompareBar | null = null;
   private compareBtn!: HTMLButtonElement;
+  private deadBtn!: HTMLButtonElement;
 
   constructor(
     private root: HTMLElement,
@@ -121,7 +122,7 @@ class HeatmapPage {
       { type: "button", class: "btn btn-small", "data-testid": "compare-toggle", "aria-pressed": String(!!this.state.compare), title: "Compare two periods or two segments of this view", on: { click: () => this.toggleCompare() } },
       "Compare",
     );
-    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name) }, this.compareBtn);
+    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name), tags: () => this.tagKeys() }, this.compareBtn);
     this.toolbar = new Toolbar(this.app, this.apps, this.views, this.state, this.keep, {
       app: (key) => void this.switchApp(key),
       view: (name) => {
@@ -149,10 +150,17 @@ class HeatmapPage {
         replaceQuery(toQuery(this.state));
       },
       palette: (name) => void this.choosePalette(name),
+      scale: (scale) => {
+        this.state.scale = scale;
+        this.toolbar.syncKind();
+        this.pushState();
+        void this.loadKind();
+      },
       recapture: () => void this.recapture(),
     });
     this.syncCompare();
-    mount(this.stageCol, this.progress, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot, this.stage.zoomEl), this.notices.el, this.stage.el);
+    this.deadBtn = h("button", { type: "button", class: "btn btn-small", "data-testid": "dead-toggle", "aria-pressed": String(this.state.dead), title: "Mark where clicks changed nothing (dead clicks) on the click map", on: { click: () => this.toggleDead() } }, "Dead clicks");
+    mount(this.stageCol, this.progress, h("div", { class: "bg-bar", "data-testid": "bg-bar" }, this.chooser.el, this.placementSlot, this.deadBtn, this.stage.zoomEl), this.notices.el, this.stage.el);
     mount(
       this.root,
       topbar([{ label: "Applications", href: "/" }, { label: this.app.name, href: appUrl(this.app.key) }, { label: "Heatmap" }]),
@@ -207,8 +215,18 @@ class HeatmapPage {
     replaceQuery(toQuery(this.state));
   }
 
+  /** The heatmap request's parameters: the scope's, and the scale a point map is drawn on. */
+  private mapExtra(): Params {
+    const absolute = this.state.scale === "absolute" && kindInfo(this.state.kind).mode === "points";
+    return { ...this.extra(), scale: absolute ? "absolute" : undefined };
+  }
+
   private filterValues(name: string) {
     return api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
+  }
+
+  private tagKeys() {
+    return api.tags(this.state.key, this.state.view, this.state.width, this.extra());
   }
 
   /** The range or the filters changed: everything is counted again. */
@@ -248,6 +266,7 @@ class HeatmapPage {
             void this.load(true);
           },
           values: (name) => this.filterValues(name),
+          tags: () => this.tagKeys(),
         })
       : null;
     mount(this.compareSlot, this.compareBar?.el ?? null);
@@ -306,7 +325,7 @@ class HeatmapPage {
     this.cmp = null;
     const extra = this.extra();
     const [hm, ins, bgs] = await Promise.allSettled([
-      api.heatmap(key, view, width, kind, bg, extra),
+      api.heatmap(key, view, width, kind, bg, this.mapExtra()),
       api.insights(key, view, width, bg, { ...extra, goal: this.state.goal ?? undefined }),
       api.backgrounds(key, view, width, extra),
       this.applyPalette(),
@@ -391,6 +410,7 @@ class HeatmapPage {
           },
           placed ? () => this.stage.locate(placed) : null,
           { list: this.sessionsHref({ selector }), one: (id, t) => sessionUrl(key, id, t === null ? "" : `t=${t}`) },
+          act && this.ins ? { rank: this.ins.top_actions.indexOf(act) + 1, of: this.ins.top_actions.length, share: act.share } : null,
         ),
       );
       if (placed) this.stage.pin(placed);
@@ -469,7 +489,7 @@ class HeatmapPage {
     this.notices.add("info", `Loading the ${kindInfo(kind).label.toLowerCase()} map…`);
     this.setBusy(true);
     try {
-      const hm = await api.heatmap(key, view, width, kind, bg, this.extra());
+      const hm = await api.heatmap(key, view, width, kind, bg, this.mapExtra());
       if (this.signal.aborted || seq !== this.seq) return;
       this.showHeatmap(hm);
     } catch (e) {
@@ -543,6 +563,25 @@ class HeatmapPage {
     this.chooser.update(hm.background, this.bgs, this.state.bg);
     mount(this.placementSlot, placementLine(hm, kindInfo(this.state.kind)));
     if (busy(hm.background_status)) this.poll();
+    this.deadBtn.hidden = this.state.kind !== "click" || !!this.state.compare;
+    if (this.state.dead && !this.deadBtn.hidden) void this.loadDead(hm);
+  }
+
+  private toggleDead(): void {
+    this.state.dead = !this.state.dead;
+    this.deadBtn.setAttribute("aria-pressed", String(this.state.dead));
+    replaceQuery(toQuery(this.state));
+    if (!this.state.dead) this.stage.deadSpots([]);
+    else if (this.hm) void this.loadDead(this.hm);
+  }
+
+  /** The dead-click overlay: the dead map's hotspots on the click map's background. */
+  private async loadDead(hm: Heatmap): Promise<void> {
+    const seq = this.seq;
+    const { key, view, width } = this.state;
+    const dead = await api.heatmap(key, view, width, "dead", hm.background?.id ?? null, this.extra()).catch(() => null);
+    if (!dead || this.signal.aborted || seq !== this.seq || this.hm !== hm || !this.state.dead) return;
+    this.stage.deadSpots(dead.hotspots);
   }
 
   private renderLegend(hm: Heatmap): void {

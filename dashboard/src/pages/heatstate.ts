@@ -39,6 +39,11 @@ export interface State {
   zoom: Zoom;
   /** The goal (its id) the top actions' conversion is counted towards, or null. */
   goal: string | null;
+  /** Point maps: coloured by the page's own peak, or per 1 000 page views (comparable
+   * across periods and segments: `scale=absolute` of the API). */
+  scale: "relative" | "absolute";
+  /** The click map marks where dead clicks are (`dead=1`). */
+  dead: boolean;
 }
 
 export type Zoom = "fit" | "100";
@@ -60,6 +65,8 @@ export function readState(key: string, q: URLSearchParams): State {
     saved: q.get("saved") || null,
     zoom: q.get("zoom") === "100" ? "100" : "fit",
     goal: q.get("goal") || null,
+    scale: q.get("scale") === "absolute" ? "absolute" : "relative",
+    dead: q.get("dead") === "1",
   };
 }
 
@@ -75,6 +82,8 @@ export function toQuery(s: State): URLSearchParams {
   if (s.saved) q.set("saved", s.saved);
   if (s.zoom !== "fit") q.set("zoom", s.zoom);
   if (s.goal) q.set("goal", s.goal);
+  if (s.scale === "absolute") q.set("scale", "absolute");
+  if (s.dead) q.set("dead", "1");
   return q;
 }
 

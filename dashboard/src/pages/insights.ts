@@ -36,6 +36,7 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
       fact("Rage clicks", kindLink(hooks, "rage", s.rage_clicks)),
       fact("Dead clicks", kindLink(hooks, "dead", s.dead_clicks)),
       fact("Error clicks", kindLink(hooks, "error", s.error_clicks)),
+      fact("Clicks on non-clickable elements", `${fmtInt(s.inert_clicks ?? 0)} (${fmtPct(ins.inert?.share ?? 0)})`, "inert-clicks", (s.inert_clicks ?? 0) > 0),
       fact("Page errors", fmtInt(s.page_errors), "page-errors", (s.page_errors ?? 0) > 0),
       fact("Avg. visible time", fmtSeconds(s.avg_visible_s)),
       fact("Session end ratio", fmtPct(s.session_end_ratio)),
@@ -47,6 +48,33 @@ export function insightsPanel(ins: Insights, legendSlot: HTMLElement, hooks: Act
       ? h("p", { class: "small", "data-testid": "goal-rate" }, `${fmtPct(ins.goal.rate)} of this page's ${fmtInt(ins.goal.sessions)} sessions reached ${ins.goal.name}.`)
       : null,
     actionsList(ins.top_actions, hooks),
+    inertList(ins),
+  );
+}
+
+/** Elements that are not links, buttons or controls, clicked anyway: what visitors
+ * expected to respond (the `inert` map shows where; `interactive=false` narrows any map). */
+function inertList(ins: Insights): HTMLElement | null {
+  const top = ins.inert?.top ?? [];
+  if (!top.length) return null;
+  return h(
+    "section",
+    { class: "actions inert", "data-testid": "inert-elements" },
+    h("h3", null, "Clicked but not clickable"),
+    h("p", { class: "muted small" }, "Elements that are not links, buttons or form controls, most clicked first: visitors expected them to respond."),
+    h(
+      "ol",
+      { class: "action-list" },
+      top.map((a) =>
+        h(
+          "li",
+          { class: "action", "data-selector": a.selector },
+          h("div", { class: "action-head" }, h("span", { class: "action-name", title: a.name }, a.name), h("span", { class: "action-count" }, fmtInt(a.count))),
+          h("code", { class: "action-sel mono", title: a.selector }, a.selector),
+          h("span", { class: "share-pct muted small" }, `${fmtPct(a.share)} of all clicks`),
+        ),
+      ),
+    ),
   );
 }
 
@@ -97,7 +125,7 @@ function fact(label: string, value: HTMLElement | string, id?: string, bad = fal
 export function legendFor(kind: KindInfo, hm: Heatmap): HTMLElement {
   if (kind.mode === "scroll") return scrollLegend(kind, hm);
   if (kind.mode === "attention") return attentionLegend(kind, hm);
-  return legend(kind);
+  return legend(kind, hm);
 }
 
 function what(kind: KindInfo): HTMLElement {
@@ -151,7 +179,7 @@ function attentionLegend(kind: KindInfo, hm: Heatmap): HTMLElement {
  * its ticks (0, 25, 50, 75, 100 % of the peak), then each band's swatch, range and
  * meaning.
  */
-export function legend(kind?: KindInfo): HTMLElement {
+export function legend(kind?: KindInfo, hm?: Heatmap): HTMLElement {
   const bar = h("canvas", { class: "legend-bar", "aria-hidden": "true" });
   drawLegend(bar);
   const table = lut("points");
@@ -185,7 +213,13 @@ export function legend(kind?: KindInfo): HTMLElement {
         return h("li", null, sw, h("span", { class: "mono" }, range), " ", meaning);
       }),
     ),
-    h("p", { class: "hint" }, `Share of this page's own peak. Palette: ${palette}.`),
+    h(
+      "p",
+      { class: "hint", "data-testid": "legend-scale" },
+      hm?.scale === "absolute"
+        ? `Per 1 000 page views (${fmtInt(hm.page_views ?? 0)} counted): full colour at ${(hm.peak ?? hm.max).toFixed(2)} ${many} per 1 000 page views in one cell, the same on any period or segment. Palette: ${palette}.`
+        : `Share of this page's own peak. Palette: ${palette}.`,
+    ),
   );
 }
 

@@ -8,7 +8,7 @@
 // The public share page draws its one heatmap on the same stage, read-only (no area
 // counts: they need a login).
 
-import { api, type Action, type Comparison, type Heatmap, type Insights, type Params } from "../api";
+import { api, type Action, type Comparison, type Heatmap, type Hotspot, type Insights, type Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, type Mark, nearest } from "../heat";
 import { kindInfo } from "../kinds";
@@ -295,6 +295,19 @@ export class Stage {
       const y = depthY(sc.avg_fold);
       const el = h("div", { class: ["scroll-mark", "scroll-mark-fold", y < 24 && "scroll-mark-below"], "data-depth": String(sc.avg_fold) }, h("span", { class: "scroll-mark-label" }, "average fold"));
       setVar(el, "--y", `${Math.round(y)}px`);
+      this.guides.appendChild(el);
+    }
+  }
+
+  /** The dead-click overlay of a click map: a mark on each place where clicks changed
+   * nothing (the dead map's hotspots, drawn on the same background), with its count. */
+  deadSpots(spots: Hotspot[]): void {
+    if (!this.guides) return;
+    for (const el of this.guides.querySelectorAll(".dead-mark")) el.remove();
+    for (const s of spots) {
+      const el = h("span", { class: "dead-mark", "data-testid": "dead-mark", "data-count": String(s.count), title: `${fmtInt(s.count)} dead click${s.count === 1 ? "" : "s"} here: nothing on the page responded` }, "×");
+      setVar(el, "--x", `${Math.round(s.x)}px`);
+      setVar(el, "--y", `${Math.round(s.y)}px`);
       this.guides.appendChild(el);
     }
   }

@@ -18,6 +18,7 @@ export interface ToolbarHooks {
   /** While the slider moves: the heat is repainted, nothing is fetched. */
   opacity(value: number): void;
   palette(name: string): void;
+  scale(scale: "relative" | "absolute"): void;
   recapture(): void;
 }
 
@@ -33,6 +34,7 @@ export class Toolbar {
   private customWidth: HTMLElement;
   private kindButtons: HTMLButtonElement[];
   private paletteButtons: HTMLButtonElement[];
+  private scaleButtons: HTMLButtonElement[];
 
   constructor(app: App, apps: App[], views: View[], private state: State, keep: SaveShare, hooks: ToolbarHooks) {
     const appSelect = h(
@@ -124,6 +126,14 @@ export class Toolbar {
         label,
       ),
     );
+    this.scaleButtons = (
+      [
+        ["relative", "Relative", "Coloured by this page's own peak"],
+        ["absolute", "Per 1 000 views", "Points per 1 000 page views: the same colour means the same rate on any period or segment"],
+      ] as const
+    ).map(([value, label, title]) =>
+      h("button", { type: "button", class: "seg", "data-scale": value, "aria-pressed": String(value === state.scale), title, on: { click: () => value !== this.state.scale && hooks.scale(value) } }, label),
+    );
     this.refreshBtn = h(
       "button",
       { class: "btn", type: "button", title: "Take a new screenshot of the live page (snapshots of visitors' page states arrive by themselves)", on: { click: () => hooks.recapture() } },
@@ -137,6 +147,7 @@ export class Toolbar {
       h("div", { class: "field" }, h("span", { class: "field-label", id: "kind-label" }, "Type"), h("div", { class: "segmented", role: "group", "aria-labelledby": "kind-label", "data-testid": "kind-switch" }, this.kindButtons)),
       h("div", { class: "field" }, h("span", { class: "field-label", id: "width-label" }, "Width"), h("div", { class: "width-row" }, h("div", { class: "segmented", role: "group", "aria-labelledby": "width-label" }, this.widthButtons), this.customWidth)),
       h("div", { class: "field" }, h("label", { class: "field-label", for: "opacity" }, "Opacity"), h("div", { class: "opacity" }, opacity, opacityOut)),
+      h("div", { class: "field" }, h("span", { class: "field-label", id: "scale-label" }, "Scale"), h("div", { class: "segmented", role: "group", "aria-labelledby": "scale-label", "data-testid": "scale-switch" }, this.scaleButtons)),
       h("div", { class: "field" }, h("span", { class: "field-label", id: "palette-label" }, "Colours"), h("div", { class: "segmented", role: "group", "aria-labelledby": "palette-label", "data-testid": "palette-switch" }, this.paletteButtons)),
       h(
         "div",
@@ -174,6 +185,10 @@ export class Toolbar {
     // The palettes colour point maps; scroll and attention bands and compare's diff keep
     // their own scales.
     const own = kindInfo(this.state.kind).mode !== "points" || !!this.state.compare;
+    for (const b of this.scaleButtons) {
+      b.disabled = own;
+      b.setAttribute("aria-pressed", String(b.dataset.scale === this.state.scale));
+    }
     for (const b of this.paletteButtons) {
       b.disabled = own;
       b.title = own ? "Scroll, attention and compare maps keep their own colour scale" : paletteTitle(b.dataset.palette ?? "");

@@ -43,6 +43,9 @@ class Limits:
     max_text: int = 256
     max_url: int = 2048
     max_future_s: int = 86_400
+    max_tags: int = 20
+    max_tag_key: int = 32
+    max_tag_value: int = 128
 
     @classmethod
     def from_settings(cls, s: Any) -> "Limits":
@@ -54,6 +57,9 @@ class Limits:
             max_text=s.max_text_length,
             max_url=s.max_url_length,
             max_future_s=s.max_future_s,
+            max_tags=s.max_tags,
+            max_tag_key=s.max_tag_key_length,
+            max_tag_value=s.max_tag_value_length,
         )
 
 
@@ -205,6 +211,14 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         dict[Annotated[str, Meta(min_length=1, max_length=64, pattern=KEY_PATTERN)], Short],
         Meta(max_length=16),
     ]
+    # Every tag is kept and is a filter (``tag.KEY=VALUE``), so its bounds are settings.
+    Tags = Annotated[
+        dict[
+            Annotated[str, Meta(min_length=1, max_length=limits.max_tag_key, pattern=KEY_PATTERN)],
+            Annotated[str, Meta(max_length=limits.max_tag_value)],
+        ],
+        Meta(max_length=limits.max_tags),
+    ]
 
     class Event(Struct, tag_field="k", forbid_unknown_fields=True):
         t: Ms
@@ -225,7 +239,7 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         lang: Short = ""
         tz: Short = ""
         utm: Dict = {}
-        tags: Dict = {}
+        tags: Tags = {}
 
     class Click(Event, tag="click"):
         k: ClassVar[str] = "click"

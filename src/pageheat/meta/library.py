@@ -20,13 +20,15 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, String, Table, select
 from sqlalchemy.engine import Engine
 
+from pageheat.filters import tag_key
 from pageheat.meta.tables import metadata
 from pageheat.store.base import FILTERS
 
-#: The parameters a saved heatmap or share link may hold: the heatmap page's.
+#: The parameters a saved heatmap or share link may hold: the heatmap page's (and every
+#: ``tag.KEY`` filter, :func:`pageheat.filters.tag_key`).
 PAGE_PARAMS = frozenset({
     "view", "width", "kind", "range", "from", "to", "opacity", "bg", "palette", "scale",
-    "peak", "cohort", "goal", *FILTERS,
+    "peak", "cohort", "goal", "dead", *FILTERS,
 })  # fmt: skip
 
 saved_heatmaps = Table(
@@ -102,7 +104,7 @@ def clean_params(params: Any) -> dict[str, str]:
         raise ValueError("params must be an object of heatmap page parameters")
     out: dict[str, str] = {}
     for name, value in params.items():
-        if name not in PAGE_PARAMS:
+        if name not in PAGE_PARAMS and tag_key(name) is None:
             raise ValueError(
                 f"params.{name} is not a heatmap parameter; expected some of"
                 f" {', '.join(sorted(PAGE_PARAMS))}"

@@ -101,6 +101,12 @@ class WidthClasses:
 #: filter is declared in `pageheat.filters`; this is its view for SQL.
 FILTERS: dict[str, str] = {name: f.column for name, f in _filters.FILTERS.items()}
 
+#: Filters that narrow clicks only (``Filter.on == "click"``): a condition on
+#: ``interactions`` rows, left out of every read of another table.
+CLICK_FILTERS: frozenset[str] = frozenset(
+    name for name, f in _filters.FILTERS.items() if f.on == "click"
+)
+
 #: Filters whose values come from a fixed set, and how a value is written.
 FILTER_VALUES: dict[str, tuple[str, ...]] = {
     name: f.values for name, f in _filters.FILTERS.items() if f.values
@@ -175,7 +181,7 @@ POINT_KINDS: dict[str, str] = _kinds.point_conditions()
 def stats_answer(
     query: Query, *, page_views: int, visitors: int, sessions: int, clicks: int, rage: int,
     dead: int, error: int, page_errors: int | None, avg_visible_s: float | None,
-    ended: int, app_page_views: int,
+    ended: int, app_page_views: int, inert: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
     """A view's statistics (:meth:`EventStore.stats`) from the counts a backend read, so
     every backend rounds them and leaves out what has no meaning the same way: the session
@@ -188,6 +194,7 @@ def stats_answer(
         "rage_clicks": int(rage or 0),
         "dead_clicks": int(dead or 0),
         "error_clicks": int(error or 0),
+        "inert_clicks": int(inert or 0),
         "page_errors": int(page_errors or 0),
         "avg_visible_s": round(avg_visible_s, 2) if avg_visible_s is not None else None,
         "session_end_ratio": round(ended / sessions, 4) if sessions and query.view else None,
@@ -340,7 +347,13 @@ class EventStore(Protocol):
         """The values filter ``name`` takes in the query's page views, most page views
         first (ties by value), with their page-view counts. The query's own filter on
         ``name`` is not applied, so a picker shows every alternative it may add; the other
-        filters are. Empty values are left out. ValueError for an unknown name."""
+        filters are. Empty values are left out. ``tag.KEY`` lists the values of that
+        tag. ValueError for an unknown name."""
+
+    def tag_keys(self, query: Query, limit: int = 100) -> list[tuple[str, int]]:
+        """The tag keys (``pageheat.tag``) the query's page views carry, most page views
+        first (ties by key), with their page-view counts: what the filter picker offers
+        as ``tag.KEY`` filters."""
 
     # -- the sessions behind the heat (store/sessions.py) ------------------------------
 

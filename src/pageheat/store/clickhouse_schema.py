@@ -188,6 +188,36 @@ def _fill_tiers(client: Client, db: str, suffix: str) -> None:
     )
 
 
+def _distributed_columns(client: Client, db: str, suffix: str) -> None:
+    """On a cluster whose Distributed tables exist already (created over the shard-local
+    ones by an earlier run), give them the columns the step added to the local tables: a
+    Distributed table is created with its local table's columns and does not follow."""
+    if not suffix:
+        return
+    had = _tables(client, db)
+    for table in ("pageviews", "interactions", "scrolls", "errors", "layouts"):
+        if table not in had:
+            continue
+        local = {
+            r[0]: (r[1], r[2])
+            for r in client.query(
+                "SELECT name, type, default_expression FROM system.columns"
+                " WHERE database = ? AND table = ?",
+                [db, f"{table}{suffix}"],
+            )
+        }
+        mine = {
+            r[0]
+            for r in client.query(
+                "SELECT name FROM system.columns WHERE database = ? AND table = ?", [db, table]
+            )
+        }
+        for name, (kind, default) in local.items():
+            if name not in mine:
+                extra = f" DEFAULT {default}" if default else ""
+                client.command(f"ALTER TABLE {db}.{table} ADD COLUMN {name} {kind}{extra}")
+
+
 def _tables(client: Client, database: str) -> set[str]:
     rows = client.query("SELECT name FROM system.tables WHERE database = ?", [database])
     return {r[0] for r in rows}
@@ -207,8 +237,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the heat rollup and the view that keeps it, so point maps read counted cells",
         _fill_rollup,
     ),
-    # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
-    Migration(3, "reserved (every tag kept)"),
+    Migration(
+        3, "every tag of a page view kept, as parallel key and value arrays", _distributed_columns
+    ),
     Migration(4, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
     Migration(
         5, "rollup tiers: a month tier of the heat rollup and per-day session sets", _fill_tiers

@@ -16,7 +16,11 @@ import duckdb
 
 from pageheat.store import duckdb_rollup, rollup
 from pageheat.store.migrations import Migration, check, now_ms, pending, sections
-from pageheat.store.rows import VIEW_DIMENSIONS
+from pageheat.store.rows import LIST_DIMENSIONS, VIEW_DIMENSIONS
+
+#: The dimensions migration 2 copied (the tag arrays came with migration 5, which fills
+#: them itself).
+_DIMENSIONS_2 = tuple(d for d in VIEW_DIMENSIONS if d not in LIST_DIMENSIONS)
 
 
 def connect(path: str) -> duckdb.DuckDBPyConnection:
@@ -123,10 +127,30 @@ def _fill_filter_dimensions(con: Any) -> None:
         WHERE pageviews.app = f.app AND pageviews.visitor = f.visitor
     """)  # fmt: skip
     for table in ("interactions", "scrolls", "errors", "layouts"):
-        sets = ", ".join(f"{c} = coalesce({table}.{c}, p.{c})" for c in VIEW_DIMENSIONS)
+        sets = ", ".join(f"{c} = coalesce({table}.{c}, p.{c})" for c in _DIMENSIONS_2)
         con.execute(
             f"UPDATE {table} SET {sets} FROM pageviews p"
             f" WHERE {table}.app = p.app AND {table}.view_id = p.view_id"
+        )
+
+
+#: The tags rows written before migration 5 kept, as columns; keys in sorted order.
+OLD_TAGS = ("env", "service", "version")
+
+
+def _fill_tags(con: Any) -> None:
+    """Once, for a file written before every tag was kept: the env, service and version
+    tags (the only ones kept then) into each row's tag arrays, keys sorted as the
+    collector writes them."""
+    keys = " || ".join(
+        f"CASE WHEN coalesce({t}, '') <> '' THEN ['{t}'] ELSE []::VARCHAR[] END" for t in OLD_TAGS
+    )
+    values = " || ".join(
+        f"CASE WHEN coalesce({t}, '') <> '' THEN [{t}] ELSE []::VARCHAR[] END" for t in OLD_TAGS
+    )
+    for table in ("pageviews", "interactions", "scrolls", "errors", "layouts"):
+        con.execute(
+            f"UPDATE {table} SET tag_keys = {keys}, tag_values = {values} WHERE tag_keys IS NULL"
         )
 
 
@@ -140,8 +164,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         3, "each visitor's first session, for new and returning visitors at ingest", _fill_visitors
     ),
     Migration(4, "the heat rollup, so point maps read counted cells", _fill_rollup),
-    # reserved for outcomes-tags; its section is a placeholder the lead replaces at merge
-    Migration(5, "reserved (every tag kept)"),
+    Migration(5, "every tag of a page view kept, as parallel key and value arrays", _fill_tags),
     Migration(6, "custom goals pages send (pageheat.goal), for goals, conversion and funnels"),
     Migration(
         7,

@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from pageheat.filters import tag_key
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
 from pageheat.store.base import (
+    CLICK_FILTERS,
     FILTERS,
     POINT_KINDS,
     Depths,
@@ -32,7 +34,7 @@ from pageheat.store.base import (
     WidthClasses,
     stats_answer,
 )
-from pageheat.store.sql import Dialect, Sql, view_ids, where
+from pageheat.store.sql import Dialect, Sql, column, view_ids, where
 
 #: The 5 % bands of a page view's attention (``scrolls.bands``).
 BANDS = 20
@@ -70,10 +72,10 @@ class Reads:
         the heat rollup when it covers the query (each distinct point once, with its
         count), else from the raw rows, snapped the same way."""
         s = self._sql()
-        if self.rollups and rollup.covers(query, self.widths):
+        if self.rollups and kind in rollup.KINDS and rollup.covers(query, self.widths):
             return self._points(rollup.point_query(s, query, kind), s.params)
         return self._points(
-            f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where(s, query)}"
+            f"SELECT {rollup.POINT_COLUMNS} FROM interactions WHERE {where(s, query, clicks=True)}"
             f" AND {POINT_KINDS[kind]}",
             s.params,
         )
@@ -82,7 +84,7 @@ class Reads:
         s = self._sql()
         return self._points(
             f"SELECT x, y, dw, rx, ry, sel, pointer = 'touch' AS touch FROM interactions"
-            f" WHERE {where(s, query)} AND {POINT_KINDS[kind]}",
+            f" WHERE {where(s, query, clicks=True)} AND {POINT_KINDS[kind]}",
             s.params,
         )
 
@@ -131,15 +133,15 @@ class Reads:
 
     def views(self, query: Query) -> list[dict[str, Any]]:
         s = self._sql()
-        cond = where(s, query, view=False)
         pv = self._rows(
             f"SELECT name, count(*), count(DISTINCT visitor), argMax(url, t) FROM pageviews"
-            f" WHERE {cond} GROUP BY name",
+            f" WHERE {where(s, query, view=False)} GROUP BY name",
             s.params,
         )
+        s = self._sql()
         clicks = dict(self._rows(
-            f"SELECT name, count(*) FROM interactions WHERE {cond} AND kind = 'click'"
-            " GROUP BY name",
+            f"SELECT name, count(*) FROM interactions"
+            f" WHERE {where(s, query, view=False, clicks=True)} AND kind = 'click' GROUP BY name",
             s.params,
         ))  # fmt: skip
         pv.sort(key=lambda r: (-r[1], r[0] is None, r[0] or ""))
@@ -164,9 +166,10 @@ class Reads:
             f"SELECT count(*) FROM pageviews WHERE {where(s, query, view=False)}", s.params
         )
         s = self._sql()
-        ((clicks, rage, dead, error),) = self._rows(
-            f"SELECT count(*), countIf(rage > 0), countIf(dead), countIf(error)"
-            f" FROM interactions WHERE {where(s, query)} AND kind = 'click'",
+        ((clicks, rage, dead, error, inert),) = self._rows(
+            f"SELECT count(*), countIf(rage > 0), countIf(dead), countIf(error),"
+            f" countIf(NOT interactive)"
+            f" FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click'",
             s.params,
         )
         s = self._sql()
@@ -200,7 +203,7 @@ class Reads:
             query, page_views=pvs, visitors=visitors, sessions=sessions, clicks=clicks,
             rage=rage, dead=dead, error=error, page_errors=errors,
             avg_visible_s=avg_vis if with_leave else None, ended=ended,
-            app_page_views=app_pvs,
+            app_page_views=app_pvs, inert=inert,
         )  # fmt: skip
 
     def view_sample(self, query: Query) -> dict[str, Any] | None:
@@ -226,17 +229,34 @@ class Reads:
         return max(seen) if seen else None
 
     def filter_values(self, query: Query, name: str, limit: int = 50) -> list[tuple[str, int]]:
-        if name not in FILTERS:
-            raise ValueError(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
+        if name not in FILTERS and tag_key(name) is None:
+            raise ValueError(
+                f"unknown filter {name!r}; filters are {', '.join(FILTERS)} and tag.KEY"
+            )
         others = replace(query, filters={k: v for k, v in query.filters.items() if k != name})
         s = self._sql()
-        col = FILTERS[name]
+        col = column(s, name)
+        # a click's own property: its values over the clicks (counting clicks)
+        table = "interactions" if name in CLICK_FILTERS else "pageviews"
+        cond = where(s, others, clicks=True) + (
+            " AND kind = 'click'" if name in CLICK_FILTERS else ""
+        )
         rows = self._rows(
-            f"SELECT {col}, count(*) AS n FROM pageviews WHERE {where(s, others)}"
-            f" AND {col} <> '' GROUP BY {col} ORDER BY n DESC, {col} LIMIT {s(int(limit))}",
+            f"SELECT {col} AS v, count(*) AS n FROM {table} WHERE {cond}"
+            f" AND {col} <> '' GROUP BY v ORDER BY n DESC, v LIMIT {s(int(limit))}",
             s.params,
         )
         return [(str(v), int(n)) for v, n in rows]
+
+    def tag_keys(self, query: Query, limit: int = 100) -> list[tuple[str, int]]:
+        s = self._sql()
+        rows = self._rows(
+            f"SELECT k, count(*) AS n FROM (SELECT {s.dialect.unnest.format('tag_keys')} AS k"
+            f" FROM pageviews WHERE {where(s, query)}) GROUP BY k ORDER BY n DESC, k"
+            f" LIMIT {s(int(limit))}",
+            s.params,
+        )
+        return [(str(k), int(n)) for k, n in rows]
 
     # -- actions ---------------------------------------------------------------------
 
@@ -246,7 +266,7 @@ class Reads:
             f"""
             SELECT sel, argMax(tag, t), argMax(text, t), count(*) AS n,
                    count(DISTINCT visitor), countIf(rage > 0), countIf(dead), countIf(error)
-            FROM interactions WHERE {where(s, query)} AND kind = 'click'
+            FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click'
             GROUP BY sel ORDER BY n DESC, sel LIMIT {s(int(limit))}
             """,
             s.params,
@@ -260,7 +280,7 @@ class Reads:
     def selectors(self, query: Query) -> list[str]:
         s = self._sql()
         rows = self._rows(
-            f"SELECT DISTINCT sel FROM interactions WHERE {where(s, query)} AND kind = 'click'"
+            f"SELECT DISTINCT sel FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click'"
             " AND sel <> '' ORDER BY sel",
             s.params,
         )
@@ -272,7 +292,7 @@ class Reads:
             f"""
             SELECT argMax(tag, t), argMax(text, t), count(*), count(DISTINCT visitor),
                    min(t), max(t), countIf(rage > 0), countIf(dead), countIf(error)
-            FROM interactions WHERE {where(s, query)} AND kind = 'click' AND sel = {s(selector)}
+            FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click' AND sel = {s(selector)}
             """,
             s.params,
         )
@@ -292,7 +312,7 @@ class Reads:
             f"""
             SELECT CAST(floor((t - {s(int(origin_ms))}) / {s(int(bucket_ms))}) AS Int64) AS b,
                    count(*)
-            FROM interactions WHERE {where(s, query)} AND kind = 'click' AND sel = {s(selector)}
+            FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click' AND sel = {s(selector)}
             GROUP BY b ORDER BY b
             """,
             s.params,
@@ -305,7 +325,7 @@ class Reads:
             f"""
             SELECT session, argMax(visitor, t), argMax(browser, t), argMax(device, t),
                    count(*), max(t) AS last_click
-            FROM interactions WHERE {where(s, query)} AND kind = 'click' AND sel = {s(selector)}
+            FROM interactions WHERE {where(s, query, clicks=True)} AND kind = 'click' AND sel = {s(selector)}
             GROUP BY session ORDER BY last_click DESC, session LIMIT {s(int(limit))}
             """,
             s.params,

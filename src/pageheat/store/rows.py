@@ -32,16 +32,21 @@ PAGEVIEW_COLUMNS = (
     "app", "view_id", "visitor", "session", "t", "name", "url", "path", "title", "referrer",
     "ref_source", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
     "env", "version", "service", "vw", "vh", "dw", "dh", "dpr", "lang", "tz", "device",
-    "browser", "os", "width_class", "sdk", "country", "city", "visitor_type",
+    "browser", "os", "width_class", "sdk", "country", "city", "visitor_type", "tag_keys",
+    "tag_values",
 )  # fmt: skip
 
 #: The view's dimensions copied onto each interaction, scroll, error and layout: every
-#: column a filter (``store.base.FILTERS``) reads, and the view name.
+#: column a filter (``store.base.FILTERS``) reads, the view name, and every tag of the
+#: view (``tag.KEY`` filters) as two parallel arrays: keys sorted, values in their order.
 VIEW_DIMENSIONS = (
     "name", "path", "ref_source", "utm_source", "utm_medium", "utm_campaign", "utm_term",
     "utm_content", "env", "version", "service", "device", "browser", "os", "country", "city",
-    "visitor_type",
+    "visitor_type", "tag_keys", "tag_values",
 )  # fmt: skip
+
+#: Dimensions that are lists of strings (the rest are strings).
+LIST_DIMENSIONS = frozenset({"tag_keys", "tag_values"})
 
 #: Dimensions that belong to the request rather than the page (User-Agent, IP): an event
 #: whose view is unknown still gets its own request's.
@@ -170,6 +175,8 @@ def build_tables(
             "ref_source": [referrer_source(ev.referrer, _host(ev.url)) for ev in evs],
             **{f"utm_{k}": [u.get(k, "") for u in utm] for k in _UTM},
             **{k: [t.get(k, "") for t in tags] for k in _TAGS},
+            "tag_keys": pa.array([sorted(t) for t in tags], _STRINGS),
+            "tag_values": pa.array([[t[k] for k in sorted(t)] for t in tags], _STRINGS),
             "vw": vw, **{c: [getattr(ev, c) for ev in evs] for c in ("vh", "dw", "dh", "dpr")},
             "lang": [ev.lang for ev in evs], "tz": [ev.tz for ev in evs],
             "width_class": _width_classes(widths, vw), "visitor_type": [
@@ -185,6 +192,7 @@ def build_tables(
         request = {d: [getattr(env, d) for env in envs] for d in _REQUEST_DIMENSIONS}
         rows = zip(*(request[d] if d in request else cols[d] for d in VIEW_DIMENSIONS),
                    strict=True)  # fmt: skip
+        rows = (tuple(v.as_py() if isinstance(v, pa.Scalar) else v for v in row) for row in rows)
         for env, ev, row, w in zip(envs, evs, rows, vw.tolist(), strict=True):
             view_dims[(env.app, ev.v)] = len(dims)
             dims.append(row)
@@ -238,7 +246,11 @@ def build_tables(
 
     def dimensions(dim_idx: np.ndarray) -> dict[str, pa.Array]:
         idx = pa.array(dim_idx, pa.int32())
-        return {d: _coded(idx, list(dim_columns[j])) for j, d in enumerate(VIEW_DIMENSIONS)}
+        return {
+            d: pa.array(dim_columns[j], _STRINGS).take(idx) if d in LIST_DIMENSIONS
+            else _coded(idx, list(dim_columns[j]))
+            for j, d in enumerate(VIEW_DIMENSIONS)
+        }  # fmt: skip
 
     clicks, moves = gathered["click"], gathered["move"]
     if clicks.ev or moves.ev:
@@ -350,6 +362,7 @@ def build_tables(
 
 
 _UTM = ("source", "medium", "campaign", "term", "content")
+_STRINGS = pa.list_(pa.string())
 _TAGS = ("env", "version", "service")
 
 #: Which table each event kind but ``view`` goes to.
@@ -390,8 +403,14 @@ def _dims(view: Row, env: Envelope | None) -> tuple[Any, ...]:
     """The view's filter dimensions (:data:`VIEW_DIMENSIONS`), in order; for a view that
     never arrived, the request's own (who sent this) and empty for the rest."""
     if not view and env is not None:
-        return tuple(getattr(env, d) if d in _REQUEST_DIMENSIONS else "" for d in VIEW_DIMENSIONS)
-    return tuple(view.get(d, "") or "" for d in VIEW_DIMENSIONS)
+        return tuple(
+            getattr(env, d) if d in _REQUEST_DIMENSIONS else [] if d in LIST_DIMENSIONS else ""
+            for d in VIEW_DIMENSIONS
+        )
+    return tuple(
+        list(view.get(d) or ()) if d in LIST_DIMENSIONS else view.get(d, "") or ""
+        for d in VIEW_DIMENSIONS
+    )
 
 
 def _first_sessions(

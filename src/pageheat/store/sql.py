@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pageheat.store.base import FILTERS, Did, Query, parse_filters
+from pageheat.filters import tag_key
+from pageheat.store.base import CLICK_FILTERS, FILTERS, Did, Query, parse_filters
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Dialect:
     session_state: str
     #: The count of distinct sessions over ``session_rollup`` rows.
     session_count: str
+    #: The value of the tag whose key is ``{key}`` (a placeholder) on a row that carries
+    #: its page view's tags as parallel arrays (``tag_keys``, ``tag_values``): NULL (DuckDB)
+    #: or '' (ClickHouse) when the row has no such tag, which no filter value matches.
+    tag: str
+    #: One row per element of the array ``{0}`` (in a SELECT list).
+    unnest: str
 
 
 DUCKDB = Dialect(
@@ -61,6 +68,8 @@ DUCKDB = Dialect(
     month="CAST(year(epoch_ms({t})) * 100 + month(epoch_ms({t})) AS INTEGER)",
     session_state="md5_number_lower(session) AS sid",
     session_count="count(DISTINCT sid)",
+    tag="tag_values[list_position(tag_keys, {key})]",
+    unnest="unnest({0})",
 )
 
 CLICKHOUSE = Dialect(
@@ -74,6 +83,8 @@ CLICKHOUSE = Dialect(
     month="toInt32(toYYYYMM(toDateTime(intDiv({t}, 1000)), 'UTC'))",
     session_state="uniqExactState(session) AS sessions",
     session_count="uniqExactMerge(sessions)",
+    tag="tag_values[indexOf(tag_keys, {key})]",
+    unnest="arrayJoin({0})",
 )
 
 DIALECTS = {d.name: d for d in (DUCKDB, CLICKHOUSE)}
@@ -103,10 +114,14 @@ class Sql:
         return self.dialect.median.format(expr)
 
 
-def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
+def where(
+    s: Sql, query: Query, view: bool = True, filters: bool = True, clicks: bool = False
+) -> str:
     """SQL conditions for a query: its app, view (``view``), width range, time range and
     filters (``filters``), the same on every table (each carries the view's dimensions,
-    store/rows.py). Unknown filter names raise even when filters are not applied."""
+    store/rows.py); the filters of a click's own properties (``CLICK_FILTERS``) only on
+    ``interactions`` rows (``clicks``). Unknown filter names raise even when filters are
+    not applied."""
     parts = [f"app = {s(query.app)}"]
     if view and query.view is not None:
         parts.append(f"name = {s(query.view)}")
@@ -118,7 +133,9 @@ def where(s: Sql, query: Query, view: bool = True, filters: bool = True) -> str:
         parts.append(f"t < {s(int(query.end_ms))}")
     checked = parse_filters(query.filters)
     for name, text in checked.items() if filters else ():
-        parts.append(f"{FILTERS[name]} IN {s.values(text.split(','))}")
+        if name in CLICK_FILTERS and not clicks:
+            continue
+        parts.append(f"{column(s, name)} IN {s.values(text.split(','))}")
     cohort = query.cohort
     if cohort is not None and filters:
         if cohort.sessions is not None:
@@ -156,6 +173,15 @@ def did(s: Sql, query: Query, what: Did, columns: str = "session") -> str:
         return f"{clicks} AND dead"
     # error: a page error, or a click an error followed
     return f"SELECT {columns} FROM errors WHERE {cond} UNION ALL {clicks} AND error"
+
+
+def column(s: Sql, name: str) -> str:
+    """The SQL of a filter's value on a row: its column, or for ``tag.KEY`` the value of
+    that tag in the row's tag arrays."""
+    key = tag_key(name)
+    if key is None:
+        return FILTERS[name]
+    return s.dialect.tag.format(key=s(key))
 
 
 def view_ids(s: Sql, query: Query) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from pageheat import outcomes, privacy, reports
 from pageheat.app import Pageheat
+from pageheat.filters import tag_key
 from pageheat.meta import App
 from pageheat.params import iso, number, side_queries
 from pageheat.snapshots.backgrounds import thumbnail
@@ -263,9 +264,11 @@ def filter_values(
     """What a filter picker offers: the values ``name`` takes in the page views of the
     view (all views when none is given), range and width, most page views first. The
     other filters narrow the list; the filter's own value does not (so every
-    alternative stays pickable) and comes back as ``selected``."""
-    if name not in FILTERS:
-        raise HTTPException(404, f"no filter {name!r}; filters are {', '.join(FILTERS)}")
+    alternative stays pickable) and comes back as ``selected``. ``tag.KEY`` lists the
+    values of that tag (``…/tags`` lists the keys)."""
+    with http_errors():
+        if name not in FILTERS and tag_key(name) is None:
+            raise LookupError(f"no filter {name!r}; filters are {', '.join(FILTERS)}, tag.KEY")
     query = query_for(ph, key, view, params)
     rows = ph.store.filter_values(query, name, limit)
     selected = query.filters.get(name, "")

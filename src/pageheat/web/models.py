@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pageheat.web.outcome_models import Conversion, GoalSummary
+from pageheat.web.tag_models import InertClicks, Significance
 
 
 class Answer(BaseModel):
@@ -209,6 +210,7 @@ class Stats(Answer):
     rage_clicks: int
     dead_clicks: int
     error_clicks: int
+    inert_clicks: int = Field(description="Clicks on elements that are not interactive")
     page_errors: int
     avg_visible_s: float | None
     session_end_ratio: float | None
@@ -240,6 +242,7 @@ class Insights(Answer):
     stats: Stats
     top_actions: list[Action]
     top_elements: list[Element]
+    inert: InertClicks = Field(None, description="Clicks on what is not clickable")
     filters: Filters
     goal: GoalSummary = Field(None, description="With goal=ID: the goal and the view's rate")
 
@@ -291,6 +294,9 @@ class Area(Answer):
     b: int
     change: float
     selector: str | None
+    significance: Significance = Field(
+        None, description="Points per page view here, b against a: more than noise?"
+    )
 
 
 class Areas(Answer):
@@ -308,6 +314,9 @@ class ActionChange(Answer):
     share_a: float
     share_b: float
     change: float
+    significance: Significance = Field(
+        None, description="The share of each side's clicks, b against a: more than noise?"
+    )
 
 
 class Comparison(Grid):

@@ -33,6 +33,7 @@ from pageheat.web import (
     pages,
     registry,
     shared,
+    tags,
 )
 from pageheat.web import replay as replay_web
 from pageheat.web import sessions as session_routes
@@ -90,7 +91,7 @@ def _routes() -> FastAPI:
     app.add_middleware(SecurityHeaders, docs_path=app.docs_url or "")
 
     routers = (
-        collect, replay_web, api, session_routes, outcomes, exports, registry, accounts, library, shared, pages,
+        collect, replay_web, api, session_routes, outcomes, tags, exports, registry, accounts, library, shared, pages,
     )  # fmt: skip
     for module in (*routers, ops):
         app.include_router(module.router)

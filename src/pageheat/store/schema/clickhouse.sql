@@ -114,7 +114,23 @@ ORDER BY (app, name, day, device, width_class, kind, is_rage, is_dead, is_error,
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{heat_rollup_mv} TO {db}.{heat_rollup}
 AS {rollup_select} FROM {db}.{interactions} GROUP BY {rollup_group};
 
--- migration 3: reserved for outcomes-tags (every tag kept); the lead replaces this placeholder at merge
+-- migration 3: every tag of a page view kept, as parallel key and value arrays
+-- pageheat.tag(key, value) pairs: keys sorted, each value at its key's position, on the
+-- page view and copied onto every table a filtered read narrows (store/rows.py
+-- VIEW_DIMENSIONS), so that `tag.KEY=VALUE` is one condition on each table (18.16 has no
+-- Map type). Rows written before have no such columns in their parts: the DEFAULT gives
+-- them their env, service and version tags (the only ones kept then) when read, with no
+-- mutation; every insert since writes both arrays.
+ALTER TABLE {db}.{pageviews} ADD COLUMN tag_keys Array(String) DEFAULT arrayFilter((k, v) -> v != '', ['env', 'service', 'version'], [env, service, version]);
+ALTER TABLE {db}.{pageviews} ADD COLUMN tag_values Array(String) DEFAULT arrayFilter(v -> v != '', [env, service, version]);
+ALTER TABLE {db}.{interactions} ADD COLUMN tag_keys Array(String) DEFAULT arrayFilter((k, v) -> v != '', ['env', 'service', 'version'], [env, service, version]);
+ALTER TABLE {db}.{interactions} ADD COLUMN tag_values Array(String) DEFAULT arrayFilter(v -> v != '', [env, service, version]);
+ALTER TABLE {db}.{scrolls} ADD COLUMN tag_keys Array(String) DEFAULT arrayFilter((k, v) -> v != '', ['env', 'service', 'version'], [env, service, version]);
+ALTER TABLE {db}.{scrolls} ADD COLUMN tag_values Array(String) DEFAULT arrayFilter(v -> v != '', [env, service, version]);
+ALTER TABLE {db}.{errors} ADD COLUMN tag_keys Array(String) DEFAULT arrayFilter((k, v) -> v != '', ['env', 'service', 'version'], [env, service, version]);
+ALTER TABLE {db}.{errors} ADD COLUMN tag_values Array(String) DEFAULT arrayFilter(v -> v != '', [env, service, version]);
+ALTER TABLE {db}.{layouts} ADD COLUMN tag_keys Array(String) DEFAULT arrayFilter((k, v) -> v != '', ['env', 'service', 'version'], [env, service, version]);
+ALTER TABLE {db}.{layouts} ADD COLUMN tag_values Array(String) DEFAULT arrayFilter(v -> v != '', [env, service, version]);
 
 -- migration 4: custom goals pages send (pageheat.goal), for goals, conversion and funnels
 -- A goal event carries its page view's dimensions like every filtered table; `goal` is the
@@ -124,7 +140,7 @@ CREATE TABLE IF NOT EXISTS {db}.{goals} (
     name String, path String, ref_source String, utm_source String, utm_medium String,
     utm_campaign String, utm_term String, utm_content String, env String, version String,
     service String, device String, browser String, os String, country String, city String,
-    visitor_type String,
+    visitor_type String, tag_keys Array(String), tag_values Array(String),
     goal String, value Nullable(Float64)
 ) ENGINE = MergeTree()
 PARTITION BY toYYYYMM(toDateTime(intDiv(t, 1000)))

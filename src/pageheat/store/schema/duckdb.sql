@@ -126,8 +126,21 @@ CREATE TABLE IF NOT EXISTS heat_rollup (
                  touch, cx, cy, ox, oy)
 );
 
--- migration 5: reserved for outcomes-tags (every tag kept); the lead replaces this placeholder at merge
-SELECT 1;
+-- migration 5: every tag of a page view kept, as parallel key and value arrays
+-- pageheat.tag(key, value) pairs: keys sorted, each value at its key's position, on the
+-- page view and copied onto every table a filtered read narrows (store/rows.py
+-- VIEW_DIMENSIONS), so that `tag.KEY=VALUE` is one condition on each table. The fill
+-- writes the env, version and service tags that rows written before kept as columns.
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE pageviews ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE interactions ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE scrolls ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE errors ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS tag_keys VARCHAR[];
+ALTER TABLE layouts ADD COLUMN IF NOT EXISTS tag_values VARCHAR[];
 
 -- migration 6: custom goals pages send (pageheat.goal), for goals, conversion and funnels
 -- A goal event carries its page view's dimensions like every filtered table; ``goal`` is
@@ -138,7 +151,7 @@ CREATE TABLE IF NOT EXISTS goals (
     name VARCHAR, path VARCHAR, ref_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
     utm_campaign VARCHAR, utm_term VARCHAR, utm_content VARCHAR, env VARCHAR,
     version VARCHAR, service VARCHAR, device VARCHAR, browser VARCHAR, os VARCHAR,
-    country VARCHAR, city VARCHAR, visitor_type VARCHAR,
+    country VARCHAR, city VARCHAR, visitor_type VARCHAR, tag_keys VARCHAR[], tag_values VARCHAR[],
     goal VARCHAR NOT NULL, value DOUBLE
 );
 
