@@ -96,6 +96,8 @@ bench: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/peer_bench.py
 	$(BIN)/python bench/tracker_bench.py
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/replay_bench.py
+	$(BIN)/python bench/replay_size_bench.py
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_DATA=$(BENCH_DATA) $(BIN)/python bench/latency_bench.py
 
 # The fast tier: no root, no Chromium, no database server; under 3 minutes on 2 cores.
