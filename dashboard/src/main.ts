@@ -10,6 +10,7 @@ import { topbar } from "./layout";
 import { renderAccount } from "./pages/account";
 import { renderApps } from "./pages/apps";
 import { renderHeatmap } from "./pages/heatmap";
+import { renderReplay } from "./pages/replay";
 import { renderSettings } from "./pages/settings";
 import { renderShare } from "./pages/share";
 import { renderViews } from "./pages/views";
@@ -18,7 +19,10 @@ import { interceptLinks, onNavigate, parse } from "./router";
 /** Each render gets its own controller; leaving the page aborts pending polls. */
 let current: AbortController | null = null;
 
+let rendered = 0;
+
 function render(root: HTMLElement): void {
+  rendered += 1;
   current?.abort();
   const ctl = new AbortController();
   current = ctl;
@@ -35,6 +39,15 @@ function render(root: HTMLElement): void {
       break;
     case "settings":
       renderSettings(root, route.key!, ctl.signal);
+      break;
+    case "replay":
+      // The player needs the replay page's own CSP (web/pages.py REPLAY_CSP), which only
+      // a page load of its URL gets: reached from another page, load it.
+      if (rendered > 1) {
+        location.reload();
+        return;
+      }
+      void renderReplay(root, route.key!, route.id!, route.query, ctl.signal);
       break;
     case "account":
       renderAccount(root, ctl.signal);

@@ -2,8 +2,9 @@
 // index.html, so a reload or a pasted link lands on the same page.
 
 export interface Route {
-  name: "apps" | "views" | "heatmap" | "settings" | "account" | "notfound";
+  name: "apps" | "views" | "heatmap" | "settings" | "account" | "replay" | "notfound";
   key?: string;
+  id?: string;
   query: URLSearchParams;
 }
 
@@ -17,6 +18,7 @@ export function parse(pathname: string, search: string): Route {
   if (parts[0] === "apps" && parts.length === 3 && parts[2] === "heatmap") {
     return { name: "heatmap", key: parts[1], query };
   }
+  if (parts[0] === "apps" && parts[2] === "sessions" && parts.length === 5 && parts[4] === "replay") return { name: "replay", key: parts[1], id: parts[3], query };
   return { name: "notfound", query };
 }
 

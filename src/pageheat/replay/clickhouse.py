@@ -164,6 +164,14 @@ class ClickHouseReplays:
         events = [e for *_key, blob in rows for e in events_of(bytes.fromhex(blob))]
         return cut(events, from_ms, to_ms)
 
+    def span(self, app: str, session: str) -> tuple[int, int] | None:
+        """(first event ms, last event ms) of a session's replay (``replay/span.py``)."""
+        ((n, lo, hi),) = self._db.query(
+            "SELECT count(), min(first_ms), max(last_ms) FROM replay_chunks"
+            " WHERE app = ? AND session = ?", [app, session]
+        )  # fmt: skip
+        return (int(lo), int(hi)) if n else None
+
     def with_replay(self, app: str, sessions: Iterable[str]) -> set[str]:
         wanted = tuple(dict.fromkeys(sessions))
         if not wanted:
