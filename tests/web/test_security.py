@@ -31,6 +31,7 @@ PUBLIC = {
     "/apps/{key}/compare": "the dashboard shell",
     "/apps/{key}/action": "the dashboard shell",
     "/apps/{key}/settings": "the dashboard shell",
+    "/apps/{key}/sessions/{session}/replay": "the dashboard shell (the replay player's CSP)",
     "/account": "the dashboard shell",
     "/share/{token}": "a share link's page shell; its data needs the link's token",
     "/login": "signing in",
