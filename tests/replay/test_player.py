@@ -90,3 +90,63 @@ def test_the_player_starts_at_the_click_with_it_marked_and_the_page_rebuilt(brow
         assert "No replay for this session" in dash.inner_text(".replay-empty")
     finally:
         ctx.close()
+
+
+def synthetic_page(n: int) -> dict:
+    """An rrweb serialized document whose body holds button #p{n} ("Page n")."""
+    button = {"type": 2, "tagName": "button", "attributes": {"id": f"p{n}"}, "id": 10,
+              "childNodes": [{"type": 3, "textContent": f"Page {n}", "id": 11}]}  # fmt: skip
+    body = {"type": 2, "tagName": "body", "attributes": {}, "childNodes": [button], "id": 5}
+    head = {"type": 2, "tagName": "head", "attributes": {}, "childNodes": [], "id": 4}
+    html = {"type": 2, "tagName": "html", "attributes": {}, "childNodes": [head, body], "id": 3}
+    return {"type": 0, "childNodes": [html], "id": 1}
+
+
+def test_a_long_session_opens_at_its_end_and_seeks_back_to_its_first_page(browser, server):
+    """Ten minutes over three pages, opened at minute 9: it plays from the third page's
+    snapshot, loads the rest behind it, and a click on the first page's mark in the
+    list rebuilds the first page."""
+    from pageheat.replay.sqlite import SQLiteReplays
+    from tests.replay.test_store_contract import T0, chunk
+
+    key = server.create_app("Shop", ["https://shop.example"])
+    chunks = []
+    for seq, start in enumerate(range(T0, T0 + 600_000, 10_000)):
+        n = (start - T0) // 240_000  # pages at 0, 4 and 8 minutes
+        events = []
+        if (start - T0) % 240_000 == 0:
+            events += [{"type": 4, "timestamp": start, "data": {
+                           "href": f"https://shop.example/p{n}", "width": 1280, "height": 800}},
+                       {"type": 2, "timestamp": start + 1, "data": {
+                           "node": synthetic_page(n), "initialOffset": {"top": 0, "left": 0}}}]  # fmt: skip
+        events += [{"type": 3, "timestamp": t, "data": {"source": 1, "positions": [
+                       {"x": 10, "y": 10, "id": 10, "timeOffset": 0}]}}
+                   for t in range(start + 500, start + 10_000, 1000)]  # fmt: skip
+        chunks.append(chunk(events, app=key, session="long", view=f"v{n}", seq=seq))
+    store = SQLiteReplays(server.data / "replays.sqlite")
+    store.save(chunks)
+    store.close()
+
+    ctx, dash, problems = sign_in(browser, server)
+    try:
+        dash.goto(f"{server.url}/apps/{key}/sessions/long/replay?t=540000")
+        dash.wait_for_selector(".replay[data-at]", timeout=20_000)
+        frame = dash.frame_locator(".replayer-wrapper iframe")
+        assert frame.locator("#p2").count() == 1
+        assert abs(int(dash.get_attribute(".replay", "data-at")) - 540_000) <= 3000
+        dash.wait_for_selector(".replay[data-loaded=all]", timeout=20_000)
+        pages = dash.locator(".replay-event.mark-page")
+        assert pages.count() == 3  # the earlier pages' marks came with the rest
+        pages.nth(0).locator("button").click()
+        frame.locator("#p0").wait_for(timeout=10_000)
+        dash.wait_for_function("+document.querySelector('.replay').dataset.at < 5000",
+                               timeout=5000)  # fmt: skip
+        assert frame.locator("#p2").count() == 0
+        pages.nth(1).locator("button").click()
+        frame.locator("#p1").wait_for(timeout=10_000)
+        dash.wait_for_function("(a => a >= 240000 && a < 250000)"
+                               "(+document.querySelector('.replay').dataset.at)",
+                               timeout=5000)  # fmt: skip
+        assert not problems, problems
+    finally:
+        ctx.close()

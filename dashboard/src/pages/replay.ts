@@ -152,8 +152,10 @@ export async function renderPlayer(
 
   let replayer: Replayer | null = null;
   let playing = true;
+  let builtFrom = loaded[0].timestamp; // the playing Replayer's first event
   const build = (offsetMs: number) => {
     replayer?.destroy();
+    builtFrom = loaded[0].timestamp;
     const r = new Replayer(loaded, { root: stage, skipInactive: skip.checked, speed: Number(speed.value), mouseTail: false, showWarning: false });
     replayer = r;
     r.on("finish", () => { playing = false; playBtn.textContent = "Play"; });
@@ -162,21 +164,35 @@ export async function renderPlayer(
     else r.pause(Math.max(0, start + offsetMs - base));
     return r;
   };
+  // The session before the first window (once, whoever asks first: a seek or the background).
+  let earlier: Promise<void> | null = null;
+  const loadEarlier = () =>
+    (earlier ??= (async () => {
+      if (fromStart) return;
+      const w = (await fetchWindow(key, id, { to: loaded[0].timestamp - 1 }, signal)) as Window;
+      loaded = [...w.events, ...loaded];
+      fromStart = true;
+    })());
   const now = () => replayer!.getMetaData().startTime + replayer!.getCurrentTime() - start;
+  /** Where the player is: the clock, the progress bar, and `data-at` (ms after the session's start). */
+  const show = () => {
+    const t = Math.max(0, now());
+    player.dataset.at = String(Math.round(t));
+    setVar(progress, "--at", `${(100 * t) / total}%`);
+    clock.textContent = `${fmt(t)} / ${fmt(total)}`;
+  };
   const seek = async (offsetMs: number) => {
     const ts = start + offsetMs;
-    if (ts < loaded[0].timestamp) {
-      if (!fromStart) {
-        const earlier = (await fetchWindow(key, id, { to: loaded[0].timestamp - 1 }, signal)) as Window;
-        loaded = [...earlier.events, ...loaded];
-        fromStart = true;
-      }
+    if (ts < builtFrom) {
+      // before the playing window: rebuild from the session's beginning
+      await loadEarlier();
       build(offsetMs);
     } else {
       const base = replayer!.getMetaData().startTime;
       if (playing) replayer!.play(ts - base);
       else replayer!.pause(ts - base);
     }
+    show();
   };
 
   let marks: Mark[] = given ?? marksOf(loaded, start);
@@ -208,12 +224,7 @@ export async function renderPlayer(
     const r = bar.getBoundingClientRect();
     void seek(((ev.clientX - r.left) / r.width) * total);
   });
-  const tick = window.setInterval(() => {
-    const t = Math.max(0, now());
-    player.dataset.at = String(Math.round(t));
-    setVar(progress, "--at", `${(100 * t) / total}%`);
-    clock.textContent = `${fmt(t)} / ${fmt(total)}`;
-  }, 200);
+  const tick = window.setInterval(show, 200);
   signal.addEventListener("abort", () => {
     window.clearInterval(tick);
     replayer!.destroy();
@@ -231,12 +242,12 @@ export async function renderPlayer(
       drawMarks();
     }
   }
-  if (!fromStart && !signal.aborted && !given) {
-    const earlier = (await fetchWindow(key, id, { to: loaded[0].timestamp - 1 }, signal)) as Window;
-    loaded = [...earlier.events, ...loaded];
-    fromStart = true;
-    marks = marksOf(loaded, start);
-    drawMarks();
+  if (!signal.aborted) {
+    await loadEarlier();
+    if (!given) {
+      marks = marksOf(loaded, start);
+      drawMarks();
+    }
   }
   player.dataset.loaded = "all";
 }
