@@ -1395,22 +1395,25 @@ export interface components {
         };
         /**
          * NoReplay
-         * @description Why a session has no replay to play (404).
+         * @description Why a session has no replay to play (404); without ``reason`` when the app itself
+         *     is unknown.
          */
         NoReplay: {
             /** Error */
             error: string;
+            /** Field */
+            field: string | null;
             /**
              * Reason
              * @description replay_off: the app records no sessions; not_sampled: the session is outside the app's replay sample; missing: expired (see retention_days), deleted, or the visitor left before a first chunk was sent
              * @enum {string}
              */
-            reason: "replay_off" | "not_sampled" | "missing";
+            reason?: "replay_off" | "not_sampled" | "missing";
             /**
              * Retention Days
              * @description Days replays are kept (0: as long as the events)
              */
-            retention_days: number;
+            retention_days?: number;
         };
         /** NotVisible */
         NotVisible: {

@@ -158,7 +158,7 @@ def session_replay(
                   else "not_sampled" if not in_replay_sample(session, app.replay_sample)
                   else "missing")  # fmt: skip
         days = ph.settings.replay_retention_days
-        return JSONResponse({"error": f"session {session!r} has no replay", "reason": reason,
+        return JSONResponse({"error": f"session {session!r} has no replay", "field": None, "reason": reason,
                              "retention_days": days}, status_code=404)  # fmt: skip
     events = ph.replays.events(key, session, start, end)
     body = {"events": events, "start": bounds[0], "end": bounds[1]}

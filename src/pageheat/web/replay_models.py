@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pageheat.web.models import Answer
+from pageheat.web.models import Answer, Error
 
 
 class ReplayTaken(Answer):
@@ -29,13 +29,16 @@ class ReplayEvents(Answer):
     end: int = Field(description="The replay's last event time, ms since the epoch")
 
 
-class NoReplay(Answer):
-    """Why a session has no replay to play (404)."""
+class NoReplay(Error):
+    """Why a session has no replay to play (404); without ``reason`` when the app itself
+    is unknown."""
 
-    error: str
     reason: Literal["replay_off", "not_sampled", "missing"] = Field(
+        None,
         description="replay_off: the app records no sessions; not_sampled: the session is"
         " outside the app's replay sample; missing: expired (see retention_days), deleted,"
-        " or the visitor left before a first chunk was sent"
+        " or the visitor left before a first chunk was sent",
     )
-    retention_days: int = Field(description="Days replays are kept (0: as long as the events)")
+    retention_days: int = Field(
+        None, description="Days replays are kept (0: as long as the events)"
+    )
