@@ -158,8 +158,9 @@ def session_replay(
                   else "not_sampled" if not in_replay_sample(session, app.replay_sample)
                   else "missing")  # fmt: skip
         days = ph.settings.replay_retention_days
-        return JSONResponse({"error": f"session {session!r} has no replay", "field": None, "reason": reason,
-                             "retention_days": days}, status_code=404)  # fmt: skip
+        why = {"error": f"session {session!r} has no replay", "field": None,
+               "reason": reason, "retention_days": days}  # fmt: skip
+        return JSONResponse(why, status_code=404)
     events = ph.replays.events(key, session, start, end)
     body = {"events": events, "start": bounds[0], "end": bounds[1]}
     return Response(msgspec.json.encode(body), media_type="application/json")
