@@ -8,7 +8,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 STATIC := src/pageheat/web/static
 ASSETS := $(STATIC)/pageheat.js $(STATIC)/pageheat-snapshot.js $(STATIC)/pageheat-replay.js \
-	$(STATIC)/dashboard.js
+	$(STATIC)/dashboard.js $(STATIC)/pageheat-player.js
 TS := $(shell find tracker/src dashboard/src -name '*.ts' 2>/dev/null)
 
 .PHONY: install lock schema types run test test-fast bench lint chromium clickhouse postgresql clean
@@ -99,6 +99,7 @@ bench: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/replay_bench.py
 	$(BIN)/python bench/replay_size_bench.py
 	BENCH_SIZES=$(BENCH_SIZES) BENCH_DATA=$(BENCH_DATA) $(BIN)/python bench/latency_bench.py
+	$(BIN)/python bench/player_bench.py
 
 # The fast tier: no root, no Chromium, no database server; under 3 minutes on 2 cores.
 # Chromium is pointed nowhere, so the tier runs alike on machines with and without it.

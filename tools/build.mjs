@@ -82,6 +82,10 @@ await build({
   outfile: `${out}/pageheat-replay.js`,
   plugins: [recorderWithoutPostcss],
 });
+// The replay player: rrweb's Replayer (with its PostCSS, which rebuilding recorded CSS
+// uses), loaded by the dashboard's replay page only; rrweb's stylesheet beside it.
+await build({ ...common, entryPoints: ["dashboard/src/player/entry.ts"], outfile: `${out}/pageheat-player.js`, format: "iife", target: ["es2020"] });
+writeFileSync(`${out}/pageheat-player.css`, readFileSync("node_modules/rrweb/dist/style.css"));
 await build({ ...common, entryPoints: ["dashboard/src/main.ts"], outfile: `${out}/dashboard.js`, format: "iife", target: ["es2020"] });
 
 const size = (name) => {
@@ -101,6 +105,8 @@ console.log(`snapshot (loaded on demand): ${snapRaw} bytes, ${snapGz} bytes gzip
 const [recRaw, recGz] = size("pageheat-replay.js");
 const recBudget = 26_624;
 console.log(`replay recorder (recorded sessions only): ${recRaw} bytes, ${recGz} bytes gzipped (budget ${recBudget})`);
+const [playRaw, playGz] = size("pageheat-player.js");
+console.log(`replay player (dashboard's replay page only): ${playRaw} bytes, ${playGz} bytes gzipped`);
 if (gz > budget) {
   console.error("tracker is over its gzipped size budget");
   process.exit(1);

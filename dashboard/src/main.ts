@@ -10,7 +10,8 @@ import { topbar } from "./layout";
 import { renderAccount } from "./pages/account";
 import { renderApps } from "./pages/apps";
 import { renderHeatmap } from "./pages/heatmap";
-import { renderReplay, renderSession } from "./pages/session";
+import { renderReplay } from "./pages/replay";
+import { renderSession } from "./pages/session";
 import { renderSessions } from "./pages/sessions";
 import { renderSettings } from "./pages/settings";
 import { renderShare } from "./pages/share";
@@ -20,7 +21,10 @@ import { interceptLinks, onNavigate, parse } from "./router";
 /** Each render gets its own controller; leaving the page aborts pending polls. */
 let current: AbortController | null = null;
 
+let rendered = 0;
+
 function render(root: HTMLElement): void {
+  rendered += 1;
   current?.abort();
   const ctl = new AbortController();
   current = ctl;
@@ -45,7 +49,13 @@ function render(root: HTMLElement): void {
       void renderSession(root, route.key!, route.id!, route.query, ctl.signal);
       break;
     case "replay":
-      void renderReplay(root, route.key!, route.id!, ctl.signal);
+      // The player needs the replay page's own CSP (web/pages.py REPLAY_CSP), which only
+      // a page load of its URL gets: reached from another page, load it.
+      if (rendered > 1) {
+        location.reload();
+        return;
+      }
+      void renderReplay(root, route.key!, route.id!, route.query, ctl.signal);
       break;
     case "account":
       renderAccount(root, ctl.signal);

@@ -71,7 +71,11 @@ export interface paths {
          * @description The session's rrweb events in time order, across its page views. ``from`` starts
          *     at the full snapshot at or before it (so the player can build the page there without
          *     the session's beginning), ``to`` ends at events up to it; both in ms since the epoch.
-         *     404 when the session has no replay at all. Sent as it is (not through the model: a long
+         *     ``start``/``end`` are the replay's first and last event times, whatever the range
+         *     (``?to=0`` asks for them alone: the player's first question). 404 when the session
+         *     has no replay, with ``reason``: ``replay_off`` (the app records no sessions),
+         *     ``not_sampled`` (outside its replay sample) or ``missing`` (expired, deleted, or the
+         *     visitor left before a first chunk). Sent as it is (not through the model: a long
          *     session has tens of thousands of events).
          */
         get: operations["session_replay_api_v1_apps__key__sessions__session__replay_get"];
@@ -1988,6 +1992,28 @@ export interface components {
              */
             apps?: string[] | null;
         };
+        /**
+         * NoReplay
+         * @description Why a session has no replay to play (404); without ``reason`` when the app itself
+         *     is unknown.
+         */
+        NoReplay: {
+            /** Error */
+            error: string;
+            /** Field */
+            field: string | null;
+            /**
+             * Reason
+             * @description replay_off: the app records no sessions; not_sampled: the session is outside the app's replay sample; missing: expired (see retention_days), deleted, or the visitor left before a first chunk was sent
+             * @enum {string}
+             */
+            reason?: "replay_off" | "not_sampled" | "missing";
+            /**
+             * Retention Days
+             * @description Days replays are kept (0: as long as the events)
+             */
+            retention_days?: number;
+        };
         /** NotVisible */
         NotVisible: {
             /** Selector */
@@ -2064,6 +2090,16 @@ export interface components {
             events: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Start
+             * @description The replay's first event time, ms since the epoch
+             */
+            start: number;
+            /**
+             * End
+             * @description The replay's last event time, ms since the epoch
+             */
+            end: number;
         };
         /**
          * ReplayTaken
@@ -2846,13 +2882,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such app, view, background or link */
+            /** @description no replay, and why */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NoReplay"];
                 };
             };
         };

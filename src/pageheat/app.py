@@ -49,6 +49,17 @@ def open_store(settings: Settings) -> EventStore:
     raise ValueError(f"unsupported events URL {url!r} (duckdb:PATH or clickhouse://HOST:PORT/DB)")
 
 
+def open_replay_store(settings: Settings) -> ReplayStore:
+    """The replay store beside the event store: ClickHouse when the events are there (so
+    every server of a scaled-out install reads the same replays), else the data
+    directory's ``replays.sqlite``."""
+    if settings.events_url.startswith("clickhouse:"):
+        from pageheat.replay.clickhouse import ClickHouseReplays
+
+        return ClickHouseReplays.open(settings.events_url)
+    return open_replays(settings)
+
+
 def duckdb_path(settings: Settings) -> Path | str:
     """The DuckDB events file of the settings (``events_url`` ``duckdb:PATH``, else the
     data directory's ``events.duckdb``)."""
@@ -84,8 +95,9 @@ class Pageheat:
             # opened the file, so the move's connection shares its database instead of
             # opening the file a second time (DuckDB keeps one instance per file).
             move_from_duckdb(duckdb_path(self.settings), self.pictures)
-        #: Session replays (``replay/``): rrweb chunks, ``replays.sqlite`` by default.
-        self.replays: ReplayStore = open_replays(self.settings)
+        #: Session replays (``replay/``): rrweb chunks, ``replays.sqlite`` by default,
+        #: in ClickHouse beside the events when they are there.
+        self.replays: ReplayStore = open_replay_store(self.settings)
         #: Every store of an app's data: what deleting an app and retention reach.
         self.app_data: list[AppData] = [self.store, self.pictures, self.replays]
         self.meta = open_meta(self.settings)

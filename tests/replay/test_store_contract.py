@@ -1,6 +1,7 @@
 """What every replay store must do (``pageheat.replay.base.ReplayStore``), run on each
-backend: the embedded SQLite file today; a ClickHouse backend is added as one more
-parameter of the ``replays`` fixture (an opener of a fresh, empty store)."""
+backend: the embedded SQLite file, ClickHouse on one server, and ClickHouse on the
+two-shard cluster behind Distributed tables (each a parameter of the ``opener`` fixture:
+an opener of a fresh, empty store that opens the same store again)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,27 @@ def open_sqlite(tmp: Path) -> ReplayStore:
     return SQLiteReplays(tmp / "replays.sqlite")
 
 
-#: Backend name → opener of an empty store in a temporary directory.
-BACKENDS: dict[str, Callable[[Path], ReplayStore]] = {"sqlite": open_sqlite}
+def open_clickhouse(url: str) -> ReplayStore:
+    from pageheat.replay.clickhouse import ClickHouseReplays
+
+    return ClickHouseReplays.open(url)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-def opener(request, tmp_path: Path) -> Callable[[], ReplayStore]:
-    return lambda: BACKENDS[request.param](tmp_path)
+@pytest.fixture(params=["sqlite", "clickhouse", "clickhouse-cluster"])
+def opener(request, tmp_path: Path) -> Iterator[Callable[[], ReplayStore]]:
+    if request.param == "sqlite":
+        yield lambda: open_sqlite(tmp_path)
+        return
+    from pageheat.store.clickhouse_client import Target
+    from pageheat.store.clickhouse_schema import drop
+    from tests.clickhouse import fresh_database
+
+    if request.param == "clickhouse":
+        url = request.getfixturevalue("ch_node").url(fresh_database())
+    else:
+        url = request.getfixturevalue("ch_cluster")[0].url(fresh_database(), "pageheat")
+    yield lambda: open_clickhouse(url)
+    drop(Target.parse(url))
 
 
 @pytest.fixture

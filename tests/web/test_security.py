@@ -33,7 +33,7 @@ PUBLIC = {
     "/apps/{key}/settings": "the dashboard shell",
     "/apps/{key}/sessions": "the dashboard shell",
     "/apps/{key}/sessions/{session}": "the dashboard shell",
-    "/apps/{key}/sessions/{session}/replay": "the dashboard shell",
+    "/apps/{key}/sessions/{session}/replay": "the dashboard shell (the replay player's CSP)",
     "/account": "the dashboard shell",
     "/share/{token}": "a share link's page shell; its data needs the link's token",
     "/login": "signing in",

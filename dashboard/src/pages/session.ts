@@ -6,7 +6,7 @@
 import { api, type SessionDetail, type TimelineItem } from "../api";
 import { errorBox, fmtInt, h, loading, mount } from "../dom";
 import { topbar } from "../layout";
-import { appUrl, replayUrl, sessionUrl, sessionsUrl } from "../router";
+import { appUrl, replayUrl, sessionsUrl } from "../router";
 import { fmtMs, fmtOffset } from "./sessions";
 
 /** Seconds before a moment the player starts, so the click is seen coming. */
@@ -101,19 +101,4 @@ function timeline(key: string, s: SessionDetail, moment: number | null): HTMLEle
       ),
     ),
   );
-}
-
-/** Where a later player will play the session; until then, what there is to say. */
-export async function renderReplay(root: HTMLElement, key: string, id: string, signal: AbortSignal): Promise<void> {
-  document.title = "Replay · pageheat";
-  const crumbs = [{ label: "Applications", href: "/" }, { label: key, href: appUrl(key) }, { label: "Sessions", href: sessionsUrl(key, {}) }, { label: id.slice(0, 8), href: sessionUrl(key, id) }, { label: "Replay" }];
-  const body = h("main", { class: "page" }, loading("Loading the session…"));
-  mount(root, topbar(crumbs), body);
-  try {
-    const s = await api.session(key, id);
-    if (signal.aborted) return;
-    mount(body, h("div", { class: "state", "data-testid": s.has_replay ? "replay-pending" : "no-replay" }, h("h2", null, s.has_replay ? "Replay" : "No replay of this session"), h("p", null, h("a", { href: sessionUrl(key, id) }, "Back to its timeline"))));
-  } catch (e) {
-    if (!signal.aborted) mount(body, errorBox((e as Error).message));
-  }
 }

@@ -57,6 +57,11 @@ class ReplayStore(Protocol):
     def with_replay(self, app: str, sessions: Iterable[str]) -> set[str]:
         """Which of these sessions have a replay (a sessions list's ``has_replay``)."""
 
+    def span(self, app: str, session: str) -> tuple[int, int] | None:
+        """(first event ms, last event ms) of a session's replay, None when it has none:
+        a player opened at "t ms after the start" needs them before its first window,
+        and each store answers from the chunk spans it keeps, without reading chunks."""
+
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
         """Delete one visitor id's replays in an app; rows deleted per table."""
 

@@ -104,6 +104,14 @@ class SQLiteReplays:
         events = [e for (blob,) in blobs for e in events_of(blob)]
         return cut(events, from_ms, to_ms)
 
+    def span(self, app: str, session: str) -> tuple[int, int] | None:
+        with self._lock:
+            lo, hi = self._con.execute(
+                "SELECT min(first_ms), max(last_ms) FROM replay_chunks WHERE app = ?"
+                " AND session = ?", (app, session)
+            ).fetchone()  # fmt: skip
+        return None if lo is None else (int(lo), int(hi))
+
     def with_replay(self, app: str, sessions: Iterable[str]) -> set[str]:
         wanted = list(dict.fromkeys(sessions))
         found: set[str] = set()

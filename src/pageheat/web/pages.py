@@ -26,6 +26,20 @@ DASHBOARD_CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
+#: The replay page's policy, the dashboard's plus what rrweb's Replayer needs: it
+#: rebuilds the recorded page in an ``about:blank`` iframe, which takes its parent's
+#: policy, so the recorded page's own CSS (rebuilt as ``<style>`` elements and ``style``
+#: attributes) needs 'unsafe-inline' for styles, and its images and web fonts, which stay
+#: on the recorded site, need https:. Scripts stay 'self' only: the rebuilt page has no
+#: script (rrweb turns each into an inert element) and the iframe is sandboxed without
+#: allow-scripts. Only this page has it (the dashboard reloads to reach it).
+REPLAY_CSP = DASHBOARD_CSP.replace(
+    "style-src 'self';", "style-src 'self' 'unsafe-inline';"
+).replace(
+    "img-src 'self' data: blob:;",
+    "img-src 'self' data: blob: https:; font-src 'self' data: https:;",
+)
+
 
 def _template(name: str) -> str:
     return resources.files("pageheat.web").joinpath(f"templates/{name}").read_text()
@@ -35,8 +49,8 @@ def _static(name: str) -> bytes:
     return resources.files("pageheat.web").joinpath(f"static/{name}").read_bytes()
 
 
-def _html(name: str) -> HTMLResponse:
-    return HTMLResponse(_template(name), headers={"Content-Security-Policy": DASHBOARD_CSP})
+def _html(name: str, csp: str = DASHBOARD_CSP) -> HTMLResponse:
+    return HTMLResponse(_template(name), headers={"Content-Security-Policy": csp})
 
 
 @cache
@@ -92,10 +106,10 @@ def replay_code() -> Response:
 #: What /static/ serves, and nothing else: the dashboard's script, its style sheets (one
 #: for what every page shares, one for the heatmap and shared heatmap pages, one for the
 #: forms, settings and dialogs; the templates link them in that order, which the cascade
-#: relies on), and the tracker.
+#: relies on), the tracker, and the replay player the replay page loads on demand.
 STATIC_FILES = frozenset({
     "dashboard.js", "dashboard-base.css", "dashboard-heatmap.css", "dashboard-forms.css",
-    "pageheat.js",
+    "pageheat.js", "pageheat-player.js", "pageheat-player.css",
 })  # fmt: skip
 
 
@@ -117,6 +131,12 @@ def static(name: str) -> Response:
 @router.get("/apps/{key}/sessions/{session}/replay")
 def dashboard() -> HTMLResponse:
     return _html("index.html")
+
+
+@router.get("/apps/{key}/sessions/{session}/replay")
+def replay_page() -> HTMLResponse:
+    # The dashboard with the replay player's policy (REPLAY_CSP).
+    return _html("index.html", REPLAY_CSP)
 
 
 @router.get("/share/{token}")

@@ -20,7 +20,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated
 
 import msgspec
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Q
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +33,7 @@ from pageheat.replay.protocol import Decoded, decode_chunk, in_replay_sample
 from pageheat.web.auth import require_token
 from pageheat.web.collect import _refusals, preflight, receive, refuse, turned_away
 from pageheat.web.deps import ERRORS, AnswerRoute, Ph, app_for
-from pageheat.web.replay_models import ReplayEvents, ReplayTaken
+from pageheat.web.replay_models import NoReplay, ReplayEvents, ReplayTaken
 
 if TYPE_CHECKING:
     from pageheat.app import Pageheat
@@ -134,7 +134,8 @@ api = APIRouter(
 
 
 @api.get("/apps/{key}/sessions/{session}/replay", summary="A session's replay (rrweb events)",
-         response_model=ReplayEvents)  # fmt: skip
+         response_model=ReplayEvents,
+         responses={404: {"model": NoReplay, "description": "no replay, and why"}})  # fmt: skip
 def session_replay(
     ph: Ph, key: str, session: str,
     start: Annotated[int | None, Q(alias="from", ge=0, description="ms since the epoch")] = None,
@@ -143,13 +144,25 @@ def session_replay(
     """The session's rrweb events in time order, across its page views. ``from`` starts
     at the full snapshot at or before it (so the player can build the page there without
     the session's beginning), ``to`` ends at events up to it; both in ms since the epoch.
-    404 when the session has no replay at all. Sent as it is (not through the model: a long
+    ``start``/``end`` are the replay's first and last event times, whatever the range
+    (``?to=0`` asks for them alone: the player's first question). 404 when the session
+    has no replay, with ``reason``: ``replay_off`` (the app records no sessions),
+    ``not_sampled`` (outside its replay sample) or ``missing`` (expired, deleted, or the
+    visitor left before a first chunk). Sent as it is (not through the model: a long
     session has tens of thousands of events)."""
-    app_for(ph, key)
+    app = app_for(ph, key)
+    bounds = ph.replays.span(key, session)
+    if bounds is None:
+        reason = ("replay_off" if not app.replay
+                  else "not_sampled" if not in_replay_sample(session, app.replay_sample)
+                  else "missing")  # fmt: skip
+        days = ph.settings.replay_retention_days
+        why = {"error": f"session {session!r} has no replay", "field": None,
+               "reason": reason, "retention_days": days}  # fmt: skip
+        return JSONResponse(why, status_code=404)
     events = ph.replays.events(key, session, start, end)
-    if not events and not ph.replays.with_replay(key, [session]):
-        raise HTTPException(404, f"session {session!r} has no replay")
-    return Response(msgspec.json.encode({"events": events}), media_type="application/json")
+    body = {"events": events, "start": bounds[0], "end": bounds[1]}
+    return Response(msgspec.json.encode(body), media_type="application/json")
 
 
 router.include_router(api)

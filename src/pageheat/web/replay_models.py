@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pageheat.web.models import Answer
+from pageheat.web.models import Answer, Error
 
 
 class ReplayTaken(Answer):
@@ -24,4 +24,21 @@ class ReplayEvents(Answer):
     events: list[dict[str, Any]] = Field(
         description="rrweb events ({type, timestamp, data}); with `from`, starting at the"
         " full snapshot (and its meta event) the player needs to build the page at `from`"
+    )
+    start: int = Field(description="The replay's first event time, ms since the epoch")
+    end: int = Field(description="The replay's last event time, ms since the epoch")
+
+
+class NoReplay(Error):
+    """Why a session has no replay to play (404); without ``reason`` when the app itself
+    is unknown."""
+
+    reason: Literal["replay_off", "not_sampled", "missing"] = Field(
+        None,
+        description="replay_off: the app records no sessions; not_sampled: the session is"
+        " outside the app's replay sample; missing: expired (see retention_days), deleted,"
+        " or the visitor left before a first chunk was sent",
+    )
+    retention_days: int = Field(
+        None, description="Days replays are kept (0: as long as the events)"
     )
