@@ -10,9 +10,11 @@
 // playing Replayer. A seek before the first window waits for the session's beginning
 // and rebuilds the Replayer from everything loaded.
 //
-// Marks come from the replay's own events here (rrweb clicks and page changes); the
-// session timeline (the sessions page's) can pass richer ones to `renderPlayer`.
+// Marks come from the session's timeline in the event store (page views, clicks with their
+// rage, dead and error flags, page errors); a replay without one shows the recording's own
+// clicks and page changes.
 
+import { api, type SessionDetail } from "../api";
 import { h, loading, mount, setVar } from "../dom";
 import { topbar } from "../layout";
 import { appUrl } from "../router";
@@ -84,6 +86,22 @@ async function fetchWindow(key: string, id: string, q: Record<string, number>, s
   return body as Window;
 }
 
+/** The marks of the session's timeline in the event store (page views, clicks with their
+ * rage, dead and error flags, page errors), placed on the replay's clock: the timeline's
+ * offsets run from the session's first page view, the player's from the replay's first
+ * event. */
+export function timelineMarks(d: SessionDetail, start: number): Mark[] {
+  const shift = d.start - start;
+  return d.timeline.map((it) => {
+    const t = Math.max(0, it.t + shift);
+    if (it.type === "view") return { t, kind: "page", label: it.view ?? it.url ?? "page" };
+    if (it.type === "error") return { t, kind: "error", label: it.message ?? "error" };
+    const kind: MarkKind = it.rage ? "rage" : it.dead ? "dead" : it.error ? "error_click" : "click";
+    const what = it.text || it.selector || "";
+    return { t, kind, label: what ? `${kind === "click" ? "Click" : kind === "error_click" ? "Error click" : kind === "rage" ? "Rage click" : "Dead click"}: ${what}` : "Click" };
+  });
+}
+
 /** The marks a recording itself shows: clicks (rrweb MouseInteraction Click) and page changes (Meta). */
 export function marksOf(events: ReplayEvent[], start: number): Mark[] {
   const out: Mark[] = [];
@@ -106,7 +124,13 @@ export async function renderReplay(root: HTMLElement, key: string, id: string, q
   mount(root, topbar([{ label: "Applications", href: "/" }, { label: key, href: appUrl(key) }, { label: `Session ${id}` }, { label: "Replay" }]), body);
   const at = Math.max(0, Number(query.get("t") ?? 0) || 0);
   try {
-    const [Replayer, span] = await Promise.all([loadPlayer(), fetchWindow(key, id, { to: 0 }, signal)]);
+    // the session's timeline gives the rage, dead and error marks; without it (a replay
+    // whose events were deleted or never stored) the recording's own clicks and pages do
+    const [Replayer, span, detail] = await Promise.all([
+      loadPlayer(),
+      fetchWindow(key, id, { to: 0 }, signal),
+      api.session(key, id).catch(() => null),
+    ]);
     if (signal.aborted) return;
     if ("reason" in span) {
       const [title, text] = EMPTY[span.reason];
@@ -114,7 +138,8 @@ export async function renderReplay(root: HTMLElement, key: string, id: string, q
       mount(body, h("div", { class: "state replay-empty", "data-reason": span.reason }, h("h2", null, title), h("p", null, text + days)));
       return;
     }
-    await renderPlayer(body, Replayer, key, id, span.start, span.end, at, signal);
+    const given = detail && detail.timeline.length ? timelineMarks(detail, span.start) : undefined;
+    await renderPlayer(body, Replayer, key, id, span.start, span.end, at, signal, given);
   } catch (e) {
     if (!signal.aborted) mount(body, h("div", { class: "state" }, h("h2", null, "The replay could not be shown"), h("p", null, (e as Error).message)));
   }

@@ -128,7 +128,6 @@ def static(name: str) -> Response:
 @router.get("/apps/{key}/settings")
 @router.get("/apps/{key}/sessions")
 @router.get("/apps/{key}/sessions/{session}")
-@router.get("/apps/{key}/sessions/{session}/replay")
 def dashboard() -> HTMLResponse:
     return _html("index.html")
 
