@@ -195,24 +195,24 @@ def funnel_report(ph: Pageheat, funnel: Funnel, query: Query) -> dict[str, Any]:
     (``dropped``; none for the last step) and the median time from the step before."""
     reached = _funnel_reached(ph, funnel, query)
     steps = []
-    first = len(reached[0].sessions) if reached else 0
+    first = len(reached[0]) if reached else 0
     for i, (step, r) in enumerate(zip(funnel.steps, reached, strict=True)):
-        n = len(r.sessions)
+        n = len(r)
         prev = reached[i - 1] if i else None
         row: dict[str, Any] = {
             "step": i + 1, "name": step_name(ph, funnel.app, step), **dict(step),
             "sessions": n,
-            "conversion": rate(n, len(prev.sessions)) if prev is not None else (1.0 if n else 0.0),
+            "conversion": rate(n, len(prev)) if prev is not None else (1.0 if n else 0.0),
             "overall": rate(n, first),
-            "dropped": n - len(reached[i + 1].sessions) if i + 1 < len(reached) else None,
+            "dropped": n - len(reached[i + 1]) if i + 1 < len(reached) else None,
             "median_ms": None,
         }  # fmt: skip
         if prev is not None and n:
-            at = np.searchsorted(prev.sessions, r.sessions)
+            at = np.searchsorted(prev.codes, r.codes)
             row["median_ms"] = int(np.median(r.t - prev.t[at]))
         steps.append(row)
     return {**funnel.json(), "steps": steps, "sessions": first,
-            "converted": len(reached[-1].sessions) if reached else 0,
+            "converted": len(reached[-1]) if reached else 0,
             "filters": query.filters}  # fmt: skip
 
 

@@ -95,6 +95,18 @@ def test_funnel_steps_follow_each_session_in_order(store):
     assert [len(r.sessions) for r in backwards] == [3, 0]
 
 
+def test_a_narrowed_funnel_keeps_only_the_cohorts_sessions(store):
+    # a cohort (as a width or filter) narrows page-view steps through the session join
+    # that an unnarrowed funnel leaves out: each step keeps the converted sessions only
+    shop(store)
+    steps = [Did("view", view="/p"), Did("click", view="/p", selector="#a"), DONE]
+    q = Query(app="app", cohort=Cohort("converted", DONE))
+    reached = store.funnel_steps(q, steps)
+    assert [r.sessions.tolist() for r in reached] == [["s1", "s2", "s3"]] * 3
+    lost = store.funnel_steps(replace(q, cohort=Cohort("none", sessions=())), steps)
+    assert [len(r) for r in lost] == [0, 0, 0]
+
+
 def test_journeys_around_a_view(store):
     shop(store)
     j = store.journeys(Query(app="app", view="/p"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -30,10 +31,23 @@ from pageheat.store.sql import Dialect, Sql, did, where
 
 @dataclass(frozen=True)
 class StepTimes:
-    """The sessions that reached a funnel step, in session order, with when they did."""
+    """The sessions that reached a funnel step, in session order, with when they did.
 
-    sessions: np.ndarray  # str
+    A session is its number in the read (``codes``, ascending, into ``names``): the steps
+    of one funnel share the numbers, so they compare as integers; the ids themselves
+    (``sessions``) are made only when asked for (a cohort), since turning a few hundred
+    thousand ids into a numpy string array cost more than the read."""
+
+    codes: np.ndarray  # int64, ascending
     t: np.ndarray  # int64 ms
+    names: np.ndarray  # every session id of the read, in session order
+
+    @cached_property
+    def sessions(self) -> np.ndarray:  # str
+        return np.asarray(self.names[self.codes], dtype=str).reshape(-1)
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 class OutcomeReads:
@@ -65,36 +79,34 @@ class OutcomeReads:
         subqueries, which a cluster answers shard by shard): sets of session ids in
         numpy cost more than the reads themselves."""
 
-        def viewers(converted: bool) -> int:
+        s = self._sql()
+        won = f"session IN ({did(s, query, goal)})"
+        ((seen, won_n),) = self._rows(
+            f"SELECT count(DISTINCT session), {converted(won)}"
+            f" FROM pageviews WHERE {where(s, query)}",
+            s.params,
+        )
+        seen, won_n = int(seen), int(won_n or 0)
+        clicked: dict[str, int] = {}
+        wins: dict[str, int] = {}
+        if selectors:
             s = self._sql()
-            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
-            ((n,),) = self._rows(
-                f"SELECT count(DISTINCT session) FROM pageviews WHERE {where(s, query)}{won}",
-                s.params,
-            )
-            return int(n)
-
-        def clickers(converted: bool) -> dict[str, int]:
-            if not selectors:
-                return {}
-            s = self._sql()
-            won = f" AND session IN ({did(s, query, goal)})" if converted else ""
+            won = f"session IN ({did(s, query, goal)})"
             rows = self._rows(
-                f"SELECT sel, count(DISTINCT session) FROM interactions WHERE {where(s, query)}"
-                f" AND kind = 'click' AND sel IN {s.values(selectors)} AND session IN"
-                f" (SELECT session FROM pageviews WHERE {where(s, query)}){won} GROUP BY sel",
+                f"SELECT sel, count(DISTINCT session), {converted(won)} FROM interactions"
+                f" WHERE {where(s, query)} AND kind = 'click' AND sel IN {s.values(selectors)}"
+                f" AND session IN (SELECT session FROM pageviews WHERE {where(s, query)})"
+                " GROUP BY sel",
                 s.params,
             )
-            return {str(sel): int(n) for sel, n in rows}
-
-        seen, won = viewers(False), viewers(True)
-        clicked, converted = clickers(False), clickers(True)
-        out: dict[str, Any] = {"viewers": seen, "viewers_converted": won, "actions": {}}
+            for sel, n, k in rows:
+                clicked[str(sel)], wins[str(sel)] = int(n), int(k or 0)
+        out: dict[str, Any] = {"viewers": seen, "viewers_converted": won_n, "actions": {}}
         for name in selectors:
-            n, k = clicked.get(name, 0), converted.get(name, 0)
+            n, k = clicked.get(name, 0), wins.get(name, 0)
             out["actions"][name] = {
                 "sessions": n, "converted": k,
-                "others_sessions": seen - n, "others_converted": won - k,
+                "others_sessions": seen - n, "others_converted": won_n - k,
             }  # fmt: skip
         return out
 
@@ -124,22 +136,32 @@ class OutcomeReads:
         """Sessions through ordered ``steps`` within the query's range: a session reaches
         step k at the first time it did step k at or after it reached step k-1. The
         sessions considered are those with a page view the query's filters and cohort
-        keep (the filters describe sessions, as for journeys); one read per step."""
-        out: list[StepTimes] = []
+        keep (the filters describe sessions, as for journeys). One read: every step's
+        rows (``UNION ALL``, each step's table on its own) in session and time order."""
+        if not steps:
+            return []
+        s = self._sql()
+        parts = []
         for i, step in enumerate(steps):
-            s = self._sql()
-            among = f"SELECT session FROM pageviews WHERE {where(s, replace(query, view=None))}"
-            # the first step needs each session's first time only
-            agg, group = ("session, min(t)", " GROUP BY session") if i == 0 else ("session, t", "")
-            cols = self._columns(
-                f"SELECT {agg} FROM ({did(s, query, step, 'session, t')})"
-                f" WHERE session IN ({among}){group} ORDER BY session, {'min(t)' if i == 0 else 't'}",
-                s.params,
-            )
-            sess = np.asarray(cols[0], dtype=str) if cols else np.zeros(0, str)
-            t = np.asarray(cols[1], dtype=np.int64) if cols else np.zeros(0, np.int64)
-            out.append(first_times(sess, t) if i == 0 else after(out[-1], sess, t))
-        return out
+            part = f"SELECT {i} AS k, session, t FROM ({did(s, query, step, 'session, t')})"
+            # A page view step's own row is a page view of the app in the range: with no
+            # width, filter or cohort to narrow the sessions, the IN would keep every row
+            # and cost a join on session ids.
+            if step.what != "view" or narrowed(query):
+                part += (" WHERE session IN (SELECT session FROM pageviews WHERE"
+                         f" {where(s, replace(query, view=None))})")  # fmt: skip
+            parts.append(part)
+        cols = self._columns(
+            f"SELECT k, session, t FROM ({' UNION ALL '.join(parts)}) ORDER BY session, t",
+            s.params,
+        )
+        if not cols or not len(cols[0]):
+            empty = StepTimes(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, str))
+            return [empty] * len(steps)
+        return step_times(
+            np.asarray(cols[0], dtype=np.int64), np.asarray(cols[1], dtype=object),
+            np.asarray(cols[2], dtype=np.int64), len(steps),
+        )  # fmt: skip
 
     # -- journeys ----------------------------------------------------------------------
 
@@ -149,10 +171,11 @@ class OutcomeReads:
         the site on it. The filters and cohort choose the sessions (those with a page
         view of the view they keep); the pages around it are every page view of those
         sessions in the range, whatever the filters (a landing page's UTM is not on the
-        next page). One read."""
+        next page). One read, of the two columns the counting needs (the time and view id
+        only order the rows)."""
         s = self._sql()
         cols = self._columns(
-            f"SELECT session, t, view_id, name FROM pageviews"
+            f"SELECT session, name FROM pageviews"
             f" WHERE {where(s, query, view=False, filters=False)} AND session IN"
             f" (SELECT session FROM pageviews WHERE {where(s, query)})"
             " ORDER BY session, t, view_id",
@@ -161,36 +184,56 @@ class OutcomeReads:
         return journey_counts(cols, query.view, limit)
 
 
-def first_times(sess: np.ndarray, t: np.ndarray) -> StepTimes:
-    """Each session once with its earliest time, from rows in session and time order
-    (the reads sort them: sorting strings here cost more than the reads)."""
-    if not len(sess):
-        return StepTimes(np.zeros(0, str), np.zeros(0, np.int64))
-    first = np.ones(len(sess), bool)
-    first[1:] = sess[1:] != sess[:-1]
-    return StepTimes(sess[first], t[first])
+def narrowed(query: Query) -> bool:
+    """Whether ``where`` narrows the query's page views beyond its app and range (a width,
+    a filter or a cohort): else every page view of the app in the range is kept."""
+    return query.width is not None or bool(query.filters) or query.cohort is not None
 
 
-def after(prev: StepTimes, sess: np.ndarray, t: np.ndarray) -> StepTimes:
-    """The sessions of ``prev`` that did this step at or after they reached ``prev``,
-    each with the first such time."""
-    if not len(prev.sessions) or not len(sess):
-        return StepTimes(np.zeros(0, str), np.zeros(0, np.int64))
-    at = np.minimum(np.searchsorted(prev.sessions, sess), len(prev.sessions) - 1)
-    keep = (prev.sessions[at] == sess) & (t >= prev.t[at])
-    return first_times(sess[keep], t[keep])
+def converted(won: str) -> str:
+    """The distinct sessions of the rows for which ``won`` (a condition) holds, beside
+    the count of all of them in the same scan: one read where two would scan twice.
+    ClickHouse 18.16 answers NULL, not 0, when no row holds: read it as 0."""
+    return f"count(DISTINCT CASE WHEN {won} THEN session END)"
+
+
+def step_times(k: np.ndarray, sess: np.ndarray, t: np.ndarray, n: int) -> list[StepTimes]:
+    """The ``n`` steps' :class:`StepTimes` from rows of (step ``k``, session, time) in
+    session and time order: sessions become numbers by where the id changes (no string
+    sort or search here), then each step keeps, per session, its first row at or after
+    the time the session reached the step before."""
+    starts = np.ones(len(sess), bool)
+    starts[1:] = sess[1:] != sess[:-1]
+    codes = np.cumsum(starts) - 1
+    names = sess[starts]
+    reached = np.full(len(names), np.iinfo(np.int64).max)  # when each reached the step before
+    reached_any = np.ones(len(names), bool)  # the first step has no step before
+    out: list[StepTimes] = []
+    for i in range(n):
+        mine = k == i
+        c, ti = codes[mine], t[mine]
+        keep = reached_any[c] & (ti >= np.where(i, reached[c], np.iinfo(np.int64).min))
+        c, ti = c[keep], ti[keep]
+        first = np.ones(len(c), bool)
+        first[1:] = c[1:] != c[:-1]
+        c, ti = c[first], ti[first]
+        out.append(StepTimes(c, ti, names))
+        reached_any = np.zeros(len(names), bool)
+        reached_any[c] = True
+        reached[c] = ti
+    return out
 
 
 def journey_counts(cols: Sequence[Sequence[Any]], view: str | None, limit: int) -> dict[str, Any]:
-    """Previous and next pages of ``view`` from ``(session, t, view_id, name)`` columns of
-    the page views of the sessions that viewed it."""
+    """Previous and next pages of ``view`` from ``(session, name)`` columns of the page
+    views of the sessions that viewed it, in session, time and view id order."""
     empty: dict[str, Any] = {"previous": [], "next": [], "entries": 0, "exits": 0,
                              "sessions": 0, "page_views": 0}  # fmt: skip
     if not cols or not len(cols[0]):
         return empty
     # in session, time and view id order (the read sorts them: no string sort here)
     sess = np.asarray(cols[0], dtype=object)
-    names = np.asarray(cols[3], dtype=object)
+    names = np.asarray(cols[1], dtype=object)
     n = len(sess)
     starts = np.ones(n, bool)
     starts[1:] = sess[1:] != sess[:-1]
@@ -214,6 +257,7 @@ def journey_counts(cols: Sequence[Sequence[Any]], view: str | None, limit: int) 
         "next": around(1, ends),
         "entries": int((starts & here).sum()),
         "exits": int((ends & here).sum()),
-        "sessions": len(np.unique(number[here])),
+        # the numbers ascend: the sessions are where they change (no hash of 200 k here)
+        "sessions": int(np.count_nonzero(np.diff(number[here]))) + 1,
         "page_views": int(here.sum()),
     }
