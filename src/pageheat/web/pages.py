@@ -91,10 +91,11 @@ def replay_code() -> Response:
 
 #: What /static/ serves, and nothing else: the dashboard's script, its style sheets (one
 #: for what every page shares, one for the heatmap and shared heatmap pages, one for the
-#: forms, settings and dialogs; the templates link them in that order, which the cascade
-#: relies on), and the tracker.
+#: forms, settings and dialogs, one for goals, funnels and journeys; the templates link
+#: them in that order, which the cascade relies on), and the tracker.
 STATIC_FILES = frozenset({
     "dashboard.js", "dashboard-base.css", "dashboard-heatmap.css", "dashboard-forms.css",
+    "dashboard-outcomes.css",
     "pageheat.js",
 })  # fmt: skip
 
@@ -112,6 +113,8 @@ def static(name: str) -> Response:
 @router.get("/apps/{key}")
 @router.get("/apps/{key}/heatmap")
 @router.get("/apps/{key}/settings")
+@router.get("/apps/{key}/outcomes")
+@router.get("/apps/{key}/funnels/{funnel}")
 @router.get("/apps/{key}/sessions")
 @router.get("/apps/{key}/sessions/{session}")
 @router.get("/apps/{key}/sessions/{session}/replay")
