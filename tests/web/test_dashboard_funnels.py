@@ -128,17 +128,24 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
     )
     assert bars == ["6", "4", "2"]
     heights = page.eval_on_selector_all(
-        "[data-testid=funnel-chart] rect.funnel-bar", "els => els.map(e => +e.getAttribute('height'))"
+        "[data-testid=funnel-chart] rect.funnel-bar",
+        "els => els.map(e => +e.getAttribute('height'))",
     )
     assert heights[0] > heights[1] > heights[2] > 0
     assert heights[1] == pytest.approx(heights[0] * 4 / 6, rel=0.01)
     table = page.locator("[data-testid=funnel-steps]")
     cells = table.locator("[data-testid=step-sessions]").all_inner_texts()
     assert cells == ["6", "4", "2"]
-    assert table.locator("[data-testid=step-conversion]").all_inner_texts() == ["—", "66.7 %", "50.0 %"]
+    assert table.locator("[data-testid=step-conversion]").all_inner_texts() == [
+        "—",
+        "66.7 %",
+        "50.0 %",
+    ]
     assert table.locator("[data-testid=step-dropped]").all_inner_texts() == [
         "2 (33.3 %)", "2 (50.0 %)", "—"]  # fmt: skip
-    assert "2 of 6 sessions went through every step" in page.inner_text("[data-testid=funnel-summary]")
+    assert "2 of 6 sessions went through every step" in page.inner_text(
+        "[data-testid=funnel-summary]"
+    )
 
     # step 2's drop-off: its heatmap and its sessions, for the dropped cohort
     step2 = table.locator("tr[data-step='2']")
@@ -159,7 +166,10 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
     assert picker.locator("option").all_inner_texts() == ["No goal", "Order"]
     page.locator("[data-testid=journey-flow]").wait_for()
     assert _texts(page, "[data-testid=journey-prev]") == [["/home.html", "4"], ["/blog.html", "1"]]
-    assert _texts(page, "[data-testid=journey-next]") == [["/order.html", "2"], ["/other.html", "2"]]
+    assert _texts(page, "[data-testid=journey-next]") == [
+        ["/order.html", "2"],
+        ["/other.html", "2"],
+    ]
     assert page.get_attribute("[data-testid=journey-entries]", "data-sessions") == "1"
     assert page.get_attribute("[data-testid=journey-exits]", "data-sessions") == "2"
     home = page.get_attribute("[data-testid=journey-prev][data-view='/home.html']", "href")
@@ -182,12 +192,19 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
     page.click("[data-testid=converted-vs-not]")
     page.wait_for_url(re.compile(r"compare=segment"))
     q = parse_qs(urlsplit(page.url).query)
-    assert (q["seg"], q["seg.a"], q["seg.b"]) == (["cohort"], [f"converted:{goal}"], [f"not_converted:{goal}"])
+    assert (q["seg"], q["seg.a"], q["seg.b"]) == (
+        ["cohort"],
+        [f"converted:{goal}"],
+        [f"not_converted:{goal}"],
+    )
     assert "cohort" not in q  # the sides' cohorts replace the page's
     summary = page.locator("[data-testid=compare-summary]")
     summary.wait_for()
     views = summary.locator("[data-stat=page-views] td").all_inner_texts()
     assert views == ["2", "4"]
-    assert "Converted: Order" in summary.inner_text() and "Not converted: Order" in summary.inner_text()
+    assert (
+        "Converted: Order" in summary.inner_text()
+        and "Not converted: Order" in summary.inner_text()
+    )
     assert not problems, problems
     context.close()
