@@ -181,6 +181,11 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
     picker.select_option(label="Order")
     page.wait_for_url(re.compile(f"goal={goal}"))
     conversion.wait_for(state="visible")
+    with page.expect_response(lambda r: "/heatmap?" in r.url and "kind=conversion" in r.url) as got:
+        conversion.click()
+    assert got.value.status == 200 and f"goal={goal}" in got.value.url
+    assert got.value.json()["kind"] == "conversion"
+    page.wait_for_url(re.compile(r"kind=conversion"))
 
     # a cohort narrows the map: the converted sessions clicked #a twice
     page.select_option("[data-testid=cohort-picker]", f"converted:{goal}")
