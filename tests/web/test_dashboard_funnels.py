@@ -88,9 +88,14 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
     _record(live_server, site, key, shop)
     context, page, problems = sign_in(browser, live_server)
 
-    # a goal defined in the UI: a custom event
+    # a goal defined in the UI: a custom event (a view goal without its view is refused)
     page.goto(f"{live_server.url}/apps/{key}/outcomes")
     page.locator("[data-testid=goal-form]").wait_for()
+    page.fill("#goal-name", "Nowhere")
+    page.click("[data-testid=create-goal]")
+    page.locator("[data-testid=goal-error]").wait_for()
+    assert page.inner_text("[data-testid=goal-error]").strip()
+    assert page.inner_text("[data-testid=goal-list]") == "No goals yet."
     page.fill("#goal-name", "Order")
     page.select_option("#goal-kind", "event")
     page.fill("#goal-event", "order")
@@ -211,5 +216,15 @@ def test_goals_funnels_journeys_and_cohorts_on_the_dashboard(browser, live_serve
         "Converted: Order" in summary.inner_text()
         and "Not converted: Order" in summary.inner_text()
     )
+
+    # deleting the funnel (after asking) takes it off the list
+    page.goto(f"{live_server.url}/apps/{key}/outcomes")
+    page.locator(f"[data-funnel='{funnel}'] [data-testid=delete]").click()
+    page.click("[data-testid=confirm-yes]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=funnel-list]')?.textContent === 'No funnels yet.'"
+    )
+    with live_server.api() as api:
+        assert api.get(f"/api/v1/apps/{key}/funnels").json()["funnels"] == []
     assert not problems, problems
     context.close()
