@@ -72,6 +72,15 @@ export type SessionDetail = Schemas["SessionDetail"];
 export type TimelineItem = Schemas["TimelineItem"];
 export type Goal = Schemas["Goal"];
 export type Conversion = Schemas["Conversion"];
+export type Funnel = Schemas["Funnel"];
+export type FunnelStepDefinition = Schemas["FunnelStepDefinition"];
+export type FunnelReport = Schemas["FunnelReport"];
+export type FunnelStep = Schemas["FunnelStep"];
+export type Journeys = Schemas["Journeys"];
+/** What POST /goals takes: a view reached, an element clicked on a view, or an event. */
+export type NewGoal = { name: string; view: string; selector?: string } | { name: string; event: string };
+/** What POST /funnels takes: 2 to 10 ordered steps. */
+export type NewFunnel = { name: string; steps: FunnelStepDefinition[] };
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
@@ -219,6 +228,16 @@ export const api = {
     request<Insights>("GET", `${base(key)}/insights${qs({ ...extra, view, width, background: background ?? undefined })}`),
   /** The app's goals (what conversion is counted towards). */
   goals: (key: string) => request<{ goals: Goal[] }>("GET", `${base(key)}/goals`).then((r) => r.goals),
+  createGoal: (key: string, goal: NewGoal) => request<Goal>("POST", `${base(key)}/goals`, goal),
+  deleteGoal: (key: string, id: string) => request<null>("DELETE", `${base(key)}/goals/${encodeURIComponent(id)}`),
+  funnels: (key: string) => request<{ funnels: Funnel[] }>("GET", `${base(key)}/funnels`).then((r) => r.funnels),
+  funnel: (key: string, id: string) => request<Funnel>("GET", `${base(key)}/funnels/${encodeURIComponent(id)}`),
+  createFunnel: (key: string, funnel: NewFunnel) => request<Funnel>("POST", `${base(key)}/funnels`, funnel),
+  deleteFunnel: (key: string, id: string) => request<null>("DELETE", `${base(key)}/funnels/${encodeURIComponent(id)}`),
+  /** Sessions through each step, over the range, filters and cohort in `params`. */
+  funnelReport: (key: string, id: string, params: Params) => request<FunnelReport>("GET", `${base(key)}/funnels/${encodeURIComponent(id)}/report${qs(params)}`),
+  /** Pages right before and after `view` in the same sessions; every width unless `params.width`. */
+  journeys: (key: string, view: string, params: Params) => request<Journeys>("GET", `${base(key)}/journeys${qs({ ...params, view })}`),
   /** The values a filter takes (its own value not applied), most page views first. */
   filterValues: (key: string, name: string, view: string, width: string, extra: Params = {}) =>
     request<FilterValues>("GET", `${base(key)}/filters/${encodeURIComponent(name)}${qs({ ...extra, view, width })}`),

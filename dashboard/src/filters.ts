@@ -39,6 +39,10 @@ export interface Scope {
   from: string;
   to: string;
   filters: Record<string, string>;
+  /** A behaviour cohort (`cohort=` of the API: `converted:GOAL`, `rage`,
+   * `funnel:ID:STEP:dropped`…), "" for every session. It narrows every read as a filter
+   * does, so it rides with the range and filters into every request and link. */
+  cohort: string;
 }
 
 /** A day as the date inputs and the URL write it (YYYY-MM-DD). */
@@ -58,7 +62,7 @@ export function readScope(q: URLSearchParams): Scope {
     const v = isTag(name) ? q.getAll(name).join(",") : "";
     if (v) filters[name] = v;
   }
-  return { range, from: DATE.test(from) ? from : "", to: DATE.test(to) ? to : "", filters };
+  return { range, from: DATE.test(from) ? from : "", to: DATE.test(to) ? to : "", filters, cohort: (q.get("cohort") ?? "").trim() };
 }
 
 export function writeScope(s: Scope, q: URLSearchParams): void {
@@ -69,6 +73,7 @@ export function writeScope(s: Scope, q: URLSearchParams): void {
     q.set("range", s.range);
   }
   for (const name of filterNames(s.filters)) q.set(name, s.filters[name]);
+  if (s.cohort) q.set("cohort", s.cohort);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -89,7 +94,7 @@ export function rangeMs(s: Scope, now = Date.now()): [number | null, number | nu
 /** The API parameters of a scope: `from`/`to` (the end exclusive) and the filters. */
 export function scopeParams(s: Scope, now = Date.now()): Params {
   const [start, end] = rangeMs(s, now);
-  return { ...s.filters, from: start === null ? undefined : iso(start), to: end === null ? undefined : iso(end) };
+  return { ...s.filters, cohort: s.cohort || undefined, from: start === null ? undefined : iso(start), to: end === null ? undefined : iso(end) };
 }
 
 /** The period of the same length just before the scope's range, for "compare with the

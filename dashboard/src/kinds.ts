@@ -32,6 +32,8 @@ export interface KindInfo {
   palette: "points" | "bands";
   /** A frustration signal (rage, dead, error clicks): a map of none is good news. */
   frustration: boolean;
+  /** Drawn towards a goal (`goal=ID`, the conversion map): offered once a goal is picked. */
+  goal: boolean;
 }
 
 /** The server's kinds, in its order; filled by `loadRegistry`. */
@@ -39,13 +41,12 @@ export const KINDS: KindInfo[] = [];
 
 function info(k: KindDef): KindInfo {
   const mode: Mode = k.mode === "points" ? "points" : k.band === "attention" ? "attention" : "scroll";
-  return { value: k.name, label: k.label, mode, one: k.one, many: k.many, counted: k.counted, empty: k.empty, title: k.title, palette: k.palette, frustration: k.frustration };
+  return { value: k.name, label: k.label, mode, one: k.one, many: k.many, counted: k.counted, empty: k.empty, title: k.title, palette: k.palette, frustration: k.frustration, goal: !!k.goal };
 }
 
 /** Take the server's kinds (GET /api/v1/kinds). */
 export function useKinds(defs: KindDef[]): void {
-  // a kind drawn towards a goal (conversion) needs a goal picker, which this page has not yet
-  KINDS.splice(0, KINDS.length, ...defs.filter((k) => !k.goal).map(info));
+  KINDS.splice(0, KINDS.length, ...defs.map(info));
 }
 
 /** Kinds, filters and colour tables from the server, once: call before the first render. */
@@ -59,7 +60,7 @@ export async function loadRegistry(): Promise<void> {
 export function kindInfo(kind: string): KindInfo {
   return (
     KINDS.find((k) => k.value === kind) ??
-    KINDS[0] ?? { value: kind, label: kind, mode: "points", one: "point", many: "points", counted: "points", empty: "Nothing recorded yet.", title: `${kind} map`, palette: "points", frustration: false }
+    KINDS[0] ?? { value: kind, label: kind, mode: "points", one: "point", many: "points", counted: "points", empty: "Nothing recorded yet.", title: `${kind} map`, palette: "points", frustration: false, goal: false }
   );
 }
 

@@ -9,7 +9,9 @@ import { initLogin } from "./login";
 import { topbar } from "./layout";
 import { renderAccount } from "./pages/account";
 import { renderApps } from "./pages/apps";
+import { renderFunnel } from "./pages/funnel";
 import { renderHeatmap } from "./pages/heatmap";
+import { renderOutcomes } from "./pages/outcomes";
 import { renderReplay } from "./pages/replay";
 import { renderSession } from "./pages/session";
 import { renderSessions } from "./pages/sessions";
@@ -56,6 +58,12 @@ function render(root: HTMLElement): void {
         return;
       }
       void renderReplay(root, route.key!, route.id!, route.query, ctl.signal);
+      break;
+    case "outcomes":
+      void renderOutcomes(root, route.key!, ctl.signal);
+      break;
+    case "funnel":
+      void renderFunnel(root, route.key!, route.id!, route.query, ctl.signal);
       break;
     case "account":
       renderAccount(root, ctl.signal);

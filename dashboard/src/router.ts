@@ -2,7 +2,7 @@
 // index.html, so a reload or a pasted link lands on the same page.
 
 export interface Route {
-  name: "apps" | "views" | "heatmap" | "settings" | "account" | "sessions" | "session" | "replay" | "notfound";
+  name: "apps" | "views" | "heatmap" | "settings" | "account" | "sessions" | "session" | "replay" | "outcomes" | "funnel" | "notfound";
   key?: string;
   /** A session's id (session and replay pages). */
   id?: string;
@@ -15,6 +15,8 @@ export function parse(pathname: string, search: string): Route {
   if (parts.length === 0) return { name: "apps", query };
   if (parts.length === 1 && parts[0] === "account") return { name: "account", query };
   if (parts[0] === "apps" && parts.length === 3 && parts[2] === "settings") return { name: "settings", key: parts[1], query };
+  if (parts[0] === "apps" && parts.length === 3 && parts[2] === "outcomes") return { name: "outcomes", key: parts[1], query };
+  if (parts[0] === "apps" && parts.length === 4 && parts[2] === "funnels") return { name: "funnel", key: parts[1], id: parts[3], query };
   if (parts[0] === "apps" && parts.length === 2) return { name: "views", key: parts[1], query };
   if (parts[0] === "apps" && parts.length === 3 && parts[2] === "heatmap") {
     return { name: "heatmap", key: parts[1], query };
@@ -77,6 +79,10 @@ export const sessionUrl = (key: string, id: string, back = "") =>
 export const replayUrl = (key: string, id: string, t = 0) => `/apps/${encodeURIComponent(key)}/sessions/${encodeURIComponent(id)}/replay?t=${Math.max(0, Math.round(t))}`;
 
 export const appUrl = (key: string) => `/apps/${encodeURIComponent(key)}`;
+/** Goals and funnels of an app: define, delete, open a funnel's report. */
+export const outcomesUrl = (key: string) => `/apps/${encodeURIComponent(key)}/outcomes`;
+/** A funnel's report; `query`: the range, filters and cohort it is counted over. */
+export const funnelUrl = (key: string, id: string, query = "") => `/apps/${encodeURIComponent(key)}/funnels/${encodeURIComponent(id)}${query ? `?${query}` : ""}`;
 export const settingsUrl = (key: string) => `/apps/${encodeURIComponent(key)}/settings`;
 
 /** Plain left clicks on same-origin links route in place; others behave as links do. */

@@ -31,6 +31,8 @@ PUBLIC = {
     "/apps/{key}/compare": "the dashboard shell",
     "/apps/{key}/action": "the dashboard shell",
     "/apps/{key}/settings": "the dashboard shell",
+    "/apps/{key}/outcomes": "the dashboard shell",
+    "/apps/{key}/funnels/{funnel}": "the dashboard shell",
     "/apps/{key}/sessions": "the dashboard shell",
     "/apps/{key}/sessions/{session}": "the dashboard shell",
     "/apps/{key}/sessions/{session}/replay": "the dashboard shell (the replay player's CSP)",

@@ -3,10 +3,17 @@
 // fewer), the controls that pick the sides, and the panel with each top action's change
 // of share. The sides live in the query string like everything else.
 
-import type { ActionChange, Comparison, FilterValues, Params } from "../api";
+import type { ActionChange, Comparison, FilterValues, Goal, Params } from "../api";
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
 import { DATE, dayEnd, dayStart, describeRange, FILTER_DEFS, filterLabel, isTag, previousPeriod, type Scope, scopeParams } from "../filters";
 import { drawLegend } from "../heat";
+import { cohortLabel, cohortOptions } from "./cohorts";
+
+/** Segments compare by a filter, a tag, or a behaviour cohort (`seg=cohort`: a.cohort
+ * against b.cohort, e.g. converted against not converted towards one goal). */
+const COHORT = "cohort";
+const segLabel = (seg: string) => (seg === COHORT ? "Cohort" : filterLabel(seg));
+const valueLabel = (seg: string, v: string) => (seg === COHORT ? cohortLabel(v) : v);
 
 export interface CompareState {
   mode: "period" | "segment";
@@ -30,7 +37,7 @@ export function readCompare(q: URLSearchParams): CompareState | null {
     mode,
     aFrom: d("a.from"),
     aTo: d("a.to"),
-    seg: FILTER_DEFS.some((f) => f.name === seg) || isTag(seg) ? seg : "device",
+    seg: FILTER_DEFS.some((f) => f.name === seg) || isTag(seg) || seg === COHORT ? seg : "device",
     segA: q.get("seg.a") ?? "",
     segB: q.get("seg.b") ?? "",
   };
@@ -66,13 +73,13 @@ export function compareParams(c: CompareState, scope: Scope, now = Date.now()): 
     if (!a) return "Pick a time range above (or side A's days): B is that range, A the period before it.";
     return { ...shared, "a.from": new Date(a[0]).toISOString(), "a.to": new Date(a[1]).toISOString() };
   }
-  if (!c.segA || !c.segB) return `Pick a ${filterLabel(c.seg)} value for each side.`;
+  if (!c.segA || !c.segB) return `Pick a ${segLabel(c.seg)} value for each side.`;
   return { ...shared, [`a.${c.seg}`]: c.segA, [`b.${c.seg}`]: c.segB };
 }
 
 /** "A" and "B" as the sides are written in the panel and the legend. */
 export function sideNames(c: CompareState, scope: Scope, now = Date.now()): [string, string] {
-  if (c.mode === "segment") return [`${filterLabel(c.seg)}: ${c.segA || "?"}`, `${filterLabel(c.seg)}: ${c.segB || "?"}`];
+  if (c.mode === "segment") return [`${segLabel(c.seg)}: ${c.segA ? valueLabel(c.seg, c.segA) : "?"}`, `${segLabel(c.seg)}: ${c.segB ? valueLabel(c.seg, c.segB) : "?"}`];
   const a = sideAPeriod(c, scope, now);
   return [a ? `${day(a[0])} – ${day(a[1] - 1)}` : "previous period", describeRange(scope)];
 }
@@ -82,6 +89,8 @@ export interface CompareHooks {
   values(name: string): Promise<FilterValues>;
   /** The tag keys, each a segment to compare by (`tag.variant`: A against B). */
   tags?(): Promise<{ key: string; page_views: number }[]>;
+  /** The app's goals (each a converted and a not-converted cohort), once known. */
+  goals?(): Goal[] | null;
 }
 
 /** The controls of compare mode: Period | Segment and each side's setting. */
@@ -142,6 +151,7 @@ export class CompareBar {
       { "aria-label": "Compare by", "data-side": "seg", on: { change: () => this.set({ seg: dim.value, segA: "", segB: "" }) } },
       FILTER_DEFS.map((d) => h("option", { value: d.name, selected: d.name === c.seg }, d.label)),
       isTag(c.seg) ? h("option", { value: c.seg, selected: true }, filterLabel(c.seg)) : null,
+      h("option", { value: COHORT, selected: c.seg === COHORT }, "Cohort"),
     );
     void this.hooks.tags?.().then(
       (tags) => {
@@ -159,10 +169,18 @@ export class CompareBar {
         "select",
         { "aria-label": `Side ${side.toUpperCase()} value`, "data-side": side, on: { change: (ev: Event) => this.set(side === "a" ? { segA: (ev.target as HTMLSelectElement).value } : { segB: (ev.target as HTMLSelectElement).value }) } },
         h("option", { value: "" }, "Choose…"),
-        current ? h("option", { value: current, selected: true }, current) : null,
+        current ? h("option", { value: current, selected: true }, valueLabel(c.seg, current)) : null,
       );
     });
-    void this.hooks.values(c.seg).then(
+    if (c.seg === COHORT) {
+      for (const [i, sel] of pickers.entries()) {
+        const current = i === 0 ? c.segA : c.segB;
+        const all = cohortOptions(this.hooks.goals?.() ?? null);
+        if (current && !all.some(([v]) => v === current)) all.unshift([current, cohortLabel(current)]);
+        mount(sel, h("option", { value: "" }, "Choose…"), all.map(([v, label]) => h("option", { value: v, selected: v === current }, label)));
+      }
+    }
+    void (c.seg === COHORT ? Promise.reject(new Error("cohorts")) : this.hooks.values(c.seg)).then(
       (list) => {
         if (seq !== this.seq) return;
         const names = [...list.values.map((v) => v.value), ...list.fixed.filter((f) => !list.values.some((v) => v.value === f))];

@@ -13,7 +13,8 @@ import { topbar } from "../layout";
 import { appUrl, heatmapUrl, navigate, redirect, replaceQuery, sessionsUrl, sessionUrl } from "../router";
 import { actionPanel } from "./action";
 import { BackgroundChooser, bgSource, placementLine } from "./backgrounds";
-import { CompareBar, compareLegend, comparePanel, compareParams, sideNames } from "./compare";
+import { CompareBar, compareLegend, comparePanel, compareParams, type CompareState, sideNames } from "./compare";
+import { CohortPicker, JourneyFlow } from "./heatoutcomes";
 import { busy, readState, type State, toQuery } from "./heatstate";
 import { goalPicker, insightsPanel, legendFor, notVisibleNote } from "./insights";
 import { Notices } from "./notices";
@@ -98,6 +99,8 @@ class HeatmapPage {
   private compareBar: CompareBar | null = null;
   private compareBtn!: HTMLButtonElement;
   private deadBtn!: HTMLButtonElement;
+  private cohorts!: CohortPicker;
+  private journeys: JourneyFlow;
 
   constructor(
     private root: HTMLElement,
@@ -111,6 +114,7 @@ class HeatmapPage {
     this.chooser = new BackgroundChooser((id) => this.chooseBackground(id), signal);
     this.stage = new Stage(this);
     this.keep = new SaveShare(this);
+    this.journeys = new JourneyFlow(state, signal);
     this.tables = palettes()
       .then((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tableOf(v)])))
       .catch(() => null);
@@ -122,7 +126,12 @@ class HeatmapPage {
       { type: "button", class: "btn btn-small", "data-testid": "compare-toggle", "aria-pressed": String(!!this.state.compare), title: "Compare two periods or two segments of this view", on: { click: () => this.toggleCompare() } },
       "Compare",
     );
-    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name), tags: () => this.tagKeys() }, this.compareBtn);
+    this.cohorts = new CohortPicker(this.state, {
+      pick: (cohort) => ((this.state.scope.cohort = cohort), this.rescope()),
+      // converted sessions (A) against the rest (B): the sides' cohorts replace the page's
+      convertedVsNot: (goal) => ((this.state.scope.cohort = ""), this.toggleCompare({ mode: "segment", aFrom: "", aTo: "", seg: "cohort", segA: `converted:${goal}`, segB: `not_converted:${goal}` })),
+    });
+    this.filterBar = new FilterBar(this.state.scope, { change: () => this.rescope(), values: (name) => this.filterValues(name), tags: () => this.tagKeys() }, h("span", { class: "filter-end-tools" }, this.cohorts.el, this.compareBtn));
     this.toolbar = new Toolbar(this.app, this.apps, this.views, this.state, this.keep, {
       app: (key) => void this.switchApp(key),
       view: (name) => {
@@ -168,6 +177,7 @@ class HeatmapPage {
       this.filterBar.el,
       this.compareSlot,
       h("div", { class: "heat-layout" }, this.stageCol, this.panel),
+      this.journeys.el,
     );
     void this.keep.loadSaved();
     void this.load();
@@ -211,27 +221,21 @@ class HeatmapPage {
   }
 
   /** The stage's zoom, kept in the URL with everything else (zoom=100). */
-  zoomed(): void {
-    replaceQuery(toQuery(this.state));
-  }
+  zoomed = (): void => replaceQuery(toQuery(this.state));
 
   /** The heatmap request's parameters: the scope's, and the scale a point map is drawn on. */
   private mapExtra(): Params {
     const absolute = this.state.scale === "absolute" && kindInfo(this.state.kind).mode === "points";
-    return { ...this.extra(), scale: absolute ? "absolute" : undefined };
+    return { ...this.extra(), scale: absolute ? "absolute" : undefined, goal: kindInfo(this.state.kind).goal ? (this.state.goal ?? undefined) : undefined };
   }
 
-  private filterValues(name: string) {
-    return api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
-  }
-
-  private tagKeys() {
-    return api.tags(this.state.key, this.state.view, this.state.width, this.extra());
-  }
+  private filterValues = (name: string) => api.filterValues(this.state.key, name, this.state.view, this.state.width, this.extra());
+  private tagKeys = () => api.tags(this.state.key, this.state.view, this.state.width, this.extra());
 
   /** The range or the filters changed: everything is counted again. */
   private rescope(): void {
     this.compareBar?.rescope(this.state.scope);
+    this.cohorts.render();
     this.pushState();
     this.updating();
     void this.load(true);
@@ -244,9 +248,9 @@ class HeatmapPage {
     this.notices.add("info", "Counting again for the new range and filters…").dataset.testid = "updating";
   }
 
-  private toggleCompare(): void {
-    this.state.compare = this.state.compare ? null : { mode: "period", aFrom: "", aTo: "", seg: "device", segA: "", segB: "" };
-    if (this.state.compare && kindInfo(this.state.kind).mode !== "points") {
+  private toggleCompare(to: CompareState | null = this.state.compare ? null : { mode: "period", aFrom: "", aTo: "", seg: "device", segA: "", segB: "" }): void {
+    this.state.compare = to;
+    if (to && (kindInfo(this.state.kind).mode !== "points" || kindInfo(this.state.kind).goal)) {
       this.state.kind = "click"; // a diff is of point maps
     }
     this.syncCompare();
@@ -267,6 +271,7 @@ class HeatmapPage {
           },
           values: (name) => this.filterValues(name),
           tags: () => this.tagKeys(),
+          goals: () => this.goals,
         })
       : null;
     mount(this.compareSlot, this.compareBar?.el ?? null);
@@ -318,6 +323,7 @@ class HeatmapPage {
       this.stage.clear(delayed(loading("Loading heatmap…")));
       mount(this.panel, delayed(loading("Loading insights…")));
     }
+    void this.journeys.load(this.extra());
     if (this.state.compare) {
       await this.loadCompare(seq);
       return;
@@ -329,7 +335,7 @@ class HeatmapPage {
       api.insights(key, view, width, bg, { ...extra, goal: this.state.goal ?? undefined }),
       api.backgrounds(key, view, width, extra),
       this.applyPalette(),
-      this.loadGoals(),
+      this.goals ?? api.goals(key).then((g) => this.cohorts.setGoals((this.goals = g)), () => (this.goals = [])),
     ]);
     if (this.signal.aborted || seq !== this.seq) return;
     if (bg && hm.status === "rejected" && hm.reason instanceof ApiError && hm.reason.status === 404) {
@@ -370,20 +376,13 @@ class HeatmapPage {
     if (!this.ins) return;
     const picker = goalPicker(this.goals, this.state.goal, (goal) => {
       this.state.goal = goal;
+      if (!goal && kindInfo(this.state.kind).goal) this.state.kind = "click";
+      this.toolbar.syncKind();
+      this.cohorts.render();
       this.pushState();
       void this.load(true);
     });
     mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }, picker));
-  }
-
-  /** The app's goals, asked once a page (the picker lists them). */
-  private async loadGoals(): Promise<void> {
-    if (this.goals) return;
-    try {
-      this.goals = await api.goals(this.state.key);
-    } catch {
-      this.goals = [];
-    }
   }
 
   /** The panel shows one action's detail (kept in the URL as action=). */

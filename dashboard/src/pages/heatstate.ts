@@ -5,7 +5,7 @@
 import type { BackgroundStatus } from "../api";
 import { describeRange, filterLabel, readScope, type Scope, writeScope } from "../filters";
 import { PALETTES } from "../heat";
-import { isKind, type Kind } from "../kinds";
+import { isKind, kindInfo, type Kind } from "../kinds";
 import { type CompareState, readCompare, writeCompare } from "./compare";
 
 export const WIDTHS: [string, string][] = [
@@ -55,7 +55,8 @@ export function readState(key: string, q: URLSearchParams): State {
     key,
     view: q.get("view") ?? "",
     width: q.get("width") || "desktop",
-    kind: isKind(kind) ? kind : "click",
+    // the conversion map needs its goal
+    kind: isKind(kind) && (!kindInfo(kind).goal || !!q.get("goal")) ? kind : "click",
     opacity: Number.isFinite(op) ? Math.min(1, Math.max(0, op)) : 0.7,
     bg: q.get("bg") || null,
     scope: readScope(q),

@@ -192,8 +192,9 @@ export class SaveShare {
 
   /** The API parameters of what is shown: the export files are made of exactly these. */
   private apiParams(): Params {
-    const { view, width, kind, bg } = this.host.state;
-    return { ...this.host.extra(), view, width, kind, background: bg ?? undefined };
+    const { view, width, kind, bg, goal } = this.host.state;
+    // the conversion map is drawn towards the picked goal
+    return { ...this.host.extra(), view, width, kind, background: bg ?? undefined, goal: kindInfo(kind).goal ? (goal ?? undefined) : undefined };
   }
 
   private toggleExport(): void {

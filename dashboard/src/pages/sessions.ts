@@ -9,6 +9,7 @@ import { errorBox, fmtAgo, fmtInt, fmtSeconds, h, loading, mount } from "../dom"
 import { FilterBar, readScope, scopeParams, type Scope, writeScope } from "../filters";
 import { kindInfo, isKind } from "../kinds";
 import { topbar } from "../layout";
+import { cohortLabel } from "./cohorts";
 import { appUrl, heatmapUrl, replayUrl, sessionUrl, sessionsUrl } from "../router";
 
 /** What narrows the list besides the range and filters: kept as they are in the URL. */
@@ -132,6 +133,15 @@ export async function renderSessions(root: HTMLElement, key: string, query: URLS
           state.narrow.view ? h("a", { href: heatmapUrl(key, state.narrow.view, state.width || "desktop") }, "Back to the heatmap") : null,
           " · ",
           h("a", { href: sessionsUrl(key, Object.fromEntries(listQuery({ ...state, narrow: clear }))) }, "All sessions"),
+        )
+      : null,
+    // a behaviour cohort (a funnel step's drop-off, converted…) narrows the list as a filter does
+    state.scope.cohort
+      ? h(
+          "p",
+          { class: "meta-line", "data-testid": "sessions-cohort" },
+          h("span", null, `Cohort: ${cohortLabel(state.scope.cohort)}. `),
+          h("a", { href: sessionsUrl(key, Object.fromEntries(listQuery({ ...state, scope: { ...state.scope, cohort: "" } }))) }, "Every session"),
         )
       : null,
     total,

@@ -6,7 +6,7 @@ import type { App, View } from "../api";
 import { fmtPct, h } from "../dom";
 import { PALETTES } from "../heat";
 import { KINDS, kindInfo, type Kind } from "../kinds";
-import { settingsUrl } from "../router";
+import { outcomesUrl, settingsUrl } from "../router";
 import { type State, WIDTHS } from "./heatstate";
 import type { SaveShare } from "./save-share";
 
@@ -157,6 +157,7 @@ export class Toolbar {
         keep.shareBtn,
         keep.exportAnchor,
         this.refreshBtn,
+        h("a", { class: "btn btn-ghost", href: outcomesUrl(app.key), "data-testid": "outcomes-link", title: "Goals (conversion) and funnels of this app" }, "Goals & funnels"),
         h("a", { class: "btn btn-ghost", href: settingsUrl(app.key), title: "Script tag, origins, sampling, privacy, retention" }, "Settings"),
       ),
     );
@@ -174,14 +175,19 @@ export class Toolbar {
     const c = this.state.compare;
     for (const b of this.kindButtons) {
       const band = kindInfo(b.dataset.kind as Kind).mode !== "points";
-      b.disabled = !!c && band;
+      const goal = kindInfo(b.dataset.kind as Kind).goal;
+      b.disabled = !!c && (band || goal);
       b.title = b.disabled ? "Compare draws point maps (clicks, moves, frustration)" : `Show ${kindInfo(b.dataset.kind as Kind).counted}`;
     }
     this.syncKind();
   }
 
   syncKind(): void {
-    for (const b of this.kindButtons) b.setAttribute("aria-pressed", String(b.dataset.kind === this.state.kind));
+    for (const b of this.kindButtons) {
+      b.setAttribute("aria-pressed", String(b.dataset.kind === this.state.kind));
+      // a map towards a goal (conversion) is there once a goal is picked
+      b.hidden = kindInfo(b.dataset.kind as Kind).goal && !this.state.goal;
+    }
     // The palettes colour point maps; scroll and attention bands and compare's diff keep
     // their own scales.
     const own = kindInfo(this.state.kind).mode !== "points" || !!this.state.compare;

@@ -4,7 +4,7 @@
 import { api, type App, type View } from "../api";
 import { copyText, errorBox, fmtAgo, fmtInt, h, loading, mount } from "../dom";
 import { topbar } from "../layout";
-import { heatmapUrl, settingsUrl } from "../router";
+import { heatmapUrl, outcomesUrl, settingsUrl } from "../router";
 
 export async function renderViews(root: HTMLElement, key: string, signal: AbortSignal): Promise<void> {
   document.title = "Views · pageheat";
@@ -29,7 +29,7 @@ function header(app: App): HTMLElement {
   return h(
     "div",
     { class: "page-head" },
-    h("div", { class: "page-head-row" }, h("h1", null, app.name), h("a", { class: "btn btn-small", href: settingsUrl(app.key), "data-testid": "app-settings" }, "Settings")),
+    h("div", { class: "page-head-row" }, h("h1", null, app.name), h("span", null, h("a", { class: "btn btn-small btn-ghost", href: outcomesUrl(app.key), "data-testid": "app-outcomes" }, "Goals & funnels"), " ", h("a", { class: "btn btn-small", href: settingsUrl(app.key), "data-testid": "app-settings" }, "Settings"))),
     h(
       "p",
       { class: "muted meta-line" },

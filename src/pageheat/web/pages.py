@@ -105,11 +105,12 @@ def replay_code() -> Response:
 
 #: What /static/ serves, and nothing else: the dashboard's script, its style sheets (one
 #: for what every page shares, one for the heatmap and shared heatmap pages, one for the
-#: forms, settings and dialogs; the templates link them in that order, which the cascade
-#: relies on), the tracker, and the replay player the replay page loads on demand.
+#: forms, settings and dialogs, one for goals, funnels and journeys; the templates link
+#: them in that order, which the cascade relies on), the tracker, and the replay player
+#: the replay page loads on demand.
 STATIC_FILES = frozenset({
     "dashboard.js", "dashboard-base.css", "dashboard-heatmap.css", "dashboard-forms.css",
-    "pageheat.js", "pageheat-player.js", "pageheat-player.css",
+    "dashboard-outcomes.css", "pageheat.js", "pageheat-player.js", "pageheat-player.css",
 })  # fmt: skip
 
 
@@ -126,6 +127,8 @@ def static(name: str) -> Response:
 @router.get("/apps/{key}")
 @router.get("/apps/{key}/heatmap")
 @router.get("/apps/{key}/settings")
+@router.get("/apps/{key}/outcomes")
+@router.get("/apps/{key}/funnels/{funnel}")
 @router.get("/apps/{key}/sessions")
 @router.get("/apps/{key}/sessions/{session}")
 def dashboard() -> HTMLResponse:
