@@ -77,10 +77,11 @@ export type FunnelStepDefinition = Schemas["FunnelStepDefinition"];
 export type FunnelReport = Schemas["FunnelReport"];
 export type FunnelStep = Schemas["FunnelStep"];
 export type Journeys = Schemas["Journeys"];
-/** What POST /goals takes: a view reached, an element clicked on a view, or an event. */
-export type NewGoal = { name: string; view: string; selector?: string } | { name: string; event: string };
+/** What POST /goals takes: a view reached, an element clicked on a view, or an event
+ * (the server's request model; which combinations make a goal, its 400 says). */
+export type NewGoal = Schemas["NewGoal"];
 /** What POST /funnels takes: 2 to 10 ordered steps. */
-export type NewFunnel = { name: string; steps: FunnelStepDefinition[] };
+export type NewFunnel = Schemas["NewFunnel"];
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {

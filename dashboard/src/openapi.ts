@@ -1566,6 +1566,21 @@ export interface components {
              */
             median_ms: number | null;
         };
+        /**
+         * FunnelStepBody
+         * @description One step of a funnel, in order: a view (``view``), an action on a view (and
+         *     ``selector``) or a goal (``goal``, its id); ``name`` labels it in the report.
+         */
+        FunnelStepBody: {
+            /** Name */
+            name?: string;
+            /** View */
+            view?: string;
+            /** Selector */
+            selector?: string;
+            /** Goal */
+            goal?: string;
+        };
         /** FunnelStepDefinition */
         FunnelStepDefinition: {
             /**
@@ -1943,6 +1958,33 @@ export interface components {
              * @default []
              */
             origins: string[];
+        };
+        /**
+         * NewFunnel
+         * @description ``POST /api/v1/apps/{key}/funnels``: a name and 2 to 10 steps within a session.
+         */
+        NewFunnel: {
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: components["schemas"]["FunnelStepBody"][];
+        };
+        /**
+         * NewGoal
+         * @description ``POST /api/v1/apps/{key}/goals``: a view reached (``name``, ``view``), an element
+         *     clicked on a view (and ``selector``), or a custom event sent with ``pageheat.goal``
+         *     (``name``, ``event``). Which combinations make a goal is the store's rule
+         *     (``meta/outcomes.clean_goal``), said in its 400.
+         */
+        NewGoal: {
+            /** Name */
+            name: string;
+            /** View */
+            view?: string;
+            /** Selector */
+            selector?: string;
+            /** Event */
+            event?: string;
         };
         /**
          * NewSaved
@@ -4682,9 +4724,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewGoal"];
             };
         };
         responses: {
@@ -4920,9 +4960,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["NewFunnel"];
             };
         };
         responses: {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pageheat import reports
+from pageheat import actions, reports
 from pageheat.app import Pageheat
 from pageheat.pictures import Background
 from pageheat.store.base import Query, WidthRange
@@ -147,6 +147,6 @@ def test_views_and_action_detail_are_identical(both):
     q = QUERIES["all"]
     assert duck.store.view_sample(q) == ch.store.view_sample(q)
     for sel in SELECTORS:
-        a = reports.action_detail(duck, q, sel)
-        assert a == reports.action_detail(ch, q, sel)
+        a = actions.action_detail(duck, q, sel)
+        assert a == actions.action_detail(ch, q, sel)
     assert reports.backgrounds(duck, q) == reports.backgrounds(ch, q)

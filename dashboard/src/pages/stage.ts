@@ -12,6 +12,7 @@ import { api, type Action, type Comparison, type Heatmap, type Hotspot, type Ins
 import { fmtInt, fmtPct, h, mount, setVar } from "../dom";
 import { drawHeat, drawMarks, drawPlaceholder, type Mark, nearest } from "../heat";
 import { kindInfo } from "../kinds";
+import { sessionsLine } from "./sessionslink";
 import type { State, Zoom } from "./heatstate";
 
 /** What of a page's state the stage reads (the heatmap page's State holds it all). */
@@ -521,8 +522,6 @@ export class Stage {
     }
   }
 
-  // ----- the sessions behind a click on the page -----------------------------------------
-
   /**
    * A plain click on the page: on a top element (click maps), the sessions that clicked
    * it; on a hotspot, those whose points make it (its square of 5 × 5 cells, the one its
@@ -560,27 +559,19 @@ export class Stage {
     const hm = this.host.hm;
     if (!box || !hm || !this.host.sessionsHref) return;
     const seq = ++this.sessionsSeq;
-    const params = narrow;
     mount(box, h("strong", null, title), h("span", { class: "tip-sub" }, h("span", { class: "spinner" }), " Counting sessions…"));
     setVar(box, "--x", `${Math.round(x)}px`);
     setVar(box, "--y", `${Math.round(y)}px`);
     box.classList.toggle("tip-left", x > hm.width - 300 / this.scale());
     box.hidden = false;
-    const line = await this.sessionsLine(params);
+    const line = await this.sessionsLine(narrow);
     if (seq === this.sessionsSeq && !this.host.signal.aborted) mount(box, h("strong", null, title), line);
   }
 
   /** "N sessions →" of `narrow` (empty values left out), linking to them. */
-  private async sessionsLine(narrow: Record<string, string>): Promise<HTMLElement> {
+  private sessionsLine(narrow: Record<string, string>): Promise<HTMLElement> {
     const { key, view, width } = this.host.state;
-    const params = Object.fromEntries(Object.entries(narrow).filter(([, v]) => v !== ""));
-    try {
-      const n = (await api.sessions(key, { ...this.host.extra(), view, width, ...params, limit: "1" })).total;
-      if (!n || !this.host.sessionsHref) return h("span", { class: "tip-sub", "data-testid": "sessions-none", "data-count": "0" }, "No session in this range");
-      return h("a", { class: "tip-link", href: this.host.sessionsHref(params), "data-testid": "sessions-link", "data-count": String(n) }, `${fmtInt(n)} session${n === 1 ? "" : "s"} →`);
-    } catch (e) {
-      return h("span", { class: "tip-sub" }, `Could not list the sessions: ${(e as Error).message}`);
-    }
+    return sessionsLine(key, { ...this.host.extra(), view, width }, narrow, this.host.sessionsHref);
   }
 
   private hideSessions(): void {

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
-from pageheat import outcomes, privacy, reports
+from pageheat import actions, outcomes, privacy, reports
 from pageheat.app import Pageheat
 from pageheat.filters import tag_key
 from pageheat.meta import App
@@ -342,4 +342,4 @@ def action_detail(
     """Clicks on ``selector`` in the range: counts, a series bucketed by hour (range up
     to 2 days), day (up to 90) or week with empty buckets 0, and the latest 10
     sessions that clicked it. An open range runs from its first click to now."""
-    return reports.action_detail(ph, query_for(ph, key, view, params), selector)
+    return actions.action_detail(ph, query_for(ph, key, view, params), selector)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Query as Q
 from fastapi.responses import Response
 
@@ -28,6 +28,7 @@ from pageheat.web.deps import (
     http_errors,
     query_for,
 )
+from pageheat.web.requests import NewFunnel, NewGoal
 
 router = APIRouter(
     prefix="/api/v1", dependencies=[Depends(require_token)], tags=["outcomes"],
@@ -55,10 +56,10 @@ def list_goals(ph: Ph, key: str) -> dict[str, Any]:
     ' element clicked on a view; `{"name", "event"}`: a custom event sent by'
     " `pageheat.goal(event)`. A goal counts once per session.",
 )  # fmt: skip
-def create_goal(ph: Ph, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def create_goal(ph: Ph, key: str, goal: NewGoal) -> dict[str, Any]:
     app_for(ph, key)
     with http_errors():
-        return ph.meta.outcomes.create_goal(key, payload).json()
+        return ph.meta.outcomes.create_goal(key, goal.given()).json()
 
 
 @router.get("/apps/{key}/goals/{goal_id}", summary="One goal", response_model=models.Goal)
@@ -93,10 +94,10 @@ def list_funnels(ph: Ph, key: str) -> dict[str, Any]:
     ' (reached a view), `{"view", "selector"}` (clicked an element on a view) or'
     ' `{"goal": ID}`, with an optional `"name"`.',
 )  # fmt: skip
-def create_funnel(ph: Ph, key: str, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def create_funnel(ph: Ph, key: str, funnel: NewFunnel) -> dict[str, Any]:
     app_for(ph, key)
     with http_errors():
-        return ph.meta.outcomes.create_funnel(key, payload).json()
+        return ph.meta.outcomes.create_funnel(key, funnel.given()).json()
 
 
 @router.get("/apps/{key}/funnels/{funnel_id}", summary="One funnel", response_model=models.Funnel)

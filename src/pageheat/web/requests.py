@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pageheat.meta.outcomes import MAX_EVENT, MAX_SELECTOR, MAX_STEPS, MAX_VIEW, MIN_STEPS
 from pageheat.meta.store import MAX_RULES
 
 
@@ -133,3 +134,35 @@ class Login(RequestBody):
     user: str = Field(default="", max_length=200)
     password: str = Field(default="", max_length=1000)
     token: str | None = Field(default=None, max_length=1000)
+
+
+class NewGoal(RequestBody):
+    """``POST /api/v1/apps/{key}/goals``: a view reached (``name``, ``view``), an element
+    clicked on a view (and ``selector``), or a custom event sent with ``pageheat.goal``
+    (``name``, ``event``). Which combinations make a goal is the store's rule
+    (``meta/outcomes.clean_goal``), said in its 400."""
+
+    name: Name
+    view: str = Field(default=None, min_length=1, max_length=MAX_VIEW)
+    selector: str = Field(default=None, min_length=1, max_length=MAX_SELECTOR)
+    event: str = Field(default=None, min_length=1, max_length=MAX_EVENT)
+
+
+class FunnelStepBody(RequestBody):
+    """One step of a funnel, in order: a view (``view``), an action on a view (and
+    ``selector``) or a goal (``goal``, its id); ``name`` labels it in the report."""
+
+    name: Name = Field(default=None)
+    view: str = Field(default=None, min_length=1, max_length=MAX_VIEW)
+    selector: str = Field(default=None, min_length=1, max_length=MAX_SELECTOR)
+    goal: str = Field(default=None, min_length=1, max_length=64)
+
+
+class NewFunnel(RequestBody):
+    """``POST /api/v1/apps/{key}/funnels``: a name and 2 to 10 steps within a session."""
+
+    name: Name
+    steps: list[FunnelStepBody] = Field(min_length=MIN_STEPS, max_length=MAX_STEPS)
+
+    def given(self) -> dict[str, Any]:
+        return {"name": self.name, "steps": [s.given() for s in self.steps]}
