@@ -18,6 +18,7 @@ from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import FILTER_VALUES, FILTERS
 from pageheat.web import models
 from pageheat.web.auth import require_token
+from pageheat.web.session_models import ForgottenUser
 from pageheat.web.deps import (
     ERRORS,
     PNG,
@@ -140,6 +141,17 @@ def forget_visitor(ph: Ph, key: str, visitor: str) -> dict[str, Any]:
     the rows deleted per table."""
     app_for(ph, key)
     return {"deleted": privacy.forget_visitor(ph, visitor, key)}
+
+
+@router.delete("/apps/{key}/users/{user}", summary="Forget one identified user's data",
+               dependencies=[Writer], response_model=ForgottenUser)  # fmt: skip
+def forget_user(ph: Ph, key: str, user: str) -> dict[str, Any]:
+    """Deletes the data of every visitor id the site identified as this user id
+    (``pageheat.identify``) in this app, as forgetting each visitor does; the answer
+    lists those visitor ids and counts the rows deleted per table."""
+    app_for(ph, key)
+    found, deleted = privacy.forget_user(ph, user, key)
+    return {"visitors": found, "deleted": deleted}
 
 
 @router.get("/apps/{key}/rules", summary="View-name rules of an app (URL path glob → name)",
