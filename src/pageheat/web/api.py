@@ -18,7 +18,6 @@ from pageheat.snapshots.backgrounds import thumbnail
 from pageheat.store.base import FILTER_VALUES, FILTERS
 from pageheat.web import models
 from pageheat.web.auth import require_token
-from pageheat.web.session_models import ForgottenUser
 from pageheat.web.deps import (
     ERRORS,
     PNG,
@@ -35,6 +34,7 @@ from pageheat.web.deps import (
     query_for,
 )  # fmt: skip
 from pageheat.web.requests import AppChange, NewApp, ViewRules
+from pageheat.web.session_models import ForgottenUser
 
 
 def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = "json") -> Any:
