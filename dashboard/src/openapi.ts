@@ -153,6 +153,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{key}/users/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Forget one identified user's data
+         * @description Deletes the data of every visitor id the site identified as this user id
+         *     (``pageheat.identify``) in this app, as forgetting each visitor does; the answer
+         *     lists those visitor ids and counts the rows deleted per table.
+         */
+        delete: operations["forget_user_api_v1_apps__key__users__user__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{key}/rules": {
         parameters: {
             query?: never;
@@ -1490,6 +1512,24 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * ForgottenUser
+         * @description What forgetting a user deleted: the visitor ids the site identified as the user,
+         *     per app, and the rows deleted per table.
+         */
+        ForgottenUser: {
+            /** Visitors */
+            visitors: {
+                [key: string]: string[];
+            };
+            /**
+             * Deleted
+             * @description Rows deleted, per table
+             */
+            deleted: {
+                [key: string]: number;
+            };
+        };
         /** Funnel */
         Funnel: {
             /** Id */
@@ -2274,8 +2314,7 @@ export interface components {
             id: string;
             /** Visitor */
             visitor: string;
-            /** User */
-            user: string | null;
+            user: components["schemas"]["SessionUser"] | null;
             /** Start */
             start: number;
             /** Duration Ms */
@@ -2315,8 +2354,7 @@ export interface components {
             id: string;
             /** Visitor */
             visitor: string;
-            /** User */
-            user: string | null;
+            user: components["schemas"]["SessionUser"] | null;
             /** Start */
             start: number;
             /** Duration Ms */
@@ -2360,6 +2398,16 @@ export interface components {
             next: string | null;
             /** Total */
             total: number;
+        };
+        /**
+         * SessionUser
+         * @description Who the site said a session's visitor is (``pageheat.identify(id, {name})``).
+         */
+        SessionUser: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
         };
         /**
          * Share
@@ -3246,6 +3294,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Forgotten"];
+                };
+            };
+            /** @description A bad parameter or body, named in `error` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for this caller (or no CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such app, view, background or link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forget_user_api_v1_apps__key__users__user__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForgottenUser"];
                 };
             };
             /** @description A bad parameter or body, named in `error` */

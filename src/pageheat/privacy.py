@@ -34,6 +34,27 @@ def forget_visitor(ph: Pageheat, visitor: str, app: str | None = None) -> dict[s
     return total
 
 
+def forget_user(
+    ph: Pageheat, user: str, app: str | None = None
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Delete the data of every visitor id the site identified as ``user``
+    (``pageheat.identify``), in one app or in every app: app → the visitor ids found,
+    and the rows deleted per table. Each visitor id is forgotten whole, as
+    :func:`forget_visitor` does (its events, page views and replays, its anonymous
+    sessions before or after the identify included: they are the same browser)."""
+    keys = [app] if app else [a.key for a in ph.meta.list_apps()]
+    found: dict[str, list[str]] = {}
+    total: dict[str, int] = {}
+    for key in keys:
+        visitors = ph.store.user_visitors(key, user)
+        if visitors:
+            found[key] = visitors
+        for visitor in visitors:
+            for table, n in forget_visitor(ph, visitor, key).items():
+                total[table] = total.get(table, 0) + n
+    return found, total
+
+
 def delete_app(ph: Pageheat, key: str) -> dict[str, int]:
     """Delete an app's events, pictures and settings. The events go first: if that
     fails, the app is still listed and the deletion can be run again."""

@@ -160,7 +160,7 @@ def test_filters_narrow_the_list(store):
     assert only(has=frozenset({"dead"})) == ["s3"]
     assert only(has=frozenset({"error"})) == ["s5", "s2"]
     assert only(has=frozenset({"rage", "error"})) == ["s2"]
-    assert only(user="alice") == []  # no session names its user yet
+    assert only(user="alice") == []  # no session of this script was identified
     page = store.session_list(q, narrow=SessionFilter(has=frozenset({"error"})), limit=1)
     assert ids(page) == ["s5"] and page.total == 2 and page.next is not None
     assert ids(store.session_list(q, narrow=SessionFilter(has=frozenset({"error"})),

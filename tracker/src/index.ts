@@ -8,7 +8,7 @@
  * (name of the first page view), data-respect-dnt (honour Do-Not-Track and Global
  * Privacy Control), data-flush-ms (batch interval; default 5000).
  * JS API: pageheat.startView(name), pageheat.tag(key, value), pageheat.optOut(),
- * pageheat.goal(name, value?).
+ * pageheat.goal(name, value?), pageheat.identify(id, {name?}).
  *
  * WHAT IT COLLECTS — exactly this, nothing else:
  *
@@ -41,6 +41,10 @@
  * - error: JS errors and unhandled rejections: the message (≤ 256 characters), its
  *   hash and how often it occurred since the last batch (≤ 20 distinct messages a view).
  * - leave: visible time of the view (ms), deepest scroll reached (px), document height.
+ * - identify, only when the site calls pageheat.identify(id, {name}): the user id the
+ *   site gives (≤ 128 characters) and the display name if given (≤ 128), sent once per
+ *   call and tied by the collector to the session id; nothing about who the visitor is
+ *   is kept in the browser, so a new session is anonymous until the site calls it again.
  * - layout: once a view, 1 s after the page's load event (for a view started later, as
  *   SPA views are, 1 s after it starts), if the view is still current, or sooner if
  *   the page is hidden or left within that second (once loaded): document width and
@@ -99,6 +103,9 @@ export interface PageheatApi {
   optOut(): void;
   /** A custom goal reached on this view (a session counts once), with an optional value. */
   goal(name: string, value?: number): void;
+  /** Who the visitor is, as the site knows it: the site's user id (≤ 128 characters) and
+   * an optional display name, for this session (the collector keeps it per session). */
+  identify(id: string, traits?: { name?: string }): void;
 }
 
 declare global {
@@ -119,6 +126,8 @@ let on =
 
 /** Where the visitor falls in 0..1, fixed per visitor id (FNV-1a). */
 const share = (id: string): number => fnv(id) / 4294967296;
+/** A name or id as the collector takes it (≤ 128 characters). */
+const c128 = (s: unknown): string => cut(String(s), 128);
 
 if (on) {
   const visitor = visitorId();
@@ -149,7 +158,12 @@ window.pageheat = {
   },
   goal: (name, value) => {
     // (a name with control characters is refused by the collector, with its batch)
-    name = cut(String(name), 128);
+    name = c128(name);
     view && name && push({ k: "goal", t: now(), v: view, name, value: Math.abs(value!) <= 1e12 ? +value! : null });
+  },
+  identify: (user, traits) => {
+    // (an id or name with control characters is refused by the collector, with its batch)
+    user = c128(user);
+    view && user && push({ k: "identify", t: now(), v: view, user, name: (traits && traits.name && c128(traits.name)) || void 0 });
   },
 };

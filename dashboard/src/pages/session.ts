@@ -44,7 +44,7 @@ function header(key: string, s: SessionDetail, moment: number | null): HTMLEleme
     h(
       "div",
       { class: "page-head-row" },
-      h("h1", null, `Session of ${s.user ?? s.visitor.slice(0, 8)}`),
+      h("h1", null, `Session of ${s.user?.name ?? s.user?.id ?? s.visitor.slice(0, 8)}`),
       s.has_replay
         ? h("a", { class: "btn", href: replayUrl(key, s.id, moment === null ? 0 : moment - LEAD_MS), "data-testid": "watch-replay" }, "Watch replay")
         : h("span", { class: "muted", "data-testid": "no-replay" }, "No replay of this session"),
@@ -54,6 +54,7 @@ function header(key: string, s: SessionDetail, moment: number | null): HTMLEleme
       { class: "muted meta-line" },
       h("span", { title: new Date(s.start).toISOString() }, new Date(s.start).toISOString().replace("T", " ").slice(0, 19) + " UTC"),
       h("span", null, [s.device, s.browser, s.os, s.country].filter(Boolean).join(" · ")),
+      s.user ? h("span", { class: "mono", title: "user id (the site's, from pageheat.identify)", "data-testid": "session-user" }, `user ${s.user.id}`) : null,
       h("span", { class: "mono", title: "visitor id" }, s.visitor),
     ),
     h(

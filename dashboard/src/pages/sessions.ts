@@ -1,8 +1,9 @@
 // The sessions behind the heat: an app's sessions with the heatmap's range, width and
 // filters, newest first and paged, narrowed (from the heatmap) to those that clicked an
 // element, an area or a kind of click. Everything that narrows lives in the query string
-// under the API's own names (`selector=`, `x,y,w,h`, `kind=`, `has=`), so the heatmap's
-// "N sessions" links land here and a copied link opens the same list.
+// under the API's own names (`selector=`, `x,y,w,h`, `kind=`, `has=`, `user=`), so the
+// heatmap's "N sessions" links land here and a copied link opens the same list. A session
+// the site identified (`pageheat.identify`) shows its user; the user box lists one user's.
 
 import { api, type Session, type SessionList } from "../api";
 import { errorBox, fmtAgo, fmtInt, fmtSeconds, h, loading, mount } from "../dom";
@@ -48,6 +49,10 @@ function listQuery(s: ListState): URLSearchParams {
   writeScope(s.scope, q);
   return q;
 }
+
+/** Who a session was: the name the site gave, else its user id, else the visitor id's
+ * start (an anonymous session). */
+export const who = (s: Session): string => s.user?.name ?? s.user?.id ?? s.visitor.slice(0, 8);
 
 /** A duration in ms as "1 min 5 s" / "4.2 s". */
 export const fmtMs = (ms: number) => fmtSeconds(ms / 1000);
@@ -118,6 +123,14 @@ export async function renderSessions(root: HTMLElement, key: string, query: URLS
       ` ${f === "error" ? "errors" : `${f} clicks`}`,
     ),
   );
+  const user = h("input", {
+    type: "search",
+    placeholder: "user id",
+    value: state.narrow.user ?? "",
+    "aria-label": "User",
+    "data-testid": "sessions-user",
+    on: { change: () => ((state.narrow.user = user.value.trim()), reload()) },
+  }) as HTMLInputElement;
   const narrowed = describe(state.narrow);
   const clear = { ...state.narrow };
   for (const n of ["selector", "x", "y", "w", "h", "kind", "background"]) delete clear[n];
@@ -150,7 +163,7 @@ export async function renderSessions(root: HTMLElement, key: string, query: URLS
     body,
     heading,
     bar.el,
-    h("div", { class: "toolbar sessions-tools" }, h("div", { class: "field" }, h("span", { class: "field-label" }, "Width"), width), h("div", { class: "field" }, h("span", { class: "field-label" }, "Has"), flags)),
+    h("div", { class: "toolbar sessions-tools" }, h("div", { class: "field" }, h("span", { class: "field-label" }, "Width"), width), h("div", { class: "field" }, h("span", { class: "field-label" }, "Has"), flags), h("div", { class: "field" }, h("span", { class: "field-label" }, "User"), user)),
     list,
   );
 
@@ -198,7 +211,7 @@ function table(): HTMLElement {
       h(
         "tr",
         null,
-        ["When", "Length", "Pages", "Clicks", "Frustration", "Visitor", "Device", "Country", "Entry → exit", "Replay"].map((c, i) => h("th", { class: i >= 1 && i <= 3 ? "num" : undefined }, c)),
+        ["When", "Length", "Pages", "Clicks", "Frustration", "User", "Device", "Country", "Entry → exit", "Replay"].map((c, i) => h("th", { class: i >= 1 && i <= 3 ? "num" : undefined }, c)),
       ),
     ),
     h("tbody", null),
@@ -228,7 +241,11 @@ function row(key: string, s: Session, back: URLSearchParams): HTMLElement {
     h("td", { class: "num" }, fmtInt(s.pages)),
     h("td", { class: "num" }, fmtInt(s.clicks)),
     h("td", null, flags),
-    h("td", { class: "mono", title: s.visitor }, s.user ?? s.visitor.slice(0, 8)),
+    h(
+      "td",
+      { class: s.user ? undefined : "mono muted", title: s.user ? `user ${s.user.id} · visitor ${s.visitor}` : `visitor ${s.visitor} (not identified)`, "data-testid": "session-user" },
+      s.user ? h("a", { href: sessionsUrl(key, { ...Object.fromEntries(back), user: s.user.id }), "data-user": s.user.id }, who(s)) : who(s),
+    ),
     h("td", null, [s.device, s.browser, s.os].filter(Boolean).join(" · ") || "—"),
     h("td", null, s.country ?? "—"),
     h("td", null, `${s.entry ?? "—"} → ${s.exit ?? "—"}`),

@@ -227,24 +227,33 @@ def app_replay(key: str, on: bool | None, sample: float | None, data: str | None
 
 
 @cli.command()
-@click.argument("visitor")
+@click.argument("visitor", required=False)
+@click.option("--user", help="A user id the site identified (pageheat.identify) instead:"
+              " every visitor id identified as it is forgotten.")  # fmt: skip
 @click.option("--app", "key", help="Only in this app (default: every app).")
 @click.option("--data", help=DATA_HELP)
-def forget(visitor: str, key: str | None, data: str | None) -> None:
-    """Delete every event and replay of one visitor id (the tracker's pageheat_vid).
+def forget(visitor: str | None, user: str | None, key: str | None, data: str | None) -> None:
+    """Delete every event and replay of one visitor id (the tracker's pageheat_vid), or
+    of every visitor id the site identified as a user (``--user ID``).
 
-    Prints the rows deleted per table as JSON. Run it with the server stopped, or against
-    the same data directory the server uses only when the server is not running (DuckDB
-    has one writer process).
+    Prints the rows deleted per table as JSON (with --user, the visitor ids found per
+    app too). Run it with the server stopped, or against the same data directory the
+    server uses only when the server is not running (DuckDB has one writer process).
     """
-    from pageheat.privacy import forget_visitor
+    from pageheat.privacy import forget_user, forget_visitor
 
+    if (visitor is None) == (user is None):
+        raise click.UsageError("give a VISITOR id or --user ID (one of them)")
     ph = _pageheat(data=data)
     try:
         if key and ph.meta.app(key) is None:
             raise click.BadParameter(f"no app with key {key!r}")
-        counts = forget_visitor(ph, visitor, key)
-        click.echo(json.dumps({"visitor": visitor, "rows": counts}))
+        if user is not None:
+            found, counts = forget_user(ph, user, key)
+            click.echo(json.dumps({"user": user, "visitors": found, "rows": counts}))
+        else:
+            counts = forget_visitor(ph, str(visitor), key)
+            click.echo(json.dumps({"visitor": visitor, "rows": counts}))
     finally:
         ph.close()
 

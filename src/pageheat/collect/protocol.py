@@ -322,8 +322,17 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         name: Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
         value: Annotated[float, Meta(ge=-1e12, le=1e12)] | None = None
 
+    class Identify(Event, tag="identify"):
+        """Who the visitor is, as the site says (``pageheat.identify(id, {name})``): the
+        site's own user id and an optional display name, kept for the session. Sent only
+        when the site calls it; nothing identifies a visitor otherwise."""
+
+        k: ClassVar[str] = "identify"
+        user: Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)]
+        name: Annotated[str, Meta(min_length=1, max_length=128, pattern=ID_PATTERN)] | None = None
+
     Events = Annotated[
-        list[View | Click | Leave | Move | Scroll | Error | Layout | Goal],
+        list[View | Click | Leave | Move | Scroll | Error | Layout | Goal | Identify],
         Meta(min_length=1, max_length=limits.max_events),
     ]
 
@@ -353,7 +362,7 @@ def build_protocol(limits: Limits = Limits()) -> Protocol:
         dom: dict[str, Any]
         sdk: Annotated[str, Meta(pattern=SDK_PATTERN)] = "unknown"
 
-    for cls in (View, Click, Leave, Move, Scroll, Error, Layout, Goal, Batch, Snapshot):
+    for cls in (View, Click, Leave, Move, Scroll, Error, Layout, Goal, Identify, Batch, Snapshot):
         cls.__qualname__ = cls.__name__
     return Protocol(
         limits, Batch, msgspec.json.Decoder(Batch), Snapshot, msgspec.json.Decoder(Snapshot)

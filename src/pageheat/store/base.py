@@ -375,6 +375,12 @@ class EventStore(Protocol):
     def session_timeline(self, app: str, session: str) -> dict[str, Any] | None:
         """One session's summary and its page views, clicks and errors as offsets."""
 
+    def session_users(self, app: str, sessions: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Who the site identified each of ``sessions`` as (``{"id", "name"}``)."""
+
+    def user_visitors(self, app: str, user: str) -> list[str]:
+        """The visitor ids the site identified as ``user`` (forgetting a user)."""
+
     # -- bulk loading ----------------------------------------------------------------
 
     def load(self, tables: Mapping[str, pa.Table]) -> int:
@@ -388,7 +394,8 @@ class EventStore(Protocol):
 
     def forget_visitor(self, app: str, visitor: str) -> dict[str, int]:
         """Delete everything one visitor id sent to an app, in every table (page views,
-        interactions, leaves, scrolls, errors, layouts, visitors); rows deleted per table.
+        interactions, leaves, scrolls, errors, layouts, goals, identities, visitors); rows
+        deleted per table.
         Pictures are not in the event store (see ``pictures/``)."""
 
     def delete_app(self, app: str) -> dict[str, int]:

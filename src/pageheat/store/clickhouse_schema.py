@@ -37,6 +37,7 @@ SHARDING = {
     "errors": "sipHash64(session)",
     "layouts": "sipHash64(session)",
     "goals": "sipHash64(session)",
+    "identities": "sipHash64(session)",
     "visitors": "sipHash64(visitor)",
     # a view's cells come from every shard's events; reads sum them across shards
     "heat_rollup": "sipHash64(app, name)",
@@ -244,5 +245,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         5, "rollup tiers: a month tier of the heat rollup and per-day session sets", _fill_tiers
     ),
+    Migration(6, "who a session's visitor is, when the site says so (pageheat.identify)"),
 )
 check(MIGRATIONS, "clickhouse")

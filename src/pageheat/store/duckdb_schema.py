@@ -171,5 +171,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         "rollup tiers: a month tier of the heat rollup and per-day session sets",
         duckdb_rollup.fill,
     ),
+    Migration(8, "who a session's visitor is, when the site says so (pageheat.identify)"),
 )
 check(MIGRATIONS, "duckdb")

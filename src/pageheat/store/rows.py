@@ -76,6 +76,11 @@ LAYOUT_COLUMNS = (
 #: the view's, as on every table), ``value`` its optional amount (NULL when not sent).
 GOAL_COLUMNS = ("app", "view_id", "visitor", "session", "t", *VIEW_DIMENSIONS, "goal", "value")
 
+#: Who a session's visitor is, as the site said (``pageheat.identify``): one row per
+#: identify event, ``user_id`` the site's id, ``user_name`` its display name ("" when not
+#: sent). Sessions read the latest of a session; forgetting a user finds its visitors here.
+IDENTITY_COLUMNS = ("app", "view_id", "visitor", "session", "t", "user_id", "user_name")
+
 #: Each visitor's first session: (app, visitor) → the session and time of its earliest
 #: page view. Upserted, not appended: not part of :data:`TABLES`.
 VISITOR_COLUMNS = ("app", "visitor", "session", "t")
@@ -89,6 +94,7 @@ TABLES = {
     "errors": ERROR_COLUMNS,
     "layouts": LAYOUT_COLUMNS,
     "goals": GOAL_COLUMNS,
+    "identities": IDENTITY_COLUMNS,
 }
 
 Row = dict[str, Any]
@@ -201,7 +207,7 @@ def build_tables(
     missing: dict[str, set[str]] = {}
     for env in envelopes:
         for ev in env.events:
-            if ev.k != "view" and ev.k != "leave" and (env.app, ev.v) not in view_dims:
+            if ev.k not in _UNDIMENSIONED and (env.app, ev.v) not in view_dims:
                 missing.setdefault(env.app, set()).add(ev.v)
     for app, ids in missing.items():
         for view_id, found in lookup(app, sorted(ids)).items():
@@ -221,7 +227,7 @@ def build_tables(
             into = gathered[k]
             into.env.append(e_i)
             into.ev.append(ev)
-            if k == "leave":
+            if k == "leave" or k == "identify":
                 continue
             d_i = view_dims.get((app, ev.v))
             if d_i is None:
@@ -358,9 +364,19 @@ def build_tables(
             **common(goals), "goal": [ev.name for ev in goals.ev],
             "value": pa.array([ev.value for ev in goals.ev], pa.float64()),
         })  # fmt: skip
+    identities = gathered["identify"]
+    if identities.ev:
+        ident = identities.ev
+        out["identities"] = _table(IDENTITY_COLUMNS, {
+            **ids(np.asarray(identities.env)), "view_id": [ev.v for ev in ident],
+            "t": pa.array([ev.t for ev in ident], pa.int64()),
+            "user_id": [ev.user for ev in ident], "user_name": [ev.name or "" for ev in ident],
+        })  # fmt: skip
     return out
 
 
+#: Kinds whose rows carry no view dimensions (so their view is never looked up).
+_UNDIMENSIONED = frozenset({"view", "leave", "identify"})
 _UTM = ("source", "medium", "campaign", "term", "content")
 _STRINGS = pa.list_(pa.string())
 _TAGS = ("env", "version", "service")
@@ -368,7 +384,7 @@ _TAGS = ("env", "version", "service")
 #: Which table each event kind but ``view`` goes to.
 _KIND_TABLE = {"click": "interactions", "move": "interactions", "leave": "leaves",
                "scroll": "scrolls", "error": "errors", "layout": "layouts",
-               "goal": "goals"}  # fmt: skip
+               "goal": "goals", "identify": "identities"}  # fmt: skip
 
 
 class _Gathered:

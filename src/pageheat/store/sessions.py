@@ -2,7 +2,8 @@
 
 :class:`SessionReads` is a mixin like :class:`~pageheat.store.reads.Reads` (both stores
 inherit it): it lists the sessions of a query and tells one session's timeline, from the
-page views, clicks and errors the store already keeps (no table of its own). As every
+page views, clicks and errors the store already keeps, and who the site said the visitor
+was from ``identities`` (``pageheat.identify``). As every
 read of the store, a statement reads one table, narrowed by ``IN`` over sessions (events
 are sharded by session, so each shard of a cluster finds its own), and the tables are put
 together here in Python; every condition on a query comes from
@@ -38,8 +39,8 @@ HAS = ("rage", "dead", "error")
 @dataclass(frozen=True)
 class SessionFilter:
     """What narrows a list of sessions besides the query: its length (ms, inclusive), its
-    page views, what it must contain (:data:`HAS`) and who it was (``user``: no session
-    names its user yet, so asking for one finds none until ``identify()`` exists)."""
+    page views, what it must contain (:data:`HAS`) and who it was (``user``: the
+    site's user id, as ``pageheat.identify`` sent it in the session)."""
 
     duration_min_ms: int | None = None
     duration_max_ms: int | None = None
@@ -136,8 +137,6 @@ class SessionReads:
         narrow = narrow or SessionFilter()
         if within is not None and not len(within):
             return SessionPage([], 0, None)
-        if narrow.user is not None:
-            return SessionPage([], 0, None)  # no session names its user (yet)
         limit = max(0, int(limit))
         if narrow.reads_events:
             return self._decided_in_python(query, within, narrow, limit, after, clicked)
@@ -149,21 +148,22 @@ class SessionReads:
             having.append(f"(min(t) < {a} OR (min(t) = {a} AND session < {b}))")
         rows = self._rows(
             f"{_HEADS} FROM pageviews WHERE app = {s(query.app)}"
-            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
+            f" AND session IN ({_among(s, query, within, clicked, narrow.user)}) GROUP BY session"
             f"{_having(having)} ORDER BY min(t) DESC, session DESC LIMIT {s(limit + 1)}",
             s.params,
         )
         s = self._sql()
         ((total,),) = self._rows(
             f"SELECT count(*) FROM (SELECT session FROM pageviews WHERE app = {s(query.app)}"
-            f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
-            f"{_having(_pages(s, narrow))})",
+            f" AND session IN ({_among(s, query, within, clicked, narrow.user)})"
+            f" GROUP BY session{_having(_pages(s, narrow))})",
             s.params,
         )
         heads = [_head(r) for r in rows]
         page = heads[:limit]
         tails = self._tails(query.app, [h["id"] for h in page]) if page else {}
-        out = [_summary(h, tails.get(h["id"])) for h in page]
+        users = self.session_users(query.app, [h["id"] for h in page]) if page else {}
+        out = [_summary(h, tails.get(h["id"]), users.get(h["id"])) for h in page]
         more = len(heads) > len(page) and bool(page)
         return SessionPage(out, int(total), (page[-1]["start"], page[-1]["id"]) if more else None)
 
@@ -180,8 +180,8 @@ class SessionReads:
             s = self._sql()
             return self._columns(
                 f"SELECT session, {columns} FROM {table} WHERE app = {s(query.app)}"
-                f" AND session IN ({_among(s, query, within, clicked)}) GROUP BY session"
-                f"{_having(_pages(s, narrow)) if having else ''}",
+                f" AND session IN ({_among(s, query, within, clicked, narrow.user)})"
+                f" GROUP BY session{_having(_pages(s, narrow)) if having else ''}",
                 s.params,
             )
 
@@ -266,6 +266,29 @@ class SessionReads:
         items.sort(key=lambda i: (i["t"], order[i["type"]], i.get("selector") or ""))
         return {**head, "timeline": items}
 
+    def session_users(self, app: str, sessions: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Per session of ``sessions`` the site identified: ``{"id", "name"}`` of its
+        latest identify (``name`` None when the site gave none)."""
+        s = self._sql()
+        rows = self._rows(
+            f"SELECT session, argMax(user_id, t), argMax(user_name, t) FROM identities"
+            f" WHERE app = {s(app)} AND session IN ({_among(s, Query(app=app), sessions)})"
+            f" GROUP BY session",
+            s.params,
+        )
+        return {str(sess): {"id": str(uid), "name": name or None} for sess, uid, name in rows}
+
+    def user_visitors(self, app: str, user: str) -> list[str]:
+        """Every visitor id the site identified as ``user`` in ``app``: what forgetting a
+        user forgets (each visitor id, everywhere, as ``forget_visitor`` does)."""
+        s = self._sql()
+        rows = self._rows(
+            f"SELECT DISTINCT visitor FROM identities WHERE app = {s(app)}"
+            f" AND user_id = {s(user)} ORDER BY visitor",
+            s.params,
+        )
+        return [str(r[0]) for r in rows]
+
     # -- the reads a list is made of -----------------------------------------------------
 
     def _tails(self, app: str, sessions: list[str]) -> dict[str, dict[str, int]]:
@@ -324,10 +347,17 @@ def _head(r: Sequence[Any]) -> dict[str, Any]:
 
 def _among(
     s: Sql, query: Query, within: Sequence[str] | None,
-    clicked: tuple[str, str | None] | None = None,
+    clicked: tuple[str, str | None] | None = None, user: str | None = None,
 ) -> str:  # fmt: skip
     """The candidate sessions for ``session IN (…)``: those of the query's page views, of
-    its points of a kind (on a selector: ``clicked``), or the ones given (placeholders)."""
+    its points of a kind (on a selector: ``clicked``), or the ones given (placeholders);
+    with ``user``, only those the site identified as that user (``identities`` is
+    sharded by session like the events, so each shard of a cluster answers its own)."""
+    if user is not None:
+        return (
+            f"SELECT session FROM identities WHERE app = {s(query.app)}"
+            f" AND user_id = {s(user)} AND session IN ({_among(s, query, within, clicked)})"
+        )
     if within is None and clicked is not None:
         kind, selector = clicked
         if kind not in POINT_KINDS:
@@ -355,12 +385,14 @@ def _having(conds: list[str]) -> str:
     return f" HAVING {' AND '.join(conds)}" if conds else ""
 
 
-def _summary(head: dict[str, Any], tail: dict[str, int] | None) -> dict[str, Any]:
-    """A listed session from what its page views and its other events say."""
+def _summary(
+    head: dict[str, Any], tail: dict[str, int] | None, user: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A listed session from what its page views, its other events and its identify say."""
     t = tail or {}
     last = max(head["last"], t.get("last", 0))
     return {
-        "id": head["id"], "visitor": head["visitor"], "user": None, "start": head["start"],
+        "id": head["id"], "visitor": head["visitor"], "user": user, "start": head["start"],
         "duration_ms": last - head["start"], "pages": head["pages"],
         "clicks": t.get("clicks", 0), "rage": t.get("rage", 0), "dead": t.get("dead", 0),
         "error_clicks": t.get("error_clicks", 0), "errors": t.get("errors", 0),

@@ -34,6 +34,7 @@ from pageheat.web.deps import (
     query_for,
 )  # fmt: skip
 from pageheat.web.requests import AppChange, NewApp, ViewRules
+from pageheat.web.session_models import ForgottenUser
 
 
 def heatmap_answer(ph: Pageheat, key: str, plain: Mapping[str, str], fmt: str = "json") -> Any:
@@ -140,6 +141,17 @@ def forget_visitor(ph: Ph, key: str, visitor: str) -> dict[str, Any]:
     the rows deleted per table."""
     app_for(ph, key)
     return {"deleted": privacy.forget_visitor(ph, visitor, key)}
+
+
+@router.delete("/apps/{key}/users/{user}", summary="Forget one identified user's data",
+               dependencies=[Writer], response_model=ForgottenUser)  # fmt: skip
+def forget_user(ph: Ph, key: str, user: str) -> dict[str, Any]:
+    """Deletes the data of every visitor id the site identified as this user id
+    (``pageheat.identify``) in this app, as forgetting each visitor does; the answer
+    lists those visitor ids and counts the rows deleted per table."""
+    app_for(ph, key)
+    found, deleted = privacy.forget_user(ph, user, key)
+    return {"visitors": found, "deleted": deleted}
 
 
 @router.get("/apps/{key}/rules", summary="View-name rules of an app (URL path glob → name)",

@@ -11,13 +11,29 @@ from pydantic import Field
 from pageheat.web.models import Answer
 
 
+class SessionUser(Answer):
+    """Who the site said a session's visitor is (``pageheat.identify(id, {name})``)."""
+
+    id: str
+    name: str | None
+
+
+class ForgottenUser(Answer):
+    """What forgetting a user deleted: the visitor ids the site identified as the user,
+    per app, and the rows deleted per table."""
+
+    visitors: dict[str, list[str]]
+    deleted: dict[str, int] = Field(description="Rows deleted, per table")
+
+
 class Session(Answer):
     """A session as a list shows it; times in ms (``start`` since the epoch)."""
 
     id: str
     visitor: str
-    #: Who the site said the visitor is (``identify()``); null until it says.
-    user: str | None
+    #: Who the site said the visitor is (``pageheat.identify``) in this session; null
+    #: unless it said so.
+    user: SessionUser | None
     start: int
     duration_ms: int
     pages: int

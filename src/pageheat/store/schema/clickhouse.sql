@@ -174,3 +174,14 @@ ORDER BY (app, name, day, device, width_class);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{session_rollup_mv} TO {db}.{session_rollup}
 AS {session_select} FROM {db}.{pageviews} GROUP BY {session_group};
+
+-- migration 6: who a session's visitor is, when the site says so (pageheat.identify)
+-- One row per identify event: the site's user id and display name ('' when not sent),
+-- with the visitor and session that sent it; sorted by user, so `user=` and forgetting a
+-- user read one user's rows. Nothing is written unless the site calls identify.
+CREATE TABLE IF NOT EXISTS {db}.{identities} (
+    app String, view_id String, visitor String, session String, t Int64,
+    user_id String, user_name String
+) ENGINE = MergeTree()
+PARTITION BY toYYYYMM(toDateTime(intDiv(t, 1000)))
+ORDER BY (app, user_id, t);

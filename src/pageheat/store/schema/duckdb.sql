@@ -183,3 +183,14 @@ CREATE TABLE IF NOT EXISTS session_rollup (
 CREATE TABLE IF NOT EXISTS rollup_clustered (
     name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL
 );
+
+-- migration 8: who a session's visitor is, when the site says so (pageheat.identify)
+-- One row per identify event: the site's user id and display name ('' when not sent),
+-- with the visitor and session that sent it. A session's user is its latest row;
+-- `user=` lists the sessions of a user's rows; forgetting a user forgets each visitor
+-- id found here. Nothing is written unless the site calls identify.
+CREATE TABLE IF NOT EXISTS identities (
+    app VARCHAR NOT NULL, view_id VARCHAR NOT NULL, visitor VARCHAR NOT NULL,
+    session VARCHAR NOT NULL, t BIGINT NOT NULL,
+    user_id VARCHAR NOT NULL, user_name VARCHAR NOT NULL
+);
