@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from pageheat import actions, reports
-from pageheat.kinds import KINDS
 from pageheat.app import Pageheat
+from pageheat.kinds import KINDS
 from pageheat.pictures import Background
 from pageheat.store.base import Query, WidthRange
 from tests.clickhouse import fresh_database
