@@ -20,6 +20,8 @@ BODIES = {
     ("post", "/api/v1/apps/{key}/saved"): "NewSaved",
     ("patch", "/api/v1/apps/{key}/saved/{saved_id}"): "SavedChange",
     ("post", "/api/v1/apps/{key}/shares"): "NewShare",
+    ("post", "/api/v1/apps/{key}/goals"): "NewGoal",
+    ("post", "/api/v1/apps/{key}/funnels"): "NewFunnel",
 }
 
 
@@ -146,3 +148,16 @@ def test_a_body_that_is_not_json_or_missing_is_a_400_never_fastapis_422(
     assert r.status_code == 400
     assert r.json() == {"error": f"{words} - at `{field}`", "field": field}
     assert client.get("/api/v1/apps").json()["apps"] == []
+
+
+def test_a_goal_or_a_funnel_with_a_wrong_field_is_refused_by_name_and_nothing_is_kept(client, key):
+    bad_goal = client.post(
+        f"/api/v1/apps/{key}/goals", json={"name": "G", "view": "/", "colour": 1}
+    )
+    bad_funnel = client.post(
+        f"/api/v1/apps/{key}/funnels", json={"name": "F", "steps": [{"view": "/"}, {"view": 2}]}
+    )
+    assert bad_goal.status_code == 400 and bad_goal.json()["field"] == "$.colour"
+    assert bad_funnel.status_code == 400 and bad_funnel.json()["field"] == "$.steps[1].view"
+    assert client.get(f"/api/v1/apps/{key}/goals").json()["goals"] == []
+    assert client.get(f"/api/v1/apps/{key}/funnels").json()["funnels"] == []
