@@ -571,7 +571,8 @@ export class Stage {
   /** "N sessions →" of `narrow` (empty values left out), linking to them. */
   private sessionsLine(narrow: Record<string, string>): Promise<HTMLElement> {
     const { key, view, width } = this.host.state;
-    return sessionsLine(key, { ...this.host.extra(), view, width }, narrow, this.host.sessionsHref);
+    const href = this.host.sessionsHref ? (n: Record<string, string>) => this.host.sessionsHref!(n) : undefined;
+    return sessionsLine(key, { ...this.host.extra(), view, width }, narrow, href);
   }
 
   private hideSessions(): void {
