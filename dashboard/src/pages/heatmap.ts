@@ -177,7 +177,6 @@ class HeatmapPage {
       this.filterBar.el,
       this.compareSlot,
       h("div", { class: "heat-layout" }, this.stageCol, this.panel),
-      this.journeys.el,
     );
     void this.keep.loadSaved();
     void this.load();
@@ -382,7 +381,7 @@ class HeatmapPage {
       this.pushState();
       void this.load(true);
     });
-    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }, picker));
+    mount(this.panel, insightsPanel(this.ins, this.legendSlot, { hover: (a) => this.stage.hoverAction(a), locate: (a) => this.stage.locate(a), open: (a) => void this.openAction(a.selector), sessions: (narrow) => this.sessionsHref(narrow) }, picker), this.journeys.el);
   }
 
   /** The panel shows one action's detail (kept in the URL as action=). */
