@@ -100,8 +100,9 @@ export function watchFrustration(): void {
   on("scroll blur focusin input change", activity, 1);
   try {
     new PerformanceObserver((list) =>
-      // pageheat's own requests (batches, the snapshot and its code) are not page activity
-      list.getEntries().forEach((e) => e.name.indexOf(base + "/api/v1/") && e.name !== base + "/pageheat-snapshot.js" && mark(1, e.startTime)),
+      // pageheat's own requests (batches, snapshots, replay chunks, and the snapshot and
+      // replay code it loads) are not page activity
+      list.getEntries().forEach((e) => e.name.indexOf(base + "/api/v1/") && e.name.indexOf(base + "/pageheat-") && mark(1, e.startTime)),
     ).observe({ type: "resource" });
   } catch {}
   hooks.push((beacon) => beacon && release(1));

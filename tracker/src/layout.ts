@@ -81,7 +81,7 @@ export function watchLayout(): void {
 export function answered(a: { need_snapshot?: string[]; replay?: boolean }): void {
   // The recorder reads the current view and session ids at each event (false: opted out).
   if (a.replay && !recording)
-    recording = load("replay").then(() => (self as any).pageheatReplay(base, app, visitor, () => !off && [view, sessionId(now())]), () => {});
+    recording = load("replay").then(() => quiet(() => (self as any).pageheatReplay(base, app, visitor, () => !off && [view, sessionId(now())])), () => {});
   const v = sent;
   if (v !== view || v === asked || (a.need_snapshot || []).indexOf(v) < 0) return;
   asked = v;
