@@ -26,7 +26,7 @@ import numpy as np
 from pageheat.heat.placement import Points
 from pageheat.store import rollup
 from pageheat.store.base import Did, Query
-from pageheat.store.sql import Dialect, Sql, did, where
+from pageheat.store.sql import Statements, did, where
 
 
 @dataclass(frozen=True)
@@ -50,19 +50,8 @@ class StepTimes:
         return len(self.codes)
 
 
-class OutcomeReads:
+class OutcomeReads(Statements):
     """Conversion, funnels and journeys over a store's dialect and statement runners."""
-
-    dialect: Dialect
-
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError  # the store's
-
-    def _columns(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        raise NotImplementedError  # the store's
-
-    def _sql(self) -> Sql:
-        return Sql(self.dialect)
 
     def _sessions(self, sql: str, params: dict[str, Any]) -> np.ndarray:
         cols = self._columns(sql, params)

@@ -34,16 +34,15 @@ from pageheat.store.base import (
     WidthClasses,
     stats_answer,
 )
-from pageheat.store.sql import Dialect, Sql, column, view_ids, where
+from pageheat.store.sql import Statements, column, view_ids, where
 
 #: The 5 % bands of a page view's attention (``scrolls.bands``).
 BANDS = 20
 
 
-class Reads:
+class Reads(Statements):
     """The store protocol's reads over a store's ``dialect`` and statement runners."""
 
-    dialect: Dialect
     #: Whether point maps read the heat rollup when it covers the query (tests turn it
     #: off to compare with the raw rows).
     rollups: bool = True
@@ -51,19 +50,9 @@ class Reads:
     #: rollup may serve.
     widths: WidthClasses
 
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError  # the store's
-
-    def _columns(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        """The result as one sequence per column (none when it has no rows)."""
-        raise NotImplementedError  # the store's
-
     def _points(self, sql: str, params: dict[str, Any]) -> Points:
         """Points from a read of ``(x, y, dw, rx, ry, sel, touch[, n])``."""
         return rollup.points(self._columns(sql, params))
-
-    def _sql(self) -> Sql:
-        return Sql(self.dialect)
 
     # -- maps ------------------------------------------------------------------------
 

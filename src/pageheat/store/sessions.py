@@ -30,7 +30,7 @@ from pageheat.heat.placement import Points
 from pageheat.store import rollup
 from pageheat.store.base import POINT_KINDS, Query
 from pageheat.store.reads import _match
-from pageheat.store.sql import Dialect, Sql, where
+from pageheat.store.sql import Sql, Statements, where
 
 #: What ``has=`` may ask a session to contain: a rage burst, a dead click, a page error.
 HAS = ("rage", "dead", "error")
@@ -85,19 +85,8 @@ class SessionPage:
     next: tuple[int, str] | None
 
 
-class SessionReads:
+class SessionReads(Statements):
     """Sessions of a query and the timeline of one, over a store's dialect and runners."""
-
-    dialect: Dialect
-
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError  # the store's
-
-    def _columns(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        raise NotImplementedError  # the store's
-
-    def _sql(self) -> Sql:
-        return Sql(self.dialect)
 
     def session_clicks(
         self, query: Query, kind: str = "click", selector: str | None = None

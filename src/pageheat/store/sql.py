@@ -15,7 +15,7 @@ may use a value twice and the reads need not count positions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,3 +187,20 @@ def column(s: Sql, name: str) -> str:
 def view_ids(s: Sql, query: Query) -> str:
     """The page views of a query, for ``view_id IN (…)`` on the other tables."""
     return f"SELECT view_id FROM pageviews WHERE {where(s, query)}"
+
+
+class Statements:
+    """What the read mixins (``Reads``, ``SessionReads``, ``OutcomeReads``) need of a
+    store: its dialect and its two statement runners, which each store defines."""
+
+    dialect: Dialect
+
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        raise NotImplementedError  # the store's
+
+    def _columns(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        """The result as one sequence per column (none when it has no rows)."""
+        raise NotImplementedError  # the store's
+
+    def _sql(self) -> Sql:
+        return Sql(self.dialect)
